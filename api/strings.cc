@@ -1,0 +1,176 @@
+#include "api/strings.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+namespace lk {
+
+Result<std::vector<std::string>> ShellSplit(std::string_view line) {
+  std::vector<std::string> words;
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote == '\'') {
+      if (c == '\'') quote = 0; else cur += c;
+    } else if (quote == '"') {
+      if (c == '"') {
+        quote = 0;
+      } else if (c == '\\' && i + 1 < line.size() &&
+                 (line[i + 1] == '"' || line[i + 1] == '\\' || line[i + 1] == '$')) {
+        cur += line[++i];
+      } else {
+        cur += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      cur += line[++i];
+      in_word = true;
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      if (in_word) words.push_back(std::move(cur));
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (quote != 0) return Status::Fail(std::string("unterminated ") + quote + " quote in: " + std::string(line));
+  if (in_word) words.push_back(std::move(cur));
+  return words;
+}
+
+namespace {
+
+bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::optional<std::string> Lookup(const std::string& name, std::map<std::string, std::string>* vars) {
+  if (auto it = vars->find(name); it != vars->end()) return it->second;
+  if (const char* v = std::getenv(name.c_str())) return std::string(v);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string ExpandEnv(std::string_view text, const std::map<std::string, std::string>* overrides) {
+  // `:=` assignments are visible to later references in the same text, as in a shell.
+  std::map<std::string, std::string> vars;
+  if (overrides) vars = *overrides;
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '$' || i + 1 >= text.size()) {
+      out += c;
+      continue;
+    }
+    char n = text[i + 1];
+    if (n == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    if (IsNameStart(n)) {
+      size_t j = i + 1;
+      while (j < text.size() && IsNameChar(text[j])) ++j;
+      std::string name(text.substr(i + 1, j - i - 1));
+      auto v = Lookup(name, &vars);
+      out += v ? *v : std::string(text.substr(i, j - i));
+      i = j - 1;
+      continue;
+    }
+    if (n != '{') {
+      out += c;
+      continue;
+    }
+    size_t close = text.find('}', i + 2);
+    if (close == std::string_view::npos) {
+      out += c;
+      continue;
+    }
+    std::string_view body = text.substr(i + 2, close - i - 2);
+    size_t k = 0;
+    while (k < body.size() && IsNameChar(body[k])) ++k;
+    std::string name(body.substr(0, k));
+    std::string_view rest = body.substr(k);
+    std::string verbatim(text.substr(i, close - i + 1));
+    i = close;
+    if (name.empty() || !IsNameStart(name[0])) {
+      out += verbatim;
+      continue;
+    }
+    auto v = Lookup(name, &vars);
+    if (rest.empty()) {
+      out += v ? *v : verbatim;
+      continue;
+    }
+    bool colon = rest[0] == ':';
+    if (colon) rest.remove_prefix(1);
+    if (rest.empty()) {
+      out += verbatim;
+      continue;
+    }
+    char op = rest[0];
+    std::string word(rest.substr(1));
+    bool unset_or_empty = !v || (colon && v->empty());
+    switch (op) {
+      case '-':
+        out += unset_or_empty ? word : *v;
+        break;
+      case '=':
+        if (unset_or_empty) {
+          vars[name] = word;
+          out += word;
+        } else {
+          out += *v;
+        }
+        break;
+      case '+':
+        out += unset_or_empty ? "" : word;
+        break;
+      default:
+        out += verbatim;
+    }
+  }
+  return out;
+}
+
+uint64_t Fnv1a64(std::string_view data) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+}  // namespace lk

@@ -1,0 +1,31 @@
+// Small string helpers shared by the codec, the CLI and the controller.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/result.h"
+
+namespace lk {
+
+// Splits a command line as a POSIX shell splits words (quotes and backslashes), the way
+// containerlab turns `cmd` and `exec` strings into argv. No expansion is done.
+Result<std::vector<std::string>> ShellSplit(std::string_view line);
+
+// Expands environment variables as containerlab does on a topology file's text: $VAR, ${VAR},
+// ${VAR:-d}, ${VAR-d}, ${VAR:=d}, ${VAR=d}, ${VAR:+x}, ${VAR+x}; `$$` is a literal `$`.
+std::string ExpandEnv(std::string_view text, const std::map<std::string, std::string>* overrides = nullptr);
+
+// 64-bit FNV-1a, stable across builds and machines (used for spec hashes and generated MACs).
+uint64_t Fnv1a64(std::string_view data);
+std::string Hex64(uint64_t v);
+
+bool StartsWith(std::string_view s, std::string_view prefix);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+std::string Trim(std::string_view s);
+
+}  // namespace lk

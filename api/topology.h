@@ -1,0 +1,134 @@
+// The lab as labkeeper wants it: a containerlab topology resolved into nodes and links.
+// TopologyFile (as written) and LabSpec (resolved) are separate types; Resolve() is the one
+// step that applies inheritance, expansion and validation between them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lk {
+
+// Where a value was written: file:line:column (1-based), for error messages.
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string str() const;
+  bool operator==(const SourcePos&) const = default;
+};
+
+// One validation or parse problem, always tied to a place in a file.
+struct Diagnostic {
+  SourcePos pos;
+  std::string message;
+  std::string str() const { return pos.str() + ": " + message; }
+};
+
+// Node fields as written at one level of containerlab's inheritance chain
+// (topology.defaults, a kind, a group, or the node itself).
+struct NodeDefinition {
+  std::optional<std::string> kind, group, type, image, image_pull_policy, cmd, entrypoint, user,
+      hostname, network_mode, mgmt_ipv4, mgmt_ipv6, platform;
+  std::optional<bool> privileged;
+  std::map<std::string, std::string> env, labels, sysctls;
+  std::vector<std::string> binds, exec, ports, cap_add;
+  // Binds are relative to this directory (the topology file's).
+  std::string base_dir;
+  SourcePos pos;
+};
+
+struct MgmtNetwork {
+  std::string network = "clab";
+  std::string ipv4_subnet = "172.20.20.0/24";
+  std::string ipv4_gw;
+  std::string ipv6_subnet;
+  std::string ipv6_gw;
+  std::string bridge;
+  int mtu = 0;  // 0: the engine's default
+  bool operator==(const MgmtNetwork&) const = default;
+};
+
+struct EndpointDefinition {
+  std::string node;
+  std::string iface;
+  std::string mac;
+  SourcePos pos;
+};
+
+struct LinkDefinition {
+  std::string type;  // "veth" or "host" (brief form is resolved to one of them)
+  std::vector<EndpointDefinition> endpoints;
+  std::string host_interface;  // for type host
+  std::optional<int> mtu;
+  SourcePos pos;
+};
+
+struct TopologyFile {
+  std::string path;  // absolute
+  std::string name;
+  std::optional<std::string> prefix;
+  MgmtNetwork mgmt;
+  NodeDefinition defaults;
+  std::map<std::string, NodeDefinition> kinds, groups;
+  std::vector<std::pair<std::string, NodeDefinition>> nodes;  // file order
+  std::vector<LinkDefinition> links;
+  SourcePos name_pos;
+};
+
+// A node after inheritance: everything needed to create its container.
+struct NodeConfig {
+  std::string name;
+  std::string kind = "linux";
+  std::string type, group, image, image_pull_policy = "IfNotPresent", user, hostname,
+      network_mode, mgmt_ipv4, mgmt_ipv6, platform;
+  std::vector<std::string> cmd, entrypoint;  // argv; empty = the image's
+  std::map<std::string, std::string> env, labels, sysctls;
+  std::vector<std::string> binds;  // absolute host paths, "src:dst[:opts]"
+  std::vector<std::string> exec, ports, cap_add;
+  bool privileged = true;  // containerlab runs every container privileged
+  SourcePos pos;
+
+  // Hash of everything that shapes the container; stored as a label to detect spec changes.
+  std::string SpecHash() const;
+  bool operator==(const NodeConfig&) const = default;
+};
+
+// One end of a link. node "host" with kind host means the host's network namespace.
+struct Endpoint {
+  std::string node;
+  std::string iface;
+  std::string mac;  // always set after Resolve (generated when not given)
+  bool operator==(const Endpoint&) const = default;
+};
+
+struct LinkConfig {
+  std::string type;  // veth | host
+  Endpoint a, b;     // for host links, b.node is "host"
+  int mtu = 9500;    // containerlab's default
+  SourcePos pos;
+  // Stable identity of the link inside its lab, used in ownership markers.
+  std::string Id() const;
+  bool operator==(const LinkConfig&) const = default;
+};
+
+inline constexpr char kHostNode[] = "host";
+
+struct LabSpec {
+  std::string name;
+  std::optional<std::string> prefix;
+  std::string file;  // absolute path of the topology file
+  std::string dir;   // its directory
+  MgmtNetwork mgmt;
+  std::vector<NodeConfig> nodes;
+  std::vector<LinkConfig> links;
+
+  // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name").
+  std::string ContainerName(const std::string& node) const;
+  // containerlab's lab directory: <file dir>/clab-<lab>.
+  std::string LabDir() const;
+  const NodeConfig* FindNode(const std::string& name) const;
+};
+
+}  // namespace lk

@@ -1,0 +1,595 @@
+#include "api/topology_codec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "api/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace lk {
+namespace {
+
+// Every node key containerlab knows, plus labkeeper's `platform`. Keys in kAppliedNodeKeys shape
+// the container in this version; the rest are accepted, validated as YAML and ignored.
+const std::set<std::string> kNodeKeys = {
+    "kind", "group", "type", "image", "image-pull-policy", "license", "position", "entrypoint",
+    "cmd", "startup-config", "startup-delay", "enforce-startup-config", "suppress-startup-config",
+    "auto-remove", "restart-policy", "config", "exec", "binds", "volumes", "ports", "mgmt-ipv4",
+    "mgmt-ipv6", "publish", "env", "env-files", "labels", "user", "hostname", "network-mode",
+    "cpu", "cpu-set", "memory", "shm-size", "sysctls", "extras", "wait-for", "dns",
+    "certificate", "healthcheck", "aliases", "devices", "components", "stages", "cap-add",
+    "security-opts", "tmpfs", "cgroup-parent", "privileged", "cgroupns-mode", "pid-mode", "credentials",
+    "link-apply-mode", "platform"};
+const std::set<std::string> kTopLevelKeys = {"name", "prefix", "mgmt", "topology", "settings", "debug"};
+const std::set<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nodes", "links"};
+const std::set<std::string> kMgmtKeys = {"network",    "ipv4-subnet", "ipv4-gw",   "ipv4-range",
+                                         "ipv6-subnet", "ipv6-gw",    "ipv6-range", "mtu",
+                                         "bridge",     "external-access", "driver"};
+const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "labels"};
+const std::set<std::string> kVethLinkKeys = {"type", "endpoints", "mtu", "vars", "labels"};
+const std::set<std::string> kHostLinkKeys = {"type", "host-interface", "endpoint", "mtu", "vars", "labels"};
+const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars", "labels"};
+const std::set<std::string> kSupportedKinds = {"linux"};
+
+class Parser {
+ public:
+  Parser(std::string path, std::string dir) : path_(std::move(path)), dir_(std::move(dir)) {}
+
+  std::vector<Diagnostic> errors;
+
+  SourcePos Pos(const YAML::Node& n) const {
+    YAML::Mark m = n.Mark();
+    if (m.line < 0) return {path_, 0, 0};
+    return {path_, m.line + 1, m.column + 1};
+  }
+  void Error(const SourcePos& pos, std::string msg) { errors.push_back({pos, std::move(msg)}); }
+  void Error(const YAML::Node& n, std::string msg) { Error(Pos(n), std::move(msg)); }
+
+  bool IsMap(const YAML::Node& n, const std::string& what) {
+    if (n.IsMap()) return true;
+    Error(n, what + ": expected a mapping");
+    return false;
+  }
+
+  // Reports unknown keys of a mapping, naming the closest expectation.
+  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (!allowed.count(key))
+        Error(it->first, what + ": unknown key \"" + key + "\" (expected one of: " + JoinSet(allowed) + ")");
+    }
+  }
+
+  std::optional<std::string> Str(const YAML::Node& map, const std::string& key, const std::string& what) {
+    YAML::Node v = map[key];
+    if (!v) return std::nullopt;
+    if (v.IsNull()) return std::string();
+    if (!v.IsScalar()) {
+      Error(v, what + "." + key + ": expected a string");
+      return std::nullopt;
+    }
+    return v.Scalar();
+  }
+
+  std::optional<int> Int(const YAML::Node& map, const std::string& key, const std::string& what) {
+    YAML::Node v = map[key];
+    if (!v) return std::nullopt;
+    try {
+      return v.as<int>();
+    } catch (const YAML::Exception&) {
+      Error(v, what + "." + key + ": expected an integer, got \"" + (v.IsScalar() ? v.Scalar() : "?") + "\"");
+      return std::nullopt;
+    }
+  }
+
+  std::vector<std::string> List(const YAML::Node& map, const std::string& key, const std::string& what) {
+    std::vector<std::string> out;
+    YAML::Node v = map[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsSequence()) {
+      Error(v, what + "." + key + ": expected a list of strings");
+      return out;
+    }
+    for (const auto& item : v) {
+      if (item.IsScalar()) out.push_back(item.Scalar());
+      else Error(item, what + "." + key + ": expected a string item");
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> Map(const YAML::Node& map, const std::string& key, const std::string& what) {
+    std::map<std::string, std::string> out;
+    YAML::Node v = map[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsMap()) {
+      Error(v, what + "." + key + ": expected a mapping of strings");
+      return out;
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (it->second.IsScalar() || it->second.IsNull()) out[it->first.Scalar()] = it->second.Scalar();
+      else Error(it->second, what + "." + key + "." + it->first.Scalar() + ": expected a string value");
+    }
+    return out;
+  }
+
+  NodeDefinition Node(const YAML::Node& n, const std::string& what) {
+    NodeDefinition d;
+    d.pos = Pos(n);
+    d.base_dir = dir_;
+    if (!n || n.IsNull()) return d;  // `n1:` with no body is a valid node
+    if (!IsMap(n, what)) return d;
+    CheckKeys(n, kNodeKeys, what);
+    d.kind = Str(n, "kind", what);
+    d.group = Str(n, "group", what);
+    d.type = Str(n, "type", what);
+    d.image = Str(n, "image", what);
+    d.image_pull_policy = Str(n, "image-pull-policy", what);
+    d.cmd = Str(n, "cmd", what);
+    d.entrypoint = Str(n, "entrypoint", what);
+    d.user = Str(n, "user", what);
+    d.hostname = Str(n, "hostname", what);
+    d.network_mode = Str(n, "network-mode", what);
+    d.mgmt_ipv4 = Str(n, "mgmt-ipv4", what);
+    d.mgmt_ipv6 = Str(n, "mgmt-ipv6", what);
+    d.platform = Str(n, "platform", what);
+    if (YAML::Node p = n["privileged"]) {
+      try {
+        d.privileged = p.as<bool>();
+      } catch (const YAML::Exception&) {
+        Error(p, what + ".privileged: expected true or false");
+      }
+    }
+    d.env = Map(n, "env", what);
+    d.labels = Map(n, "labels", what);
+    d.sysctls = Map(n, "sysctls", what);
+    d.binds = List(n, "binds", what);
+    d.exec = List(n, "exec", what);
+    d.ports = List(n, "ports", what);
+    d.cap_add = List(n, "cap-add", what);
+    return d;
+  }
+
+  void Mgmt(const YAML::Node& n, MgmtNetwork* m) {
+    if (!n || n.IsNull() || !IsMap(n, "mgmt")) return;
+    CheckKeys(n, kMgmtKeys, "mgmt");
+    if (auto v = Str(n, "network", "mgmt")) m->network = *v;
+    if (auto v = Str(n, "ipv4-subnet", "mgmt")) m->ipv4_subnet = *v;
+    if (auto v = Str(n, "ipv4-gw", "mgmt")) m->ipv4_gw = *v;
+    if (auto v = Str(n, "ipv6-subnet", "mgmt")) m->ipv6_subnet = *v;
+    if (auto v = Str(n, "ipv6-gw", "mgmt")) m->ipv6_gw = *v;
+    if (auto v = Str(n, "bridge", "mgmt")) m->bridge = *v;
+    if (auto v = Int(n, "mtu", "mgmt")) m->mtu = *v;
+  }
+
+  EndpointDefinition BriefEndpoint(const YAML::Node& n, const std::string& what) {
+    EndpointDefinition e;
+    e.pos = Pos(n);
+    if (!n.IsScalar()) {
+      Error(n, what + ": expected \"node:interface\"");
+      return e;
+    }
+    const std::string& s = n.Scalar();
+    size_t colon = s.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) {
+      Error(n, what + ": endpoint \"" + s + "\" is not of the form node:interface");
+      return e;
+    }
+    e.node = s.substr(0, colon);
+    e.iface = s.substr(colon + 1);
+    return e;
+  }
+
+  EndpointDefinition ExtEndpoint(const YAML::Node& n, const std::string& what) {
+    EndpointDefinition e;
+    e.pos = Pos(n);
+    if (!IsMap(n, what)) return e;
+    CheckKeys(n, kEndpointKeys, what);
+    e.node = Str(n, "node", what).value_or("");
+    e.iface = Str(n, "interface", what).value_or("");
+    e.mac = Str(n, "mac", what).value_or("");
+    if (e.node.empty()) Error(n, what + ": \"node\" is required");
+    if (e.iface.empty()) Error(n, what + ": \"interface\" is required");
+    return e;
+  }
+
+  void Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>* out) {
+    std::string what = "links[" + std::to_string(index) + "]";
+    if (!IsMap(n, what)) return;
+    LinkDefinition l;
+    l.pos = Pos(n);
+    YAML::Node type = n["type"];
+    if (!type) {
+      CheckKeys(n, kBriefLinkKeys, what);
+      YAML::Node eps = n["endpoints"];
+      if (!eps || !eps.IsSequence() || eps.size() != 2) {
+        Error(eps ? eps : n, what + ": \"endpoints\" must be a list of two \"node:interface\" strings");
+        return;
+      }
+      l.type = "veth";
+      for (size_t i = 0; i < 2; ++i) l.endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+      // containerlab's special brief endpoints: "host:ifname" makes a host link.
+      for (size_t i = 0; i < 2; ++i) {
+        const std::string& node = l.endpoints[i].node;
+        if (node == "host") {
+          l.type = "host";
+          l.host_interface = l.endpoints[i].iface;
+          l.endpoints.erase(l.endpoints.begin() + static_cast<long>(i));
+          break;
+        }
+        if (node == "mgmt-net" || node == "macvlan") {
+          Error(eps[i], what + ": \"" + node + ":\" endpoints are not supported yet by labkeeper");
+          return;
+        }
+      }
+    } else {
+      std::string t = type.IsScalar() ? type.Scalar() : "";
+      l.type = t;
+      if (t == "veth") {
+        CheckKeys(n, kVethLinkKeys, what);
+        YAML::Node eps = n["endpoints"];
+        if (!eps || !eps.IsSequence() || eps.size() != 2) {
+          Error(eps ? eps : n, what + ": a veth link needs \"endpoints\" with exactly two entries");
+          return;
+        }
+        for (size_t i = 0; i < 2; ++i) l.endpoints.push_back(ExtEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+      } else if (t == "host") {
+        CheckKeys(n, kHostLinkKeys, what);
+        l.host_interface = Str(n, "host-interface", what).value_or("");
+        if (l.host_interface.empty()) Error(n, what + ": a host link needs \"host-interface\"");
+        YAML::Node ep = n["endpoint"];
+        if (!ep) {
+          Error(n, what + ": a host link needs \"endpoint\"");
+          return;
+        }
+        l.endpoints.push_back(ExtEndpoint(ep, what + ".endpoint"));
+      } else if (t == "mgmt-net" || t == "macvlan" || t == "dummy" || t == "vxlan" || t == "vxlan-stitch") {
+        Error(type, what + ": link type \"" + t + "\" is not supported yet by labkeeper (supported: veth, host)");
+        return;
+      } else {
+        Error(type, what + ": unknown link type \"" + t +
+                        "\" (expected veth, host, mgmt-net, macvlan, dummy, vxlan or vxlan-stitch)");
+        return;
+      }
+    }
+    l.mtu = Int(n, "mtu", what);
+    out->push_back(std::move(l));
+  }
+
+  TopologyFile File(const YAML::Node& root) {
+    TopologyFile f;
+    f.path = path_;
+    if (!root || root.IsNull()) {
+      Error(SourcePos{path_, 1, 1}, "the file is empty; expected a containerlab topology with \"name\" and \"topology\"");
+      return f;
+    }
+    if (!IsMap(root, "topology file")) return f;
+    CheckKeys(root, kTopLevelKeys, "topology file");
+    if (auto name = Str(root, "name", "topology file")) {
+      f.name = *name;
+      f.name_pos = Pos(root["name"]);
+    } else {
+      Error(root, "\"name\" is required");
+    }
+    if (YAML::Node p = root["prefix"]) f.prefix = p.IsNull() ? std::string() : p.Scalar();
+    Mgmt(root["mgmt"], &f.mgmt);
+    YAML::Node topo = root["topology"];
+    if (!topo) {
+      Error(root, "\"topology\" is required");
+      return f;
+    }
+    if (!IsMap(topo, "topology")) return f;
+    CheckKeys(topo, kTopologyKeys, "topology");
+    if (YAML::Node d = topo["defaults"]) f.defaults = Node(d, "topology.defaults");
+    NamedDefs(topo["kinds"], "topology.kinds", &f.kinds);
+    NamedDefs(topo["groups"], "topology.groups", &f.groups);
+    if (YAML::Node nodes = topo["nodes"]; nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
+      for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+        std::string name = it->first.Scalar();
+        NodeDefinition d = Node(it->second, "node \"" + name + "\"");
+        d.pos = Pos(it->first);
+        f.nodes.emplace_back(name, std::move(d));
+      }
+    }
+    if (YAML::Node links = topo["links"]; links && !links.IsNull()) {
+      if (!links.IsSequence()) {
+        Error(links, "topology.links: expected a list");
+      } else {
+        for (size_t i = 0; i < links.size(); ++i) Link(links[i], i, &f.links);
+      }
+    }
+    return f;
+  }
+
+ private:
+  void NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out) {
+    if (!n || n.IsNull() || !IsMap(n, what)) return;
+    for (auto it = n.begin(); it != n.end(); ++it)
+      (*out)[it->first.Scalar()] = Node(it->second, what + "." + it->first.Scalar());
+  }
+
+  static std::string JoinSet(const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& k : s) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  }
+
+  std::string path_, dir_;
+};
+
+// --- Resolution: inheritance and validation -------------------------------------------------
+
+template <typename T>
+std::optional<T> First(std::initializer_list<const std::optional<T>*> levels) {
+  for (const auto* l : levels)
+    if (l && *l) return **l;
+  return std::nullopt;
+}
+
+std::string BindTarget(const std::string& bind) {
+  size_t c = bind.find(':');
+  if (c == std::string::npos) return bind;
+  size_t c2 = bind.find(':', c + 1);
+  return bind.substr(c + 1, c2 == std::string::npos ? std::string::npos : c2 - c - 1);
+}
+
+// Binds from the least to the most specific level; a later one replaces an earlier one with
+// the same container path. Relative sources are made absolute against their file's directory.
+std::vector<std::string> MergeBinds(const std::vector<const NodeDefinition*>& levels) {
+  std::vector<std::string> out;
+  for (const auto* l : levels) {
+    if (!l) continue;
+    for (const auto& b : l->binds) {
+      std::string bind = b;
+      size_t c = bind.find(':');
+      std::string src = bind.substr(0, c);
+      if (StartsWith(src, "~/")) {
+        const char* home = std::getenv("HOME");
+        src = std::string(home ? home : "/root") + src.substr(1);
+      } else if (!src.empty() && src[0] != '/') {
+        src = (fs::path(l->base_dir) / src).lexically_normal().string();
+      }
+      bind = src + (c == std::string::npos ? "" : bind.substr(c));
+      std::string target = BindTarget(bind);
+      out.erase(std::remove_if(out.begin(), out.end(), [&](const std::string& o) { return BindTarget(o) == target; }),
+                out.end());
+      out.push_back(bind);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Concat(const std::vector<const NodeDefinition*>& levels,
+                                std::vector<std::string> NodeDefinition::*field) {
+  std::vector<std::string> out;
+  for (const auto* l : levels) {
+    if (!l) continue;
+    for (const auto& v : l->*field)
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> MergeMaps(const std::vector<const NodeDefinition*>& levels,
+                                             std::map<std::string, std::string> NodeDefinition::*field) {
+  std::map<std::string, std::string> out;
+  for (const auto* l : levels)
+    if (l)
+      for (const auto& [k, v] : l->*field) out[k] = v;
+  return out;
+}
+
+std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface) {
+  // containerlab's aa:c1:ab OUI; the rest is a stable hash, so a recreated link gets the same MAC.
+  uint64_t h = Fnv1a64(lab + "/" + node + "/" + iface);
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "aa:c1:ab:%02x:%02x:%02x", static_cast<unsigned>((h >> 16) & 0xff),
+                static_cast<unsigned>((h >> 8) & 0xff), static_cast<unsigned>(h & 0xff));
+  return buf;
+}
+
+bool ValidMac(const std::string& mac) {
+  static const std::regex re("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$");
+  return std::regex_match(mac, re);
+}
+
+bool ValidName(const std::string& s) {
+  static const std::regex re("^[A-Za-z0-9_][A-Za-z0-9_.-]*$");
+  return std::regex_match(s, re);
+}
+
+class Resolver {
+ public:
+  Resolver(const TopologyFile& f, std::vector<Diagnostic>* errors) : f_(f), errors_(errors) {}
+
+  LabSpec Resolve() {
+    LabSpec lab;
+    lab.name = f_.name;
+    lab.prefix = f_.prefix;
+    lab.file = f_.path;
+    lab.dir = fs::path(f_.path).parent_path().string();
+    lab.mgmt = f_.mgmt;
+    if (!f_.name.empty() && !ValidName(f_.name))
+      Error(f_.name_pos, "name \"" + f_.name + "\": only letters, digits, '_', '.' and '-' are allowed");
+    for (const auto& [name, def] : f_.nodes) lab.nodes.push_back(ResolveNode(name, def));
+    std::set<std::string> used;
+    for (const auto& l : f_.links) ResolveLink(lab, l, &used);
+    return lab;
+  }
+
+ private:
+  void Error(const SourcePos& pos, std::string msg) { errors_->push_back({pos, std::move(msg)}); }
+
+  NodeConfig ResolveNode(const std::string& name, const NodeDefinition& node) {
+    std::string what = "node \"" + name + "\"";
+    NodeConfig c;
+    c.name = name;
+    c.pos = node.pos;
+    if (!ValidName(name)) Error(node.pos, what + ": only letters, digits, '_', '.' and '-' are allowed in node names");
+    const NodeDefinition* group = nullptr;
+    std::string group_name = First<std::string>({&node.group, &f_.defaults.group}).value_or("");
+    if (!group_name.empty()) {
+      auto it = f_.groups.find(group_name);
+      if (it == f_.groups.end()) Error(node.pos, what + ": group \"" + group_name + "\" is not defined in topology.groups");
+      else group = &it->second;
+    }
+    c.group = group_name;
+    c.kind = First<std::string>({&node.kind, group ? &group->kind : nullptr, &f_.defaults.kind}).value_or("");
+    const NodeDefinition* kind = nullptr;
+    if (auto it = f_.kinds.find(c.kind); it != f_.kinds.end()) kind = &it->second;
+    if (c.kind.empty()) {
+      Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
+    } else if (!kSupportedKinds.count(c.kind)) {
+      Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported yet by labkeeper (supported: linux)");
+    }
+    // Most specific first, for scalars; least specific first, for merges.
+    auto pick = [&](std::optional<std::string> NodeDefinition::*field) {
+      return First<std::string>({&(node.*field), group ? &(group->*field) : nullptr, kind ? &(kind->*field) : nullptr,
+                                 &(f_.defaults.*field)});
+    };
+    std::vector<const NodeDefinition*> levels = {&f_.defaults, kind, group, &node};
+    c.type = pick(&NodeDefinition::type).value_or("");
+    c.image = pick(&NodeDefinition::image).value_or("");
+    c.image_pull_policy = pick(&NodeDefinition::image_pull_policy).value_or("IfNotPresent");
+    c.user = pick(&NodeDefinition::user).value_or("");
+    c.hostname = pick(&NodeDefinition::hostname).value_or("");
+    c.network_mode = pick(&NodeDefinition::network_mode).value_or("");
+    c.platform = pick(&NodeDefinition::platform).value_or("");
+    c.mgmt_ipv4 = node.mgmt_ipv4.value_or("");
+    c.mgmt_ipv6 = node.mgmt_ipv6.value_or("");
+    c.privileged = First<bool>({&node.privileged, group ? &group->privileged : nullptr,
+                                kind ? &kind->privileged : nullptr, &f_.defaults.privileged})
+                       .value_or(true);
+    for (auto [field, out] : {std::pair{&NodeDefinition::cmd, &c.cmd}, std::pair{&NodeDefinition::entrypoint, &c.entrypoint}}) {
+      if (auto v = pick(field); v && !v->empty()) {
+        auto argv = ShellSplit(*v);
+        if (argv) *out = *argv;
+        else Error(node.pos, what + ": " + argv.error());
+      }
+    }
+    c.env = MergeMaps(levels, &NodeDefinition::env);
+    c.labels = MergeMaps(levels, &NodeDefinition::labels);
+    c.sysctls = MergeMaps(levels, &NodeDefinition::sysctls);
+    c.binds = MergeBinds(levels);
+    c.exec = Concat(levels, &NodeDefinition::exec);
+    c.ports = Concat(levels, &NodeDefinition::ports);
+    c.cap_add = Concat(levels, &NodeDefinition::cap_add);
+    if (c.image.empty() && kSupportedKinds.count(c.kind))
+      Error(node.pos, what + ": \"image\" is not set on the node, its group, its kind or topology.defaults");
+    for (const auto& b : c.binds) {
+      // A missing source is found at deploy time, as containerlab does, not here.
+      if (b.find(':') == std::string::npos)
+        Error(node.pos, what + ": bind \"" + b + "\" is not of the form source:target[:options]");
+    }
+    for (const auto& e : c.exec)
+      if (auto argv = ShellSplit(e); !argv) Error(node.pos, what + ": exec: " + argv.error());
+    return c;
+  }
+
+  void CheckEndpoint(const LabSpec& lab, const EndpointDefinition& e, const std::string& what, std::set<std::string>* used) {
+    if (e.node.empty() || e.iface.empty()) return;  // already reported by the parser
+    if (!lab.FindNode(e.node)) {
+      Error(e.pos, what + ": node \"" + e.node + "\" does not exist in topology.nodes");
+    }
+    if (auto why = InvalidIfaceName(e.iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
+    if (!e.mac.empty() && !ValidMac(e.mac)) Error(e.pos, what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
+    if (!used->insert(e.node + ":" + e.iface).second)
+      Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
+  }
+
+  void ResolveLink(LabSpec& lab, const LinkDefinition& l, std::set<std::string>* used) {
+    std::string what = "link " + std::to_string(&l - f_.links.data());
+    LinkConfig c;
+    c.type = l.type;
+    c.pos = l.pos;
+    c.mtu = l.mtu.value_or(9500);
+    if (c.mtu < 68 || c.mtu > 65535) Error(l.pos, what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
+    size_t before = errors_->size();
+    for (const auto& e : l.endpoints) CheckEndpoint(lab, e, what, used);
+    if (l.endpoints.empty()) return;
+    auto end = [&](const EndpointDefinition& e) {
+      return Endpoint{e.node, e.iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, e.iface) : e.mac};
+    };
+    c.a = end(l.endpoints[0]);
+    if (l.type == "host") {
+      if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
+        Error(l.pos, what + ": host-interface \"" + l.host_interface + "\" " + *why);
+      if (!used->insert(std::string(kHostNode) + ":" + l.host_interface).second)
+        Error(l.pos, what + ": host interface " + l.host_interface + " is used by more than one link");
+      c.b = Endpoint{kHostNode, l.host_interface, GeneratedMac(lab.name, kHostNode, l.host_interface)};
+    } else if (l.endpoints.size() == 2) {
+      c.b = end(l.endpoints[1]);
+    }
+    if (errors_->size() == before) lab.links.push_back(std::move(c));
+  }
+
+  const TopologyFile& f_;
+  std::vector<Diagnostic>* errors_;
+};
+
+}  // namespace
+
+std::optional<std::string> InvalidIfaceName(const std::string& name) {
+  if (name.empty()) return "is empty";
+  if (name.size() > 15) return "is " + std::to_string(name.size()) + " characters long; Linux allows at most 15";
+  if (name == "." || name == "..") return "is not a valid interface name";
+  for (char c : name)
+    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)))
+      return std::string("contains '") + c + "', which Linux does not allow in interface names";
+  return std::nullopt;
+}
+
+bool IsTopologyFileName(const std::string& path) {
+  auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0; };
+  return ends(".clab.yml") || ends(".clab.yaml");
+}
+
+std::string LoadResult::ErrorText() const {
+  std::string out;
+  for (const auto& e : errors) out += e.str() + "\n";
+  return out;
+}
+
+LoadResult LoadTopologyText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env) {
+  LoadResult r;
+  std::string abs = fs::absolute(path).lexically_normal().string();
+  std::string expanded = ExpandEnv(text, env);
+  YAML::Node root;
+  try {
+    root = YAML::Load(expanded);
+  } catch (const YAML::ParserException& e) {
+    r.errors.push_back({{abs, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
+    return r;
+  }
+  Parser parser(abs, fs::path(abs).parent_path().string());
+  TopologyFile f = parser.File(root);
+  r.errors = std::move(parser.errors);
+  LabSpec lab = Resolver(f, &r.errors).Resolve();
+  std::stable_sort(r.errors.begin(), r.errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
+  });
+  if (r.errors.empty()) r.lab = std::move(lab);
+  return r;
+}
+
+LoadResult LoadTopologyFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    LoadResult r;
+    r.errors.push_back({{path, 0, 0}, "cannot read the file: " + std::string(std::strerror(errno))});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return LoadTopologyText(ss.str(), path);
+}
+
+}  // namespace lk

@@ -1,0 +1,34 @@
+// Reading containerlab topology files into LabSpec.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/topology.h"
+
+namespace lk {
+
+struct LoadResult {
+  std::optional<LabSpec> lab;
+  std::vector<Diagnostic> errors;  // every problem found, in file order; empty when lab is set
+  bool ok() const { return lab.has_value(); }
+  std::string ErrorText() const;  // one "file:line:column: message" per line
+};
+
+// Reads, expands (environment variables), parses, resolves and validates one topology file.
+LoadResult LoadTopologyFile(const std::string& path);
+
+// The same from text; `path` names the file in messages and anchors relative binds.
+// `env` overrides the process environment for expansion (tests).
+LoadResult LoadTopologyText(const std::string& text, const std::string& path,
+                            const std::map<std::string, std::string>* env = nullptr);
+
+// True for *.clab.yml / *.clab.yaml.
+bool IsTopologyFileName(const std::string& path);
+
+// Linux interface name rules (IFNAMSIZ and dev_valid_name); returns why a name is invalid.
+std::optional<std::string> InvalidIfaceName(const std::string& name);
+
+}  // namespace lk

@@ -1,0 +1,71 @@
+// A small Docker Engine API client (API v1.41) over the engine's unix socket or TCP, on libcurl.
+// Each call uses its own curl handle, so one client may be shared by several threads.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/result.h"
+
+namespace lk {
+
+struct HttpReply {
+  long status = 0;
+  std::string body;
+};
+
+struct ExecResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr, interleaved as the engine sent them
+};
+
+class DockerClient {
+ public:
+  // `host` as DOCKER_HOST: unix:///path or tcp://host:port. Empty: $DOCKER_HOST, else the
+  // default socket /var/run/docker.sock.
+  explicit DockerClient(std::string host = "");
+
+  const std::string& host() const { return host_; }
+
+  // GET /version: {"ApiVersion", "Version", "Arch", "Os", ...}.
+  Result<nlohmann::json> Version();
+  Result<nlohmann::json> Info();
+
+  // Containers. `labels` filter with label=key=value (a value of "" matches the key alone).
+  Result<nlohmann::json> ListContainers(const std::map<std::string, std::string>& labels, bool all = true);
+  // Inspect by id or name; a missing container gives an ok Result holding null.
+  Result<nlohmann::json> InspectContainer(const std::string& id_or_name);
+  Result<std::string> CreateContainer(const std::string& name, const nlohmann::json& body, const std::string& platform = "");
+  Status StartContainer(const std::string& id);
+  Status StopContainer(const std::string& id, int timeout_s = 10);
+  Status RemoveContainer(const std::string& id, bool force = true);
+  Result<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv);
+
+  // Images. InspectImage gives null when the image is not present.
+  Result<nlohmann::json> InspectImage(const std::string& ref);
+  Status PullImage(const std::string& ref, const std::string& platform = "");
+
+  // Networks. InspectNetwork gives null when missing.
+  Result<nlohmann::json> InspectNetwork(const std::string& name);
+  Result<std::string> CreateNetwork(const nlohmann::json& body);
+  Status RemoveNetwork(const std::string& id);
+
+  // Raw request; the path is appended to /v1.41. Used by the calls above.
+  Result<HttpReply> Request(const std::string& method, const std::string& path, const std::string& body = "",
+                            long timeout_s = 120);
+
+ private:
+  // Turns a non-2xx reply into the engine's own message.
+  static Status Failure(const std::string& what, const HttpReply& r);
+  std::string host_;
+  std::string socket_path_;  // for unix://
+  std::string base_url_;
+};
+
+// Percent-encodes a query value.
+std::string UrlEncode(const std::string& s);
+
+}  // namespace lk

@@ -1,0 +1,296 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "api/strings.h"
+#include "controller/runtime.h"
+
+namespace lk {
+namespace {
+
+// Linux capability numbers 0..40 with the names Docker accepts in CapAdd.
+const char* const kCapNames[] = {
+    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
+    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE"};
+constexpr int kCapCount = sizeof(kCapNames) / sizeof(kCapNames[0]);
+
+std::optional<uint64_t> CapBnd(const std::string& status_path) {
+  std::ifstream in(status_path);
+  std::string line;
+  while (std::getline(in, line))
+    if (StartsWith(line, "CapBnd:")) return std::stoull(Trim(line.substr(7)), nullptr, 16);
+  return std::nullopt;
+}
+
+bool IsCapsFailure(const std::string& message) {
+  return message.find("unable to apply caps") != std::string::npos;
+}
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+ContainerState FromInspect(const nlohmann::json& j, const std::string& network) {
+  ContainerState c;
+  c.id = Str(j, "Id");
+  c.name = Str(j, "Name");
+  if (!c.name.empty() && c.name[0] == '/') c.name.erase(0, 1);
+  c.image_id = Str(j, "Image");
+  const auto& cfg = j.value("Config", nlohmann::json::object());
+  c.image = Str(cfg, "Image");
+  if (cfg.contains("Labels") && cfg["Labels"].is_object())
+    for (auto& [k, v] : cfg["Labels"].items()) c.labels[k] = v.get<std::string>();
+  const auto& st = j.value("State", nlohmann::json::object());
+  c.state = Str(st, "Status");
+  c.pid = st.value("Pid", 0);
+  const auto& nets = j.value("NetworkSettings", nlohmann::json::object()).value("Networks", nlohmann::json::object());
+  if (nets.contains(network)) {
+    c.ipv4 = Str(nets[network], "IPAddress");
+    c.ipv6 = Str(nets[network], "GlobalIPv6Address");
+  }
+  return c;
+}
+
+std::string NodeObject(const ContainerSpec& spec) {
+  auto it = spec.labels.find("clab-node-name");
+  return "node/" + (it == spec.labels.end() ? spec.name : it->second);
+}
+
+class DockerRuntime : public ContainerRuntime {
+ public:
+  explicit DockerRuntime(std::shared_ptr<DockerClient> client) : docker_(std::move(client)) {}
+
+  Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) override {
+    auto list = docker_->ListContainers(labels, true);
+    if (!list) return list.status();
+    std::vector<ContainerState> out;
+    for (const auto& summary : *list) {
+      auto c = Get(summary["Id"].get<std::string>());
+      if (!c) return c.status();
+      if (*c) out.push_back(**c);  // it may have gone in between
+    }
+    return out;
+  }
+
+  Result<std::optional<ContainerState>> Get(const std::string& name) override {
+    auto j = docker_->InspectContainer(name);
+    if (!j) return j.status();
+    if (j->is_null()) return std::optional<ContainerState>();
+    std::string network;
+    if (auto l = (*j)["Config"]["Labels"]; l.is_object() && l.contains("labkeeper.dev/mgmt-network"))
+      network = l["labkeeper.dev/mgmt-network"];
+    return std::optional<ContainerState>(FromInspect(*j, network));
+  }
+
+  Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform) override {
+    std::string p = policy;
+    std::transform(p.begin(), p.end(), p.begin(), ::tolower);
+    if (p == "never" || p == "ifnotpresent" || p.empty()) {
+      auto img = docker_->InspectImage(ref);
+      if (!img) return img.status();
+      if (!img->is_null()) return Status::Ok();
+      if (p == "never")
+        return Status::Fail("image " + ref + " is not present and image-pull-policy is Never");
+    }
+    Status s = docker_->PullImage(ref, platform);
+    if (!s) return Status::Fail("image " + ref + " is not present locally and could not be pulled: " + s.message());
+    return s;
+  }
+
+  Result<std::string> Run(const ContainerSpec& spec, const EventSink& events) override {
+    bool reduce = spec.privileged && restricted_.load();
+    auto id = CreateAndStart(spec, reduce);
+    if (!id && spec.privileged && !reduce && IsCapsFailure(id.error())) {
+      restricted_ = true;
+      auto missing = MissingCapabilities(GrantableCapabilities());
+      if (events)
+        events({"Warning", "PrivilegesReduced", NodeObject(spec),
+                "the engine cannot grant full privileges (unable to apply caps); running with every grantable capability and seccomp unconfined" +
+                    (missing.empty() ? "" : " (missing: " + Join(missing, ", ") + ")")});
+      id = CreateAndStart(spec, true);
+    } else if (id && reduce && events) {
+      events({"Warning", "PrivilegesReduced", NodeObject(spec),
+              "the engine cannot grant full privileges; running with every grantable capability and seccomp unconfined"});
+    }
+    return id;
+  }
+
+  Result<std::string> ImageArchitecture(const std::string& ref) override {
+    auto img = docker_->InspectImage(ref);
+    if (!img) return img.status();
+    if (img->is_null()) return std::string();
+    std::string arch = Str(*img, "Architecture");
+    if (std::string variant = Str(*img, "Variant"); !variant.empty()) arch += "/" + variant;
+    return arch;
+  }
+
+  Status Start(const std::string& id) override { return docker_->StartContainer(id); }
+  Status Remove(const std::string& id) override { return docker_->RemoveContainer(id, true); }
+  Result<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv) override {
+    return docker_->Exec(id, argv);
+  }
+
+  Result<bool> NetworkExists(const std::string& name) override {
+    auto n = docker_->InspectNetwork(name);
+    if (!n) return n.status();
+    return !n->is_null();
+  }
+
+  Result<bool> EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) override {
+    std::lock_guard lock(network_mu_);
+    auto n = docker_->InspectNetwork(mgmt.network);
+    if (!n) return n.status();
+    if (!n->is_null()) return false;
+    nlohmann::json ipam_config = nlohmann::json::array();
+    nlohmann::json v4 = {{"Subnet", mgmt.ipv4_subnet}};
+    if (!mgmt.ipv4_gw.empty()) v4["Gateway"] = mgmt.ipv4_gw;
+    ipam_config.push_back(v4);
+    if (!mgmt.ipv6_subnet.empty()) {
+      nlohmann::json v6 = {{"Subnet", mgmt.ipv6_subnet}};
+      if (!mgmt.ipv6_gw.empty()) v6["Gateway"] = mgmt.ipv6_gw;
+      ipam_config.push_back(v6);
+    }
+    nlohmann::json options = nlohmann::json::object();
+    if (!mgmt.bridge.empty()) options["com.docker.network.bridge.name"] = mgmt.bridge;
+    if (mgmt.mtu > 0) options["com.docker.network.driver.mtu"] = std::to_string(mgmt.mtu);
+    nlohmann::json body = {{"Name", mgmt.network},
+                           {"Driver", "bridge"},
+                           {"CheckDuplicate", true},
+                           {"EnableIPv6", !mgmt.ipv6_subnet.empty()},
+                           {"IPAM", {{"Driver", "default"}, {"Config", ipam_config}}},
+                           {"Options", options},
+                           {"Labels", labels}};
+    auto id = docker_->CreateNetwork(body);
+    if (!id) return id.status();
+    return true;
+  }
+
+  Result<bool> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) override {
+    std::lock_guard lock(network_mu_);
+    auto n = docker_->InspectNetwork(name);
+    if (!n) return n.status();
+    if (n->is_null()) return false;
+    auto labels = (*n).value("Labels", nlohmann::json::object());
+    if (!labels.is_object() || !labels.contains(owner_label)) return false;
+    auto containers = (*n).value("Containers", nlohmann::json::object());
+    if (containers.is_object() && !containers.empty()) return false;
+    Status s = docker_->RemoveNetwork((*n)["Id"].get<std::string>());
+    if (!s) return s;
+    return true;
+  }
+
+ private:
+  nlohmann::json Body(const ContainerSpec& spec, bool reduced) {
+    nlohmann::json env = nlohmann::json::array();
+    for (const auto& [k, v] : spec.env) env.push_back(k + "=" + v);
+    nlohmann::json host = {{"Binds", spec.binds}, {"Privileged", spec.privileged && !reduced}};
+    if (spec.privileged && reduced) {
+      // Every capability the engine knows, less those its host cannot grant.
+      host["CapAdd"] = {"ALL"};
+      host["CapDrop"] = MissingCapabilities(GrantableCapabilities());
+      host["SecurityOpt"] = {"seccomp=unconfined", "apparmor=unconfined"};
+    } else if (!spec.cap_add.empty()) {
+      host["CapAdd"] = spec.cap_add;
+    }
+    if (!spec.sysctls.empty()) host["Sysctls"] = spec.sysctls;
+    nlohmann::json exposed = nlohmann::json::object();
+    if (!spec.ports.empty()) {
+      nlohmann::json bindings = nlohmann::json::object();
+      for (const auto& p : spec.ports) {
+        // host:container[/proto] or container[/proto]
+        std::string hostp, cont = p;
+        if (size_t c = p.rfind(':'); c != std::string::npos) {
+          hostp = p.substr(0, c);
+          cont = p.substr(c + 1);
+        }
+        if (cont.find('/') == std::string::npos) cont += "/tcp";
+        exposed[cont] = nlohmann::json::object();
+        std::string host_ip;
+        if (size_t c = hostp.rfind(':'); c != std::string::npos) {
+          host_ip = hostp.substr(0, c);
+          hostp = hostp.substr(c + 1);
+        }
+        bindings[cont].push_back({{"HostIp", host_ip}, {"HostPort", hostp}});
+      }
+      host["PortBindings"] = bindings;
+    }
+    nlohmann::json body = {{"Image", spec.image}, {"Env", env}, {"Labels", spec.labels},
+                           {"HostConfig", host}, {"ExposedPorts", exposed}};
+    if (!spec.hostname.empty()) body["Hostname"] = spec.hostname;
+    if (!spec.user.empty()) body["User"] = spec.user;
+    if (!spec.cmd.empty()) body["Cmd"] = spec.cmd;
+    if (!spec.entrypoint.empty()) body["Entrypoint"] = spec.entrypoint;
+    if (!spec.network_mode.empty()) {
+      body["HostConfig"]["NetworkMode"] = spec.network_mode;
+    } else if (!spec.network.empty()) {
+      body["HostConfig"]["NetworkMode"] = spec.network;
+      nlohmann::json ep = nlohmann::json::object();
+      nlohmann::json ipam = nlohmann::json::object();
+      if (!spec.mgmt_ipv4.empty()) ipam["IPv4Address"] = spec.mgmt_ipv4;
+      if (!spec.mgmt_ipv6.empty()) ipam["IPv6Address"] = spec.mgmt_ipv6;
+      if (!ipam.empty()) ep["IPAMConfig"] = ipam;
+      body["NetworkingConfig"] = {{"EndpointsConfig", {{spec.network, ep}}}};
+    }
+    return body;
+  }
+
+  Result<std::string> CreateAndStart(const ContainerSpec& spec, bool reduced) {
+    auto id = docker_->CreateContainer(spec.name, Body(spec, reduced), spec.platform);
+    if (!id) return id;
+    Status s = docker_->StartContainer(*id);
+    if (!s) {
+      docker_->RemoveContainer(*id, true);  // nothing half-made stays behind
+      return s;
+    }
+    return id;
+  }
+
+  std::shared_ptr<DockerClient> docker_;
+  std::atomic<bool> restricted_{false};
+  std::mutex network_mu_;
+};
+
+}  // namespace
+
+std::vector<std::string> GrantableCapabilities() {
+  std::optional<uint64_t> bnd;
+  std::ifstream pidfile("/var/run/docker.pid");
+  int pid = 0;
+  if (pidfile >> pid && pid > 0) bnd = CapBnd("/proc/" + std::to_string(pid) + "/status");
+  if (!bnd) bnd = CapBnd("/proc/self/status");
+  std::vector<std::string> out;
+  if (!bnd) return out;
+  for (int i = 0; i < kCapCount; ++i)
+    if (*bnd & (uint64_t{1} << i)) out.push_back(kCapNames[i]);
+  return out;
+}
+
+std::vector<std::string> MissingCapabilities(const std::vector<std::string>& grantable) {
+  // Capabilities newer than the kernel do not exist at all; they are not "missing".
+  int last = kCapCount - 1;
+  std::ifstream last_cap("/proc/sys/kernel/cap_last_cap");
+  last_cap >> last;
+  std::vector<std::string> out;
+  for (int i = 0; i < kCapCount && i <= last; ++i)
+    if (std::find(grantable.begin(), grantable.end(), kCapNames[i]) == grantable.end()) out.push_back(kCapNames[i]);
+  return out;
+}
+
+std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client) {
+  return std::make_unique<DockerRuntime>(std::move(client));
+}
+
+}  // namespace lk

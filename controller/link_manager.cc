@@ -1,0 +1,194 @@
+#include "controller/link_manager.h"
+
+#include <linux/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+
+#include <cstdio>
+
+namespace lk {
+namespace {
+
+struct SockDeleter {
+  void operator()(nl_sock* s) const { nl_socket_free(s); }
+};
+struct CacheDeleter {
+  void operator()(nl_cache* c) const { nl_cache_free(c); }
+};
+struct LinkDeleter {
+  void operator()(rtnl_link* l) const { rtnl_link_put(l); }
+};
+struct VethDeleter {
+  void operator()(rtnl_link* l) const { rtnl_link_veth_release(l); }
+};
+struct AddrDeleter {
+  void operator()(nl_addr* a) const { nl_addr_put(a); }
+};
+using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
+using CachePtr = std::unique_ptr<nl_cache, CacheDeleter>;
+using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
+using VethPtr = std::unique_ptr<rtnl_link, VethDeleter>;
+using AddrPtr = std::unique_ptr<nl_addr, AddrDeleter>;
+
+std::string NlError(int err) { return nl_geterror(err); }
+
+// A route netlink socket bound to one namespace: opened on a thread inside it, then used from
+// any thread (a netlink socket stays in the namespace it was created in).
+Result<SockPtr> OpenSocket(const NetNs& ns) {
+  SockPtr sock;
+  int err = 0;
+  Status entered = RunInNetns(ns, [&] {
+    sock.reset(nl_socket_alloc());
+    if (!sock) {
+      err = -NLE_NOMEM;
+      return;
+    }
+    err = nl_connect(sock.get(), NETLINK_ROUTE);
+  });
+  if (!entered) return entered;
+  if (err < 0) return Status::Fail("netlink socket in " + ns.name() + ": " + NlError(err));
+  return sock;
+}
+
+Status SetMacOn(rtnl_link* link, const std::string& mac) {
+  if (mac.empty()) return Status::Ok();
+  nl_addr* raw = nullptr;
+  int err = nl_addr_parse(mac.c_str(), AF_LLC, &raw);
+  if (err < 0) return Status::Fail("bad MAC address " + mac + ": " + NlError(err));
+  AddrPtr addr(raw);
+  rtnl_link_set_addr(link, addr.get());
+  return Status::Ok();
+}
+
+Result<LinkPtr> Get(nl_sock* sock, const NetNs& ns, const std::string& name) {
+  rtnl_link* raw = nullptr;
+  int err = rtnl_link_get_kernel(sock, 0, name.c_str(), &raw);
+  if (err < 0) return Status::Fail("interface " + name + " in " + ns.name() + ": " + NlError(err));
+  return LinkPtr(raw);
+}
+
+// Applies `edit` to a change request for interface `name` in `ns`.
+template <typename Edit>
+Status Change(const NetNs& ns, const std::string& name, const std::string& what, Edit edit) {
+  auto sock = OpenSocket(ns);
+  if (!sock) return sock.status();
+  auto orig = Get(sock->get(), ns, name);
+  if (!orig) return orig.status();
+  LinkPtr change(rtnl_link_alloc());
+  if (Status s = edit(change.get()); !s) return s;
+  int err = rtnl_link_change(sock->get(), orig->get(), change.get(), 0);
+  if (err < 0) return Status::Fail(what + " of " + name + " in " + ns.name() + ": " + NlError(err));
+  return Status::Ok();
+}
+
+// Writes the ownership marker and brings the interface up.
+Status MarkAndUp(const NetNs& ns, const std::string& name, const std::string& alias) {
+  return Change(ns, name, "mark", [&](rtnl_link* l) {
+    rtnl_link_set_ifalias(l, alias.c_str());
+    rtnl_link_set_flags(l, IFF_UP);
+    return Status::Ok();
+  });
+}
+
+void Fill(rtnl_link* l, const IfaceSpec& spec, int mtu) {
+  rtnl_link_set_name(l, spec.name.c_str());
+  rtnl_link_set_mtu(l, static_cast<unsigned>(mtu));
+}
+
+class NetlinkLinkManager : public LinkManager {
+ public:
+  Status CreateVeth(const NetNs& ns_a, const IfaceSpec& a, const NetNs& ns_b, const IfaceSpec& b, int mtu) override {
+    auto sock = OpenSocket(ns_a);
+    if (!sock) return sock.status();
+    VethPtr veth(rtnl_link_veth_alloc());
+    if (!veth) return Status::Fail("cannot allocate a veth link");
+    LinkPtr peer(rtnl_link_veth_get_peer(veth.get()));
+    Fill(veth.get(), a, mtu);
+    Fill(peer.get(), b, mtu);
+    if (Status s = SetMacOn(veth.get(), a.mac); !s) return s;
+    if (Status s = SetMacOn(peer.get(), b.mac); !s) return s;
+    // The first end is created in the socket's own namespace, the peer straight in ns_b.
+    rtnl_link_set_ns_fd(peer.get(), ns_b.fd());
+    int err = rtnl_link_add(sock->get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL);
+    if (err < 0) {
+      std::string msg = "create veth " + a.name + " (" + ns_a.name() + ") <-> " + b.name + " (" + ns_b.name() +
+                        "): " + NlError(err);
+      if (err == -NLE_EXIST) msg += ": an interface with one of these names already exists";
+      return Status::Fail(msg);
+    }
+    // The kernel ignores IFLA_IFALIAS when it creates a link, and cannot bring the peer up
+    // before the pair is joined (veth_open: ENOTCONN), so markers and IFF_UP come after.
+    Status s = MarkAndUp(ns_a, a.name, a.marker);
+    if (s) s = MarkAndUp(ns_b, b.name, b.marker);
+    if (!s) {
+      Delete(ns_a, a.name);  // an unmarked interface would be ours but look foreign
+      return s;
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<Iface>> List(const NetNs& ns) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    nl_cache* raw = nullptr;
+    int err = rtnl_link_alloc_cache(sock->get(), AF_UNSPEC, &raw);
+    if (err < 0) return Status::Fail("list interfaces in " + ns.name() + ": " + NlError(err));
+    CachePtr cache(raw);
+    std::vector<Iface> out;
+    for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+      auto* l = reinterpret_cast<rtnl_link*>(o);
+      Iface i;
+      i.name = rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "";
+      i.ifindex = rtnl_link_get_ifindex(l);
+      i.peer_ifindex = rtnl_link_get_link(l);
+      if (const char* t = rtnl_link_get_type(l)) i.kind = t;
+      if (const char* a = rtnl_link_get_ifalias(l)) i.alias = a;
+      i.mtu = static_cast<int>(rtnl_link_get_mtu(l));
+      if (nl_addr* addr = rtnl_link_get_addr(l)) {
+        char buf[64];
+        i.mac = nl_addr2str(addr, buf, sizeof buf);
+      }
+      unsigned flags = rtnl_link_get_flags(l);
+      i.admin_up = flags & IFF_UP;
+      i.oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
+      out.push_back(std::move(i));
+    }
+    return out;
+  }
+
+  Status Delete(const NetNs& ns, const std::string& name) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    LinkPtr l(rtnl_link_alloc());
+    rtnl_link_set_name(l.get(), name.c_str());
+    int err = rtnl_link_delete(sock->get(), l.get());
+    if (err < 0 && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND)
+      return Status::Fail("delete " + name + " in " + ns.name() + ": " + NlError(err));
+    return Status::Ok();
+  }
+
+  Status SetUp(const NetNs& ns, const std::string& name) override {
+    return Change(ns, name, "set up", [](rtnl_link* l) {
+      rtnl_link_set_flags(l, IFF_UP);
+      return Status::Ok();
+    });
+  }
+
+  Status SetMtu(const NetNs& ns, const std::string& name, int mtu) override {
+    return Change(ns, name, "set mtu", [mtu](rtnl_link* l) {
+      rtnl_link_set_mtu(l, static_cast<unsigned>(mtu));
+      return Status::Ok();
+    });
+  }
+
+  Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) override {
+    return Change(ns, name, "set mac", [&](rtnl_link* l) { return SetMacOn(l, mac); });
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<LinkManager> MakeNetlinkLinkManager() { return std::make_unique<NetlinkLinkManager>(); }
+
+}  // namespace lk

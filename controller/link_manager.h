@@ -1,0 +1,50 @@
+// Interfaces inside network namespaces, through netlink (libnl-route).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/result.h"
+#include "controller/netns.h"
+
+namespace lk {
+
+// What one end of a veth pair should look like when created.
+struct IfaceSpec {
+  std::string name;
+  std::string mac;     // empty: kernel-chosen
+  std::string marker;  // ownership marker, stored as the interface alias
+};
+
+// An interface as the kernel reports it.
+struct Iface {
+  std::string name;
+  int ifindex = 0;
+  int peer_ifindex = 0;  // IFLA_LINK: the veth peer's index in its own namespace
+  std::string kind;      // "veth", "bridge", ... ("" for devices without link info)
+  std::string alias;     // ownership marker when labkeeper made it
+  int mtu = 0;
+  std::string mac;
+  bool admin_up = false;
+  bool oper_up = false;
+};
+
+// The seam between the controller and the kernel's links. Each namespace is given by an
+// open NetNs; implementations must not move the caller's thread between namespaces.
+class LinkManager {
+ public:
+  virtual ~LinkManager() = default;
+  // Creates a veth pair with one end created directly in each namespace (no move afterwards),
+  // both ends up, with the MTU, MACs and markers given.
+  virtual Status CreateVeth(const NetNs& ns_a, const IfaceSpec& a, const NetNs& ns_b, const IfaceSpec& b, int mtu) = 0;
+  virtual Result<std::vector<Iface>> List(const NetNs& ns) = 0;
+  virtual Status Delete(const NetNs& ns, const std::string& name) = 0;
+  virtual Status SetUp(const NetNs& ns, const std::string& name) = 0;
+  virtual Status SetMtu(const NetNs& ns, const std::string& name, int mtu) = 0;
+  virtual Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) = 0;
+};
+
+std::unique_ptr<LinkManager> MakeNetlinkLinkManager();
+
+}  // namespace lk

@@ -1,0 +1,205 @@
+// labkeeper: the one binary. This file only wires the pieces together.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "api/topology_codec.h"
+#include "controller/applier.h"
+#include "controller/docker_client.h"
+#include "controller/link_manager.h"
+#include "controller/runtime.h"
+#include "controller/status.h"
+
+namespace {
+
+using namespace lk;
+
+constexpr int kDefaultMaxWorkers = 4;  // see README, "Choosing --max-workers"
+
+std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok) {
+  std::vector<LabSpec> labs;
+  for (const auto& f : files) {
+    LoadResult r = LoadTopologyFile(f);
+    if (!r.ok()) {
+      std::cerr << r.ErrorText();
+      std::cerr << f << ": " << r.errors.size() << (r.errors.size() == 1 ? " error" : " errors") << "\n";
+      *ok = false;
+    } else {
+      labs.push_back(std::move(*r.lab));
+    }
+  }
+  return labs;
+}
+
+bool EngineAnswers(DockerClient& docker) {
+  auto v = docker.Version();
+  if (!v) std::cerr << "labkeeper: " << v.error() << "\n";
+  return v.ok();
+}
+
+void PrintEvent(const Event& e) {
+  std::printf("  %s %s %s: %s\n", e.type.c_str(), e.reason.c_str(), e.object.c_str(), e.message.c_str());
+  std::fflush(stdout);
+}
+
+void PrintLine(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+int Apply(const std::vector<std::string>& files, int max_workers) {
+  bool ok = true;
+  auto labs = LoadAll(files, &ok);
+  if (!ok) return 1;
+  auto docker = std::make_shared<DockerClient>();
+  if (!EngineAnswers(*docker)) return 1;
+  auto runtime = MakeDockerRuntime(docker);
+  auto links = MakeNetlinkLinkManager();
+  std::mutex out_mu;
+  Applier applier(*runtime, *links, {max_workers, ""},
+                  [&](const Event& e) { std::lock_guard l(out_mu); PrintEvent(e); },
+                  [&](const std::string& s) { PrintLine(s); });
+  int rc = 0;
+  for (const auto& lab : labs) {
+    PrintLine("lab " + lab.name + " (" + lab.file + "): " + std::to_string(lab.nodes.size()) + " nodes, " +
+              std::to_string(lab.links.size()) + " links");
+    ApplyResult r = applier.Apply(lab);
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f s", r.seconds);
+    if (r.plan.empty() && r.ok()) {
+      PrintLine("lab " + lab.name + ": in sync, no changes (checked in " + secs + ")");
+    } else if (r.ok()) {
+      PrintLine("lab " + lab.name + ": applied " + std::to_string(r.done) + " actions in " + secs +
+                "; see `labkeeper status " + lab.name + "`");
+    } else {
+      rc = 1;
+      std::string n = std::to_string(r.failures.size() + r.observe_errors.size());
+      std::cerr << "lab " << lab.name << ": " << n << " failed, " << r.done << " actions applied in " << secs << ":\n";
+      for (const auto& f : r.observe_errors) std::cerr << "  " << f << "\n";
+      for (const auto& f : r.failures) std::cerr << "  " << f << "\n";
+    }
+  }
+  return rc;
+}
+
+int Destroy(const std::vector<std::string>& files, const std::vector<std::string>& lab_names, bool all) {
+  std::vector<std::pair<std::string, std::string>> targets;  // lab, network
+  bool ok = true;
+  for (const auto& lab : LoadAll(files, &ok)) targets.emplace_back(lab.name, lab.mgmt.network);
+  if (!ok) return 1;
+  for (const auto& n : lab_names) targets.emplace_back(n, "");
+  auto docker = std::make_shared<DockerClient>();
+  if (!EngineAnswers(*docker)) return 1;
+  auto runtime = MakeDockerRuntime(docker);
+  if (all) {
+    auto st = CollectStatus(*runtime);
+    if (!st) {
+      std::cerr << "labkeeper: " << st.error() << "\n";
+      return 1;
+    }
+    std::set<std::string> seen;
+    for (const auto& n : *st)
+      if (seen.insert(n.lab).second) targets.emplace_back(n.lab, "");
+  }
+  auto links = MakeNetlinkLinkManager();
+  Applier applier(*runtime, *links, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
+  int rc = 0;
+  for (const auto& [lab, network] : targets) {
+    DestroyResult d = applier.Destroy(lab, network);
+    PrintLine("lab " + lab + ": removed " + std::to_string(d.containers) + " containers" +
+              (d.interfaces ? ", " + std::to_string(d.interfaces) + " host interfaces" : "") +
+              (d.network_removed ? ", the management network" : ""));
+    for (const auto& f : d.failures) std::cerr << "  " << f << "\n";
+    if (!d.failures.empty()) rc = 1;
+  }
+  return rc;
+}
+
+int ShowStatus(const std::string& lab, const std::string& output) {
+  auto docker = std::make_shared<DockerClient>();
+  if (!EngineAnswers(*docker)) return 1;
+  auto runtime = MakeDockerRuntime(docker);
+  auto st = CollectStatus(*runtime, lab);
+  if (!st) {
+    std::cerr << "labkeeper: " << st.error() << "\n";
+    return 1;
+  }
+  if (output == "json") {
+    std::cout << StatusJson(*st).dump(2) << "\n";
+  } else if (st->empty()) {
+    std::cout << (lab.empty() ? "no labs are deployed by labkeeper\n" : "lab " + lab + " has no containers\n");
+  } else {
+    std::cout << StatusTable(*st);
+  }
+  return 0;
+}
+
+int Validate(const std::vector<std::string>& files) {
+  bool ok = true;
+  auto labs = LoadAll(files, &ok);
+  for (const auto& lab : labs)
+    std::cout << lab.file << ": valid (lab " << lab.name << ", " << lab.nodes.size() << " nodes, "
+              << lab.links.size() << " links)\n";
+  return ok ? 0 : 1;
+}
+
+int Version() {
+  std::cout << "labkeeper " << LABKEEPER_VERSION << " (git " << LABKEEPER_GIT_HASH << ")\n";
+  DockerClient docker;
+  auto v = docker.Version();
+  if (v) {
+    std::cout << "docker engine " << v->value("Version", "?") << " at " << docker.host() << ", API 1.41 in use (engine max "
+              << v->value("ApiVersion", "?") << ")\n";
+  } else {
+    std::cout << "docker engine: " << v.error() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"labkeeper keeps containerlab labs exactly as their files describe, on a real Docker engine."};
+  app.require_subcommand(1);
+
+  std::vector<std::string> files;
+  int max_workers = kDefaultMaxWorkers;
+  auto* apply = app.add_subcommand("apply", "Create, repair or remove containers and links until the labs match their files, then exit");
+  apply->add_option("files", files, "containerlab topology files (*.clab.yml)")->required()->check(CLI::ExistingFile);
+  apply->add_option("--max-workers", max_workers, "containers created in parallel")->check(CLI::Range(1, 64))->capture_default_str();
+
+  std::vector<std::string> destroy_files, destroy_labs;
+  bool destroy_all = false;
+  auto* destroy = app.add_subcommand("destroy", "Remove every container, interface and network labkeeper owns for the labs");
+  destroy->add_option("files", destroy_files, "topology files of the labs to remove")->check(CLI::ExistingFile);
+  destroy->add_option("--lab", destroy_labs, "name of a lab to remove (repeatable)");
+  destroy->add_flag("--all", destroy_all, "remove every lab labkeeper owns on this engine");
+
+  std::string status_lab, status_output = "table";
+  auto* status = app.add_subcommand("status", "Show labkeeper's labs: node, kind, image, architecture, state, management addresses");
+  status->add_option("lab", status_lab, "only this lab");
+  status->add_option("-o,--output", status_output, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Check topology files; every error as file:line:column: message");
+  validate->add_option("files", validate_files, "topology files")->required();
+
+  auto* version = app.add_subcommand("version", "Print labkeeper's version, git hash and the Docker API version in use");
+
+  CLI11_PARSE(app, argc, argv);
+  if (apply->parsed()) return Apply(files, max_workers);
+  if (destroy->parsed()) {
+    if (destroy_files.empty() && destroy_labs.empty() && !destroy_all) {
+      std::cerr << "labkeeper destroy: name topology files, --lab NAME or --all\n";
+      return 2;
+    }
+    return Destroy(destroy_files, destroy_labs, destroy_all);
+  }
+  if (status->parsed()) return ShowStatus(status_lab, status_output);
+  if (validate->parsed()) return Validate(validate_files);
+  if (version->parsed()) return Version();
+  return 0;
+}

@@ -1,0 +1,51 @@
+// Network namespaces as RAII file descriptors, and running code inside one.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/result.h"
+
+namespace lk {
+
+// An owned file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(o.release()) {}
+  Fd& operator=(Fd&& o) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd();
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  bool valid() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+// A network namespace held open by a file descriptor, so it cannot vanish under us.
+class NetNs {
+ public:
+  static Result<NetNs> OfPid(int pid);                   // /proc/PID/ns/net
+  static Result<NetNs> Host();                           // this process's namespace
+  static Result<NetNs> Path(const std::string& path);    // e.g. /run/netns/NAME
+  int fd() const { return fd_.get(); }
+  const std::string& name() const { return name_; }      // for messages
+
+ private:
+  NetNs(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}
+  Fd fd_;
+  std::string name_;
+};
+
+// Runs `fn` on a short-lived thread that has entered `ns`; the caller's thread never moves.
+Status RunInNetns(const NetNs& ns, const std::function<void()>& fn);
+
+}  // namespace lk

@@ -1,0 +1,45 @@
+// The lab as it really is: what the observer found in the engine and the kernel.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/link_manager.h"
+#include "controller/runtime.h"
+
+namespace lk {
+
+inline constexpr char kManagedByLabel[] = "labkeeper.dev/managed-by";
+inline constexpr char kManagedByValue[] = "labkeeper";
+inline constexpr char kOwnerLabel[] = "labkeeper.dev/owner";
+inline constexpr char kSpecHashLabel[] = "labkeeper.dev/spec-hash";
+inline constexpr char kMgmtNetworkLabel[] = "labkeeper.dev/mgmt-network";
+inline constexpr char kLabLabel[] = "containerlab";
+inline constexpr char kNodeNameLabel[] = "clab-node-name";
+
+// The ownership marker labkeeper writes as an interface alias, naming lab, node and link.
+struct IfaceMarker {
+  std::string lab, node, link;
+  std::string str() const { return "labkeeper lab=" + lab + " node=" + node + " link=" + link; }
+  static std::optional<IfaceMarker> Parse(const std::string& alias);
+  bool operator==(const IfaceMarker&) const = default;
+};
+
+struct ObservedNode {
+  std::optional<ContainerState> container;  // the container holding the node's name, if any
+  bool owned = false;                       // it carries labkeeper's labels for this lab
+  std::vector<Iface> ifaces;                // owned interfaces of this lab in its namespace
+};
+
+struct ObservedLab {
+  std::string lab;
+  bool network_exists = true;
+  std::map<std::string, ObservedNode> nodes;  // by desired node name
+  std::vector<ContainerState> orphans;        // owned containers of this lab no longer desired
+  std::vector<Iface> host_ifaces;             // owned interfaces of this lab in the host namespace
+  std::vector<std::string> errors;            // what could not be observed
+};
+
+}  // namespace lk

@@ -1,0 +1,59 @@
+#include "controller/observer.h"
+
+namespace lk {
+
+Result<std::vector<Iface>> Observer::OwnedIfaces(const NetNs& ns, const std::string& lab) {
+  auto all = links_.List(ns);
+  if (!all) return all.status();
+  std::vector<Iface> out;
+  for (auto& i : *all) {
+    auto m = IfaceMarker::Parse(i.alias);
+    if (m && m->lab == lab) out.push_back(std::move(i));
+  }
+  return out;
+}
+
+ObservedLab Observer::Observe(const LabSpec& lab) {
+  ObservedLab o;
+  o.lab = lab.name;
+  if (auto n = runtime_.NetworkExists(lab.mgmt.network)) o.network_exists = *n;
+  else o.errors.push_back(n.error());
+
+  auto owned = runtime_.List({{kLabLabel, lab.name}, {kManagedByLabel, kManagedByValue}});
+  if (!owned) {
+    o.errors.push_back(owned.error());
+    return o;
+  }
+  std::map<std::string, ContainerState> by_name;
+  for (auto& c : *owned) by_name[c.name] = c;
+
+  for (const auto& n : lab.nodes) {
+    ObservedNode& on = o.nodes[n.name];
+    std::string cname = lab.ContainerName(n.name);
+    if (auto it = by_name.find(cname); it != by_name.end()) {
+      on.container = it->second;
+      on.owned = true;
+      by_name.erase(it);
+    } else if (auto c = runtime_.Get(cname); !c) {
+      o.errors.push_back(c.error());
+    } else if (*c) {
+      on.container = **c;  // exists, but not ours for this lab
+      on.owned = false;
+    }
+    if (on.owned && on.container->running()) {
+      auto ns = NetNs::OfPid(on.container->pid);
+      auto ifaces = ns ? OwnedIfaces(*ns, lab.name) : Result<std::vector<Iface>>(ns.status());
+      if (ifaces) on.ifaces = std::move(*ifaces);
+      else o.errors.push_back("node " + n.name + ": " + ifaces.error());
+    }
+  }
+  for (auto& [name, c] : by_name) o.orphans.push_back(c);
+
+  auto host = NetNs::Host();
+  auto ifaces = host ? OwnedIfaces(*host, lab.name) : Result<std::vector<Iface>>(host.status());
+  if (ifaces) o.host_ifaces = std::move(*ifaces);
+  else o.errors.push_back("host: " + ifaces.error());
+  return o;
+}
+
+}  // namespace lk

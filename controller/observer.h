@@ -1,0 +1,25 @@
+// The observer: builds the observed lab from the world alone (container labels and state, and
+// the marked interfaces in each container's namespace), with no private state.
+#pragma once
+
+#include "api/topology.h"
+#include "controller/link_manager.h"
+#include "controller/observed.h"
+#include "controller/runtime.h"
+
+namespace lk {
+
+class Observer {
+ public:
+  Observer(ContainerRuntime& runtime, LinkManager& links) : runtime_(runtime), links_(links) {}
+  // Problems reading the world go into ObservedLab::errors; the caller decides what to do.
+  ObservedLab Observe(const LabSpec& lab);
+  // Owned interfaces of `lab` in a namespace.
+  Result<std::vector<Iface>> OwnedIfaces(const NetNs& ns, const std::string& lab);
+
+ private:
+  ContainerRuntime& runtime_;
+  LinkManager& links_;
+};
+
+}  // namespace lk

@@ -1,0 +1,213 @@
+#include "controller/planner.h"
+
+#include <set>
+
+namespace lk {
+
+const char* ActionName(ActionKind k) {
+  switch (k) {
+    case ActionKind::kCreateNetwork: return "create-network";
+    case ActionKind::kConflict: return "conflict";
+    case ActionKind::kRemoveContainer: return "remove-container";
+    case ActionKind::kCreateContainer: return "create-container";
+    case ActionKind::kStartContainer: return "start-container";
+    case ActionKind::kDeleteIface: return "delete-interface";
+    case ActionKind::kCreateLink: return "create-link";
+    case ActionKind::kRepairIface: return "repair-interface";
+    case ActionKind::kExec: return "exec";
+  }
+  return "?";
+}
+
+std::string Plan::str() const {
+  std::string out;
+  for (const auto& a : actions) out += std::string(ActionName(a.kind)) + " " + a.object + " (" + a.reason + ")\n";
+  return out;
+}
+
+namespace {
+
+const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name) {
+  for (const auto& i : ifaces)
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Planner {
+ public:
+  Planner(const LabSpec& d, const ObservedLab& o) : d_(d), o_(o) {}
+
+  Plan Make() {
+    bool needs_network = false;
+    for (const auto& n : d_.nodes) needs_network |= n.network_mode.empty();
+    if (needs_network && !o_.network_exists)
+      Add(ActionKind::kCreateNetwork, "network/" + d_.mgmt.network, "missing", "");
+    for (const auto& c : o_.orphans) {
+      std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
+      Action a = Make(ActionKind::kRemoveContainer, "node/" + node, "orphan", node);
+      a.container_id = c.id;
+      plan_.actions.push_back(a);
+    }
+    for (const auto& n : d_.nodes) PlanNode(n);
+    for (const auto& l : d_.links) {
+      desired_ifaces_.insert(l.a.node + ":" + l.a.iface);
+      desired_ifaces_.insert(l.b.node + ":" + l.b.iface);
+    }
+    PlanOrphanIfaces();  // before links: a stale interface may hold a name a link needs
+    for (const auto& l : d_.links) PlanLink(l);
+    for (auto& a : repairs_) plan_.actions.push_back(std::move(a));
+    for (const auto& n : d_.nodes)
+      if (fresh_.count(n.name) && !n.exec.empty()) Add(ActionKind::kExec, "node/" + n.name, "node started", n.name);
+    return plan_;
+  }
+
+ private:
+  Action Make(ActionKind k, std::string object, std::string reason, std::string node) {
+    Action a{k, std::move(object), std::move(reason), std::move(node), "", "", ""};
+    return a;
+  }
+  void Add(ActionKind k, std::string object, std::string reason, std::string node) {
+    plan_.actions.push_back(Make(k, std::move(object), std::move(reason), std::move(node)));
+  }
+
+  void PlanNode(const NodeConfig& n) {
+    const ObservedNode* o = nullptr;
+    if (auto it = o_.nodes.find(n.name); it != o_.nodes.end()) o = &it->second;
+    std::string object = "node/" + n.name;
+    if (!o || !o->container) {
+      Add(ActionKind::kCreateContainer, object, "missing", n.name);
+      fresh_.insert(n.name);
+      return;
+    }
+    const ContainerState& c = *o->container;
+    if (!o->owned) {
+      Add(ActionKind::kConflict, object,
+          "container " + c.name + " exists and is not managed by labkeeper; remove or rename it", n.name);
+      blocked_.insert(n.name);
+      return;
+    }
+    auto hash = c.labels.find(kSpecHashLabel);
+    if (hash == c.labels.end() || hash->second != n.SpecHash()) {
+      std::string why = "spec changed";
+      if (c.image != n.image) why += ": image";
+      Action rm = Make(ActionKind::kRemoveContainer, object, why, n.name);
+      rm.container_id = c.id;
+      plan_.actions.push_back(rm);
+      Add(ActionKind::kCreateContainer, object, why, n.name);
+      fresh_.insert(n.name);
+      return;
+    }
+    if (!c.running()) {
+      Add(ActionKind::kStartContainer, object, Lower(c.state.empty() ? "not running" : c.state), n.name);
+      fresh_.insert(n.name);
+    }
+  }
+
+  const std::vector<Iface>* IfacesOf(const std::string& node) const {
+    if (node == kHostNode) return &o_.host_ifaces;
+    auto it = o_.nodes.find(node);
+    return it == o_.nodes.end() ? nullptr : &it->second.ifaces;
+  }
+
+  void PlanLink(const LinkConfig& l) {
+    std::string object = "link/" + l.Id();
+    auto create = [&](std::string reason) {
+      Action a = Make(ActionKind::kCreateLink, object, std::move(reason), l.a.node);
+      a.link_id = l.Id();
+      plan_.actions.push_back(a);
+    };
+    for (const auto* end : {&l.a, &l.b}) {
+      if (blocked_.count(end->node)) {
+        Action a = Make(ActionKind::kConflict, object, "node " + end->node + " cannot be made", end->node);
+        a.link_id = l.Id();
+        plan_.actions.push_back(a);
+        return;
+      }
+    }
+    if (fresh_.count(l.a.node) || fresh_.count(l.b.node)) return create("link missing");
+    const std::vector<Iface>* ia = IfacesOf(l.a.node);
+    const std::vector<Iface>* ib = IfacesOf(l.b.node);
+    const Iface* a = ia ? FindIface(*ia, l.a.iface) : nullptr;
+    const Iface* b = ib ? FindIface(*ib, l.b.iface) : nullptr;
+    auto marked = [&](const Iface* i, const Endpoint& e) {
+      auto m = i ? IfaceMarker::Parse(i->alias) : std::nullopt;
+      return m && m->link == l.Id() && m->node == e.node;
+    };
+    bool has_a = marked(a, l.a), has_b = marked(b, l.b);
+    if (!has_a && !has_b) return create("link missing");
+    if (!has_a) return create("link missing on " + l.a.node + ":" + l.a.iface);
+    if (!has_b) return create("link missing on " + l.b.node + ":" + l.b.iface);
+    if (a->peer_ifindex != b->ifindex || b->peer_ifindex != a->ifindex) return create("peer mismatch");
+    RepairEnd(l, l.a, *a);
+    RepairEnd(l, l.b, *b);
+  }
+
+  void RepairEnd(const LinkConfig& l, const Endpoint& e, const Iface& i) {
+    std::string object = "iface/" + e.node + ":" + e.iface;
+    auto add = [&](std::string reason) {
+      Action a = Make(ActionKind::kRepairIface, object, std::move(reason), e.node);
+      a.link_id = l.Id();
+      a.iface = e.iface;
+      repairs_.push_back(a);
+    };
+    if (i.mtu != l.mtu) add("mtu " + std::to_string(i.mtu) + " != " + std::to_string(l.mtu));
+    if (Lower(i.mac) != Lower(e.mac)) add("mac " + i.mac + " != " + Lower(e.mac));
+    if (!i.admin_up) add("interface down");
+  }
+
+  void PlanOrphanIfaces() {
+    std::set<std::string> links;
+    for (const auto& l : d_.links) links.insert(l.Id());
+    auto check = [&](const std::string& node, const std::vector<Iface>& ifaces) {
+      for (const auto& i : ifaces) {
+        auto m = IfaceMarker::Parse(i.alias);
+        if (!m || (links.count(m->link) && desired_ifaces_.count(node + ":" + i.name))) continue;
+        Action a = Make(ActionKind::kDeleteIface, "iface/" + node + ":" + i.name, "orphan", node);
+        a.iface = i.name;
+        plan_.actions.push_back(a);
+      }
+    };
+    for (const auto& [name, o] : o_.nodes)
+      if (!fresh_.count(name)) check(name, o.ifaces);
+    check(kHostNode, o_.host_ifaces);
+  }
+
+  const LabSpec& d_;
+  const ObservedLab& o_;
+  Plan plan_;
+  std::vector<Action> repairs_;
+  std::set<std::string> fresh_;    // nodes whose container is (re)created or started: no links yet
+  std::set<std::string> blocked_;  // nodes that cannot be made
+  std::set<std::string> desired_ifaces_;
+};
+
+}  // namespace
+
+Plan MakePlan(const LabSpec& desired, const ObservedLab& observed) { return Planner(desired, observed).Make(); }
+
+std::optional<IfaceMarker> IfaceMarker::Parse(const std::string& alias) {
+  const std::string head = "labkeeper ";
+  if (alias.compare(0, head.size(), head) != 0) return std::nullopt;
+  IfaceMarker m;
+  size_t pos = head.size();
+  while (pos < alias.size()) {
+    size_t sp = alias.find(' ', pos);
+    std::string field = alias.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+    pos = sp == std::string::npos ? alias.size() : sp + 1;
+    size_t eq = field.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = field.substr(0, eq), v = field.substr(eq + 1);
+    if (k == "lab") m.lab = v;
+    else if (k == "node") m.node = v;
+    else if (k == "link") m.link = v;
+  }
+  if (m.lab.empty() || m.node.empty()) return std::nullopt;
+  return m;
+}
+
+}  // namespace lk

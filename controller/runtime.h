@@ -1,0 +1,86 @@
+// The seam between the controller and the container engine.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/result.h"
+#include "api/topology.h"
+#include "controller/docker_client.h"
+
+namespace lk {
+
+// A Normal or Warning event about one object, as in Kubernetes.
+struct Event {
+  std::string type;  // Normal | Warning
+  std::string reason;
+  std::string object;  // e.g. node/router1, link/router1:eth1--router2:eth1
+  std::string message;
+};
+using EventSink = std::function<void(const Event&)>;
+
+// Everything needed to create one container.
+struct ContainerSpec {
+  std::string name;
+  std::string image;
+  std::string platform;
+  std::string hostname;
+  std::string user;
+  std::vector<std::string> cmd, entrypoint;
+  std::map<std::string, std::string> env, labels, sysctls;
+  std::vector<std::string> binds, ports, cap_add;
+  std::string network;  // management network to attach to ("" for none)
+  std::string network_mode;
+  std::string mgmt_ipv4, mgmt_ipv6;
+  bool privileged = false;
+};
+
+// A container as the engine reports it.
+struct ContainerState {
+  std::string id;
+  std::string name;
+  std::string image;
+  std::string image_id;
+  std::string state;  // created | running | paused | restarting | exited | dead
+  int pid = 0;
+  std::map<std::string, std::string> labels;
+  std::string ipv4, ipv6;  // on the management network
+  bool running() const { return state == "running"; }
+};
+
+class ContainerRuntime {
+ public:
+  virtual ~ContainerRuntime() = default;
+  virtual Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) = 0;
+  // nullopt when no container has that name.
+  virtual Result<std::optional<ContainerState>> Get(const std::string& name) = 0;
+  // Pulls the image when the policy asks for it (IfNotPresent: only when missing).
+  virtual Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform) = 0;
+  // Creates and starts; returns the container id. A privileged container on an engine that
+  // cannot grant full privileges runs with every grantable capability, with a Warning event.
+  virtual Result<std::string> Run(const ContainerSpec& spec, const EventSink& events) = 0;
+  // The image's architecture ("amd64", "arm64/v8"); "" when the image is not present.
+  virtual Result<std::string> ImageArchitecture(const std::string& ref) = 0;
+  virtual Status Start(const std::string& id) = 0;
+  virtual Status Remove(const std::string& id) = 0;
+  virtual Result<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv) = 0;
+  virtual Result<bool> NetworkExists(const std::string& name) = 0;
+  // Creates the management network when missing; true when this call created it.
+  virtual Result<bool> EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) = 0;
+  // Removes the network when it carries `owner_label` and has no endpoints; true when removed.
+  virtual Result<bool> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) = 0;
+};
+
+std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client);
+
+// Capabilities the engine's process may hold (its bounding set), as Docker's CAP_ names.
+// Read from the engine's pid when local, else this process's; empty when unknown.
+std::vector<std::string> GrantableCapabilities();
+// Capability names Docker knows that are not in `grantable`.
+std::vector<std::string> MissingCapabilities(const std::vector<std::string>& grantable);
+
+}  // namespace lk

@@ -1,0 +1,171 @@
+#include "controller/planner.h"
+
+#include <gtest/gtest.h>
+
+#include "api/topology_codec.h"
+
+namespace lk {
+namespace {
+
+LabSpec TwoNodes() {
+  std::map<std::string, std::string> env;
+  auto r = LoadTopologyText(R"(
+name: p
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    a: {exec: ["ip link set eth1 up"]}
+    b: {}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+    - endpoints: ["a:eth2", "host:p-a"]
+)",
+                            "/tmp/p.clab.yml", &env);
+  EXPECT_TRUE(r.ok()) << r.ErrorText();
+  return *r.lab;
+}
+
+ContainerState Running(const LabSpec& lab, const std::string& node) {
+  ContainerState c;
+  c.id = "id-" + node;
+  c.name = lab.ContainerName(node);
+  c.image = lab.FindNode(node)->image;
+  c.state = "running";
+  c.pid = 100;
+  c.labels = {{kLabLabel, lab.name}, {kNodeNameLabel, node}, {kManagedByLabel, kManagedByValue},
+              {kSpecHashLabel, lab.FindNode(node)->SpecHash()}};
+  return c;
+}
+
+Iface End(const LabSpec& lab, const LinkConfig& l, const Endpoint& e, int index, int peer) {
+  Iface i;
+  i.name = e.iface;
+  i.ifindex = index;
+  i.peer_ifindex = peer;
+  i.kind = "veth";
+  i.alias = IfaceMarker{lab.name, e.node, l.Id()}.str();
+  i.mtu = l.mtu;
+  i.mac = e.mac;
+  i.admin_up = i.oper_up = true;
+  return i;
+}
+
+// The world exactly as the lab describes it.
+ObservedLab InSync(const LabSpec& lab) {
+  ObservedLab o;
+  o.lab = lab.name;
+  for (const auto& n : lab.nodes) {
+    o.nodes[n.name].container = Running(lab, n.name);
+    o.nodes[n.name].owned = true;
+  }
+  const LinkConfig& l0 = lab.links[0];
+  o.nodes["a"].ifaces.push_back(End(lab, l0, l0.a, 10, 20));
+  o.nodes["b"].ifaces.push_back(End(lab, l0, l0.b, 20, 10));
+  const LinkConfig& l1 = lab.links[1];
+  o.nodes["a"].ifaces.push_back(End(lab, l1, l1.a, 11, 30));
+  o.host_ifaces.push_back(End(lab, l1, l1.b, 30, 11));
+  return o;
+}
+
+TEST(Planner, EmptyWorldGetsEverythingInOrder) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o;
+  o.lab = lab.name;
+  o.network_exists = false;
+  EXPECT_EQ(MakePlan(lab, o).str(),
+            "create-network network/clab (missing)\n"
+            "create-container node/a (missing)\n"
+            "create-container node/b (missing)\n"
+            "create-link link/a:eth1--b:eth1 (link missing)\n"
+            "create-link link/a:eth2--host:p-a (link missing)\n"
+            "exec node/a (node started)\n");
+}
+
+TEST(Planner, InSyncWorldGivesAnEmptyPlan) {
+  LabSpec lab = TwoNodes();
+  EXPECT_TRUE(MakePlan(lab, InSync(lab)).empty()) << MakePlan(lab, InSync(lab)).str();
+}
+
+TEST(Planner, ForeignContainerIsAConflictAndBlocksItsLinks) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  o.nodes["b"].owned = false;
+  o.nodes["b"].container->labels.clear();
+  o.nodes["b"].ifaces.clear();
+  EXPECT_EQ(MakePlan(lab, o).str(),
+            "conflict node/b (container clab-p-b exists and is not managed by labkeeper; remove or rename it)\n"
+            "conflict link/a:eth1--b:eth1 (node b cannot be made)\n");
+}
+
+TEST(Planner, ExitedContainerIsStartedRelinkedAndExecAgain) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  o.nodes["a"].container->state = "exited";
+  o.nodes["a"].ifaces.clear();
+  EXPECT_EQ(MakePlan(lab, o).str(),
+            "start-container node/a (exited)\n"
+            "create-link link/a:eth1--b:eth1 (link missing)\n"
+            "create-link link/a:eth2--host:p-a (link missing)\n"
+            "exec node/a (node started)\n");
+}
+
+TEST(Planner, SpecChangeRecreatesOnlyThatNode) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  o.nodes["b"].container->labels[kSpecHashLabel] = "old";
+  o.nodes["b"].container->image = "img:0";
+  Plan p = MakePlan(lab, o);
+  EXPECT_EQ(p.str(),
+            "remove-container node/b (spec changed: image)\n"
+            "create-container node/b (spec changed: image)\n"
+            "create-link link/a:eth1--b:eth1 (link missing)\n");
+  EXPECT_EQ(p.actions[0].container_id, "id-b");
+}
+
+TEST(Planner, InterfaceDrift) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  o.nodes["a"].ifaces[0].mtu = 1500;
+  o.nodes["b"].ifaces[0].admin_up = false;
+  o.nodes["b"].ifaces[0].mac = "02:00:00:00:00:99";
+  EXPECT_EQ(MakePlan(lab, o).str(),
+            "repair-interface iface/a:eth1 (mtu 1500 != 9500)\n"
+            "repair-interface iface/b:eth1 (mac 02:00:00:00:00:99 != " + lab.links[0].b.mac + ")\n"
+            "repair-interface iface/b:eth1 (interface down)\n");
+}
+
+TEST(Planner, OneEndMissingAndWrongPeer) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  o.nodes["b"].ifaces.clear();
+  EXPECT_EQ(MakePlan(lab, o).str(), "create-link link/a:eth1--b:eth1 (link missing on b:eth1)\n");
+  o = InSync(lab);
+  o.nodes["b"].ifaces[0].peer_ifindex = 99;
+  EXPECT_EQ(MakePlan(lab, o).str(), "create-link link/a:eth1--b:eth1 (peer mismatch)\n");
+}
+
+TEST(Planner, OrphansAreRemoved) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  ContainerState old = Running(lab, "a");
+  old.id = "id-old";
+  old.name = "clab-p-old";
+  old.labels[kNodeNameLabel] = "old";
+  o.orphans.push_back(old);
+  Iface stale = o.nodes["a"].ifaces[0];
+  stale.name = "eth9";
+  stale.alias = IfaceMarker{lab.name, "a", "a:eth9--old:eth1"}.str();
+  o.nodes["a"].ifaces.push_back(stale);
+  Plan p = MakePlan(lab, o);
+  EXPECT_EQ(p.str(), "remove-container node/old (orphan)\ndelete-interface iface/a:eth9 (orphan)\n");
+  EXPECT_EQ(p.actions[0].container_id, "id-old");
+}
+
+TEST(IfaceMarker, RoundTrip) {
+  IfaceMarker m{"lab", "node", "a:eth1--b:eth1"};
+  EXPECT_EQ(IfaceMarker::Parse(m.str()), m);
+  EXPECT_FALSE(IfaceMarker::Parse("someone else's alias"));
+}
+
+}  // namespace
+}  // namespace lk

@@ -1,0 +1,40 @@
+#include "api/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace lk {
+namespace {
+
+TEST(ShellSplit, QuotesAndEscapes) {
+  auto r = ShellSplit(R"(ash -c "echo $MYVAR > /tmp/var && sleep 9999" 'a b' c\ d)");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (std::vector<std::string>{"ash", "-c", "echo $MYVAR > /tmp/var && sleep 9999", "a b", "c d"}));
+}
+
+TEST(ShellSplit, UnterminatedQuoteIsAnError) {
+  auto r = ShellSplit("echo 'oops");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("unterminated"), std::string::npos);
+}
+
+TEST(ExpandEnv, AllForms) {
+  std::map<std::string, std::string> env = {{"SET", "v"}, {"EMPTY", ""}};
+  EXPECT_EQ(ExpandEnv("$SET ${SET}", &env), "v v");
+  EXPECT_EQ(ExpandEnv("${UNSET_LK_VAR:-d} ${EMPTY:-d} ${EMPTY-d}", &env), "d d ");
+  EXPECT_EQ(ExpandEnv("${UNSET_LK_VAR:=x} $UNSET_LK_VAR", &env), "x x");
+  EXPECT_EQ(ExpandEnv("${SET:+alt} ${UNSET_LK_VAR2:+alt}|", &env), "alt |");
+  EXPECT_EQ(ExpandEnv("$$SET costs $$5", &env), "$SET costs $5");
+}
+
+TEST(ExpandEnv, UnsetVariablesStayVerbatim) {
+  std::map<std::string, std::string> env;
+  EXPECT_EQ(ExpandEnv("echo $LK_NOT_SET ${LK_NOT_SET} $1", &env), "echo $LK_NOT_SET ${LK_NOT_SET} $1");
+}
+
+TEST(Fnv1a64, KnownVectors) {
+  EXPECT_EQ(Hex64(Fnv1a64("")), "cbf29ce484222325");
+  EXPECT_EQ(Hex64(Fnv1a64("a")), "af63dc4c8601ec8c");
+}
+
+}  // namespace
+}  // namespace lk

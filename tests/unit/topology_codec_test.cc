@@ -1,0 +1,247 @@
+#include "api/topology_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace lk {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The shared examples sit beside the repository; tests find them through LABKEEPER_SHARED.
+std::string Shared() {
+  const char* s = std::getenv("LABKEEPER_SHARED");
+  return s ? s : "../shared";
+}
+
+LoadResult Load(const std::string& text, const std::map<std::string, std::string>& env = {}) {
+  return LoadTopologyText(text, "/tmp/lk-test/lab.clab.yml", &env);
+}
+
+std::string Errors(const LoadResult& r) { return r.ErrorText(); }
+
+TEST(TopologyCodec, Frr01ResolvesGroupsBindsAndLinks) {
+  LoadResult r = LoadTopologyFile(Shared() + "/clab-examples/frr01/frr01.clab.yml");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  const LabSpec& lab = *r.lab;
+  EXPECT_EQ(lab.name, "frr01");
+  EXPECT_EQ(lab.ContainerName("router1"), "clab-frr01-router1");
+  ASSERT_EQ(lab.nodes.size(), 6u);
+  const NodeConfig* r1 = lab.FindNode("router1");
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(r1->kind, "linux");
+  EXPECT_EQ(r1->group, "routers");
+  EXPECT_EQ(r1->image, "quay.io/frrouting/frr:10.5.1");
+  ASSERT_EQ(r1->binds.size(), 2u);
+  std::string dir = fs::canonical(Shared() + "/clab-examples/frr01").string();
+  EXPECT_EQ(r1->binds[0], dir + "/router1/daemons:/etc/frr/daemons");
+  const NodeConfig* pc1 = lab.FindNode("PC1");
+  EXPECT_EQ(pc1->image, "wbitt/network-multitool:3.22.2");
+  EXPECT_EQ(pc1->exec.size(), 4u);
+  ASSERT_EQ(lab.links.size(), 6u);
+  EXPECT_EQ(lab.links[0].a.node, "router1");
+  EXPECT_EQ(lab.links[0].b.iface, "eth1");
+  EXPECT_EQ(lab.links[0].mtu, 9500);
+  EXPECT_EQ(lab.links[0].a.mac.substr(0, 9), "aa:c1:ab:");
+}
+
+TEST(TopologyCodec, InheritanceDefaultsKindGroupNode) {
+  auto r = Load(R"(
+name: inh
+topology:
+  defaults:
+    kind: linux
+    image: img:defaults
+    env: {A: defaults, B: defaults}
+    binds: [/tmp:/d]
+  kinds:
+    linux:
+      image: img:kind
+      env: {B: kind, C: kind}
+      exec: [echo kind]
+  groups:
+    g:
+      image: img:group
+      env: {C: group}
+      binds: [/var:/d]
+  nodes:
+    n1:
+      group: g
+      env: {D: node}
+      exec: [echo node]
+    n2:
+      image: img:node
+    n3:
+)");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  const auto& n1 = *r.lab->FindNode("n1");
+  EXPECT_EQ(n1.image, "img:group");
+  EXPECT_EQ(n1.env, (std::map<std::string, std::string>{{"A", "defaults"}, {"B", "kind"}, {"C", "group"}, {"D", "node"}}));
+  EXPECT_EQ(n1.binds, (std::vector<std::string>{"/var:/d"}));  // the group's bind replaces the same target
+  EXPECT_EQ(n1.exec, (std::vector<std::string>{"echo kind", "echo node"}));
+  EXPECT_EQ(r.lab->FindNode("n2")->image, "img:node");
+  EXPECT_EQ(r.lab->FindNode("n3")->image, "img:kind");
+  EXPECT_EQ(r.lab->FindNode("n3")->kind, "linux");
+}
+
+TEST(TopologyCodec, MgmtIpsComeOnlyFromTheNode) {
+  auto r = Load(R"(
+name: m
+mgmt: {network: custom, ipv4-subnet: 172.30.30.0/24}
+topology:
+  defaults: {kind: linux, image: i}
+  nodes:
+    a: {mgmt-ipv4: 172.30.30.5}
+    b: {}
+)");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.lab->mgmt.network, "custom");
+  EXPECT_EQ(r.lab->mgmt.ipv4_subnet, "172.30.30.0/24");
+  EXPECT_EQ(r.lab->FindNode("a")->mgmt_ipv4, "172.30.30.5");
+  EXPECT_EQ(r.lab->FindNode("b")->mgmt_ipv4, "");
+}
+
+TEST(TopologyCodec, PrefixNaming) {
+  auto name = [](const std::string& prefix_line) {
+    auto r = Load("name: lab\n" + prefix_line + "\ntopology:\n  nodes:\n    n: {kind: linux, image: i}\n");
+    EXPECT_TRUE(r.ok()) << Errors(r);
+    return r.ok() ? r.lab->ContainerName("n") : "";
+  };
+  EXPECT_EQ(name(""), "clab-lab-n");
+  EXPECT_EQ(name("prefix: \"\""), "n");
+  EXPECT_EQ(name("prefix: __lab-name"), "lab-n");
+  EXPECT_EQ(name("prefix: acme"), "acme-lab-n");
+}
+
+TEST(TopologyCodec, EnvironmentExpansion) {
+  auto r = Load(R"(
+name: ${LAB_NAME:=envlab}
+topology:
+  nodes:
+    n: {kind: linux, image: "${IMG}", cmd: "sh -c 'echo $UNSET_THING'"}
+)",
+                {{"IMG", "busybox:1"}});
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.lab->name, "envlab");
+  EXPECT_EQ(r.lab->FindNode("n")->image, "busybox:1");
+  EXPECT_EQ(r.lab->FindNode("n")->cmd, (std::vector<std::string>{"sh", "-c", "echo $UNSET_THING"}));
+}
+
+TEST(TopologyCodec, ExtendedAndHostLinks) {
+  auto r = Load(R"(
+name: l
+topology:
+  defaults: {kind: linux, image: i}
+  nodes: {a: {}, b: {}}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+      mtu: 1500
+    - type: veth
+      mtu: 9000
+      endpoints:
+        - {node: a, interface: eth2, mac: "02:00:00:00:00:0a"}
+        - {node: b, interface: eth2, mac: "02:00:00:00:00:0b"}
+    - type: host
+      host-interface: a-host
+      endpoint: {node: a, interface: eth3}
+    - endpoints: ["b:eth3", "host:b-host"]
+)");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  const auto& links = r.lab->links;
+  ASSERT_EQ(links.size(), 4u);
+  EXPECT_EQ(links[0].mtu, 1500);
+  EXPECT_EQ(links[1].mtu, 9000);
+  EXPECT_EQ(links[1].a.mac, "02:00:00:00:00:0a");
+  EXPECT_EQ(links[2].type, "host");
+  EXPECT_EQ(links[2].b.node, "host");
+  EXPECT_EQ(links[2].b.iface, "a-host");
+  EXPECT_EQ(links[3].type, "host");
+  EXPECT_EQ(links[3].a.node, "b");
+  EXPECT_EQ(links[3].b.iface, "b-host");
+}
+
+TEST(TopologyCodec, GeneratedMacsAreStable) {
+  const char* text = "name: s\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
+                     "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n";
+  auto r1 = Load(text), r2 = Load(text);
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  EXPECT_EQ(r1.lab->links[0].a.mac, r2.lab->links[0].a.mac);
+  EXPECT_NE(r1.lab->links[0].a.mac, r1.lab->links[0].b.mac);
+}
+
+// Bad input: each error names the file, line and column, and the node or link.
+TEST(TopologyCodec, YamlSyntaxErrorHasLineAndColumn) {
+  auto r = Load("name: bad\ntopology:\n  nodes:\n    a: {kind: linux\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].pos.file, "/tmp/lk-test/lab.clab.yml");
+  EXPECT_GT(r.errors[0].pos.line, 0);
+  EXPECT_GT(r.errors[0].pos.column, 0);
+  EXPECT_NE(r.errors[0].str().find("YAML syntax error"), std::string::npos);
+}
+
+TEST(TopologyCodec, LinkToMissingNode) {
+  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}}\n"
+                "  links:\n    - endpoints: [\"a:eth1\", \"ghost:eth1\"]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors[0].str(), "/tmp/lk-test/lab.clab.yml:6:29: link 0: node \"ghost\" does not exist in topology.nodes");
+}
+
+TEST(TopologyCodec, EndpointUsedTwice) {
+  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}, c: {}}\n"
+                "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n    - endpoints: [\"a:eth1\", \"c:eth1\"]\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].pos.line, 7);
+  EXPECT_NE(r.errors[0].message.find("endpoint a:eth1 is used by more than one link"), std::string::npos);
+}
+
+TEST(TopologyCodec, InterfaceNameTooLong) {
+  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
+                "  links:\n    - endpoints: [\"a:averyveryverylongname\", \"b:eth1\"]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.errors[0].message.find("interface \"averyveryverylongname\" is 21 characters long; Linux allows at most 15"),
+            std::string::npos);
+}
+
+TEST(TopologyCodec, UnknownKeysAndMissingImage) {
+  auto r = Load("name: b\ntopology:\n  nodes:\n    a: {kind: linux, imag: typo}\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 2u) << Errors(r);
+  EXPECT_NE(r.errors[1].message.find("node \"a\": unknown key \"imag\""), std::string::npos);
+  EXPECT_NE(r.errors[0].message.find("node \"a\": \"image\" is not set"), std::string::npos);
+}
+
+TEST(TopologyCodec, AllErrorsAtOnce) {
+  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {group: nope}}\n"
+                "  links:\n    - endpoints: [\"a:eth1\", \"x:eth1\"]\n    - endpoints: [\"a:eth2\", \"a:this/bad\"]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors.size(), 3u) << Errors(r);
+}
+
+TEST(TopologyCodec, RelativeBindsAreAbsoluteAgainstTheFile) {
+  auto r = Load("name: b\ntopology:\n  nodes:\n    a: {kind: linux, image: i, binds: [sub/f:/x:ro, ~/h:/h]}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.lab->FindNode("a")->binds[0], "/tmp/lk-test/sub/f:/x:ro");
+  EXPECT_EQ(r.lab->FindNode("a")->binds[1].substr(0, 1), "/");
+}
+
+TEST(TopologyCodec, SharedExamplesWithSupportedFeaturesLoad) {
+  for (const char* f : {"tests-01-smoke__12-tools-veth.clab.yaml", "tests-01-smoke__24-basic-groups.clab.yaml"}) {
+    LoadResult r = LoadTopologyFile(Shared() + "/clab-examples/" + f);
+    EXPECT_TRUE(r.ok()) << f << "\n" << Errors(r);
+  }
+}
+
+TEST(InvalidIfaceName, Rules) {
+  EXPECT_FALSE(InvalidIfaceName("eth1"));
+  EXPECT_FALSE(InvalidIfaceName("e123456789012345").has_value() == false);
+  EXPECT_TRUE(InvalidIfaceName(""));
+  EXPECT_TRUE(InvalidIfaceName("a b"));
+  EXPECT_TRUE(InvalidIfaceName("a:b"));
+}
+
+}  // namespace
+}  // namespace lk
