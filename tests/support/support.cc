@@ -51,3 +51,69 @@ bool EngineAnswers() {
 }
 
 }  // namespace lk::test
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace lk::test {
+
+CmdResult Labkeeper(const std::string& args) {
+  CmdResult r;
+  r.out = Sh(LabkeeperBin() + " " + args, &r.status);
+  return r;
+}
+
+std::map<std::string, std::string> LabContainers(const std::string& lab) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(Sh("docker ps -a --no-trunc --filter label=containerlab=" + lab + " --format '{{.Names}} {{.ID}}'"));
+  std::string name, id;
+  while (in >> name >> id) out[name] = id;
+  return out;
+}
+
+LabGuard::~LabGuard() {
+  Labkeeper("destroy --lab " + lab_);
+  Sh("docker ps -aq --filter label=containerlab=" + lab_ +
+     " --filter label=labkeeper.dev/managed-by=labkeeper | xargs -r docker rm -f");
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/lktest-XXXXXX";
+  char* p = mkdtemp(tmpl);
+  if (!p) throw std::runtime_error("mkdtemp failed");
+  path_ = p;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(const std::string& name, const std::string& content) const {
+  std::string file = path_ + "/" + name;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path());
+  std::ofstream(file) << content;
+  return file;
+}
+
+bool WaitFor(const std::function<bool()>& fn, int timeout_s, int step_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (true) {
+    if (fn()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(step_ms));
+  }
+}
+
+}  // namespace lk::test
+
+#include "api/strings.h"
+
+namespace lk::test {
+std::string Trim(const std::string& s) { return lk::Trim(s); }
+}  // namespace lk::test

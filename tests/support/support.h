@@ -2,6 +2,8 @@
 // or labelled lktest-*/labkeeper.dev/test and removed when the helper goes out of scope.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -37,4 +39,49 @@ std::string SourceDir();
 // because CI always starts one.
 bool EngineAnswers();
 
+}  // namespace lk::test
+
+namespace lk::test {
+
+struct CmdResult {
+  int status = -1;
+  std::string out;  // stdout and stderr
+};
+
+// Runs the built labkeeper binary with `args` (shell words), as a user would.
+CmdResult Labkeeper(const std::string& args);
+
+// Ids of the containers labelled containerlab=LAB, by container name.
+std::map<std::string, std::string> LabContainers(const std::string& lab);
+
+// Destroys a lab through labkeeper when it goes out of scope, then removes any container still
+// labelled for it and owned by labkeeper, so a failing test leaves nothing behind.
+class LabGuard {
+ public:
+  explicit LabGuard(std::string lab) : lab_(std::move(lab)) {}
+  ~LabGuard();
+
+ private:
+  std::string lab_;
+};
+
+// A fresh temporary directory, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+// Polls `fn` every `step_ms` until it returns true or `timeout_s` passes.
+bool WaitFor(const std::function<bool()>& fn, int timeout_s, int step_ms = 1000);
+
+}  // namespace lk::test
+
+namespace lk::test {
+std::string Trim(const std::string& s);
 }  // namespace lk::test

@@ -1,0 +1,194 @@
+// `labkeeper apply/destroy/status` on small labs, on the real engine and kernel. Every lab here
+// is named lktest-*, and every host interface lktest-*; all are removed at the end.
+#include <gtest/gtest.h>
+
+#include "controller/docker_client.h"
+#include "tests/support/support.h"
+
+namespace lk {
+namespace {
+
+using test::Labkeeper;
+using test::LabContainers;
+using test::Sh;
+
+class ApplyTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(test::EngineAnswers()); }
+  test::TempDir dir_;
+};
+
+std::string Link(const std::string& container, const std::string& iface) {
+  return Sh("docker exec " + container + " ip link show " + iface);
+}
+
+TEST_F(ApplyTest, TwoNodesWithBriefExtendedAndHostLinks) {
+  std::string file = dir_.Write("two.clab.yml", R"(name: lktest-two
+topology:
+  defaults: {kind: linux, image: labkeeper.dev/busybox:test}
+  nodes:
+    n1: {}
+    n2: {}
+  links:
+    - endpoints: ["n1:eth1", "n2:eth1"]
+      mtu: 1500
+    - type: veth
+      mtu: 9000
+      endpoints:
+        - {node: n1, interface: e2-long-name14, mac: "02:00:00:00:00:0a"}
+        - {node: n2, interface: eth2, mac: "02:00:00:00:00:0b"}
+    - type: host
+      host-interface: lktest-two-h1
+      endpoint: {node: n2, interface: eth3, mac: "02:00:00:00:00:0c"}
+    - endpoints: ["n1:eth4", "host:lktest-two-h2"]
+)");
+  test::LabGuard guard("lktest-two");
+  auto r = Labkeeper("apply " + file);
+  ASSERT_EQ(r.status, 0) << r.out;
+
+  EXPECT_NE(Link("clab-lktest-two-n1", "eth1").find("mtu 1500"), std::string::npos);
+  EXPECT_NE(Link("clab-lktest-two-n2", "eth1").find("mtu 1500"), std::string::npos);
+  std::string e2 = Link("clab-lktest-two-n1", "e2-long-name14");
+  EXPECT_NE(e2.find("mtu 9000"), std::string::npos) << e2;
+  EXPECT_NE(e2.find("02:00:00:00:00:0a"), std::string::npos) << e2;
+  EXPECT_NE(Link("clab-lktest-two-n2", "eth2").find("02:00:00:00:00:0b"), std::string::npos);
+  std::string e3 = Link("clab-lktest-two-n2", "eth3");
+  EXPECT_NE(e3.find("02:00:00:00:00:0c"), std::string::npos) << e3;
+  EXPECT_NE(e3.find("mtu 9500"), std::string::npos) << "containerlab's default MTU\n" << e3;
+  EXPECT_NE(Sh("ip link show lktest-two-h1").find("lktest-two-h1@"), std::string::npos);
+  EXPECT_NE(Sh("ip link show lktest-two-h2").find("lktest-two-h2@"), std::string::npos);
+
+  // Traffic crosses a link: addresses inside the test's own containers only.
+  Sh("docker exec clab-lktest-two-n1 ip addr add 192.168.77.1/24 dev eth1");
+  Sh("docker exec clab-lktest-two-n2 ip addr add 192.168.77.2/24 dev eth1");
+  int st = 1;
+  Sh("docker exec clab-lktest-two-n1 ping -c 1 -W 2 192.168.77.2", &st);
+  EXPECT_EQ(st, 0);
+
+  auto status = Labkeeper("status lktest-two");
+  EXPECT_EQ(status.status, 0);
+  EXPECT_NE(status.out.find("clab-lktest-two-n1"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("running"), std::string::npos) << status.out;
+  auto json = Labkeeper("status lktest-two -o json");
+  auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["labs"].size(), 1u);
+  EXPECT_EQ(j["labs"][0]["name"], "lktest-two");
+  EXPECT_EQ(j["labs"][0]["nodes"].size(), 2u);
+  EXPECT_EQ(j["labs"][0]["nodes"][0]["state"], "running");
+  EXPECT_FALSE(j["labs"][0]["nodes"][0]["ipv4"].get<std::string>().empty());
+
+  auto again = Labkeeper("apply " + file);
+  EXPECT_NE(again.out.find("in sync, no changes"), std::string::npos) << again.out;
+
+  auto d = Labkeeper("destroy --lab lktest-two");
+  EXPECT_EQ(d.status, 0) << d.out;
+  EXPECT_TRUE(LabContainers("lktest-two").empty());
+  EXPECT_EQ(Sh("ip -o link show | grep -c lktest-two- || true"), "0\n");
+}
+
+TEST_F(ApplyTest, StaticMgmtAddressAndCustomNetwork) {
+  std::string file = dir_.Write("mgmt.clab.yml", R"(name: lktest-mgmt
+mgmt:
+  network: lktest-mgmt-net
+  ipv4-subnet: 172.31.251.0/24
+topology:
+  nodes:
+    n1: {kind: linux, image: labkeeper.dev/busybox:test, mgmt-ipv4: 172.31.251.42}
+)");
+  test::LabGuard guard("lktest-mgmt");
+  DockerClient docker;
+  auto r = Labkeeper("apply " + file);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto c = *docker.InspectContainer("clab-lktest-mgmt-n1");
+  EXPECT_EQ(c["NetworkSettings"]["Networks"]["lktest-mgmt-net"]["IPAddress"], "172.31.251.42");
+  auto net = *docker.InspectNetwork("lktest-mgmt-net");
+  EXPECT_EQ(net["Labels"]["labkeeper.dev/managed-by"], "labkeeper");
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  EXPECT_TRUE(docker.InspectNetwork("lktest-mgmt-net")->is_null()) << "labkeeper made it and nothing uses it";
+}
+
+// Bad input: a clear error naming the file and the node or link, exit 1, nothing made.
+TEST_F(ApplyTest, BadFilesAreRejectedBeforeAnythingIsMade) {
+  struct Case {
+    const char* name;
+    const char* body;
+    const char* expect;
+  } cases[] = {
+      {"ghost", "  links:\n    - endpoints: [\"n1:eth1\", \"ghost:eth1\"]\n", ":8:30: link 0: node \"ghost\" does not exist"},
+      {"twice", "  links:\n    - endpoints: [\"n1:eth1\", \"n2:eth1\"]\n    - endpoints: [\"n1:eth1\", \"n2:eth2\"]\n",
+       ":9:19: link 1: endpoint n1:eth1 is used by more than one link"},
+      {"long", "  links:\n    - endpoints: [\"n1:this-is-too-long0\", \"n2:eth1\"]\n",
+       "link 0: interface \"this-is-too-long0\" is 17 characters long; Linux allows at most 15"},
+      {"syntax", "  links:\n    - endpoints: [\"n1:eth1\", \"n2:eth1\"\n", "YAML syntax error"},
+  };
+  for (const auto& c : cases) {
+    std::string lab = std::string("lktest-bad-") + c.name;
+    std::string file = dir_.Write(std::string(c.name) + ".clab.yml",
+                                  "name: " + lab + "\ntopology:\n  defaults: {kind: linux, image: labkeeper.dev/busybox:test}\n"
+                                  "  nodes:\n    n1: {}\n    n2: {}\n" + c.body);
+    test::LabGuard guard(lab);
+    auto r = Labkeeper("apply " + file);
+    EXPECT_EQ(r.status, 1) << c.name << ": " << r.out;
+    EXPECT_NE(r.out.find(file), std::string::npos) << c.name << ": the error names the file\n" << r.out;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.name << ":\n" << r.out;
+    EXPECT_TRUE(LabContainers(lab).empty()) << c.name;
+  }
+}
+
+TEST_F(ApplyTest, MissingImageFailsThatNodeAndDestroyCleansUp) {
+  // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
+  std::string file = dir_.Write("img.clab.yml", R"(name: lktest-img
+topology:
+  nodes:
+    good: {kind: linux, image: labkeeper.dev/busybox:test}
+    bad: {kind: linux, image: "127.0.0.1:1/lktest/missing:1"}
+  links:
+    - endpoints: ["good:eth1", "bad:eth1"]
+)");
+  test::LabGuard guard("lktest-img");
+  auto r = Labkeeper("apply " + file);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("node/bad: image 127.0.0.1:1/lktest/missing:1 is not present locally and could not be pulled"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("link/good:eth1--bad:eth1: not created: node bad failed"), std::string::npos) << r.out;
+  EXPECT_EQ(LabContainers("lktest-img").size(), 1u) << "the rest of the lab still converges";
+  auto d = Labkeeper("destroy " + file);
+  EXPECT_EQ(d.status, 0) << d.out;
+  EXPECT_TRUE(LabContainers("lktest-img").empty());
+}
+
+TEST_F(ApplyTest, ForeignContainerWithALabNodesNameIsLeftAlone) {
+  Sh("docker rm -f clab-lktest-col-n1");
+  int st = 1;
+  std::string id = test::Trim(Sh("docker run -d --name clab-lktest-col-n1 --label labkeeper.dev/test=collision "
+                                 "--network none labkeeper.dev/busybox:test", &st));
+  ASSERT_EQ(st, 0) << id;
+  struct Remove {
+    ~Remove() { Sh("docker rm -f clab-lktest-col-n1"); }
+  } remove;
+  std::string file = dir_.Write("col.clab.yml", R"(name: lktest-col
+topology:
+  defaults: {kind: linux, image: labkeeper.dev/busybox:test}
+  nodes: {n1: {}, n2: {}}
+  links:
+    - endpoints: ["n1:eth1", "n2:eth1"]
+)");
+  test::LabGuard guard("lktest-col");
+  auto r = Labkeeper("apply " + file);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("node/n1: container clab-lktest-col-n1 exists and is not managed by labkeeper"), std::string::npos)
+      << r.out;
+  DockerClient docker;
+  auto c = *docker.InspectContainer("clab-lktest-col-n1");
+  EXPECT_EQ(c["Id"], id) << "the foreign container was replaced";
+  EXPECT_EQ(c["State"]["Status"], "running");
+  EXPECT_FALSE(c["Config"]["Labels"].contains("labkeeper.dev/managed-by"));
+  EXPECT_EQ(Sh("docker exec clab-lktest-col-n1 ip -o link show | grep -c eth1 || true"), "0\n");
+  EXPECT_FALSE(docker.InspectContainer("clab-lktest-col-n2")->is_null()) << "the rest of the lab still converges";
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  EXPECT_FALSE(docker.InspectContainer("clab-lktest-col-n1")->is_null()) << "destroy removed a container it does not own";
+  EXPECT_TRUE(docker.InspectContainer("clab-lktest-col-n2")->is_null());
+}
+
+}  // namespace
+}  // namespace lk
