@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's packages, everything labkeeper needs to build, test and run.
+# Installs nothing when all is present already.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config git ca-certificates
+      libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev
+      libcli11-dev libgtest-dev libgmock-dev clang-format
+      docker.io iproute2 iputils-ping debootstrap busybox-static)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
