@@ -41,9 +41,9 @@ static std::string Env(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-std::string SharedDir() { return Env("LABKEEPER_SHARED", "../shared"); }
-std::string LabkeeperBin() { return Env("LABKEEPER_BIN", "labkeeper"); }
-std::string SourceDir() { return Env("LABKEEPER_SOURCE_DIR", "."); }
+std::string SharedDir() { return Env("LABKEEPER_SHARED", LK_DEFAULT_SHARED); }
+std::string LabkeeperBin() { return Env("LABKEEPER_BIN", LK_DEFAULT_BIN); }
+std::string SourceDir() { return Env("LABKEEPER_SOURCE_DIR", LK_DEFAULT_SOURCE_DIR); }
 
 bool EngineAnswers() {
   DockerClient docker;

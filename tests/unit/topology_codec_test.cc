@@ -5,16 +5,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/support.h"
+
 namespace lk {
 namespace {
 
 namespace fs = std::filesystem;
 
-// The shared examples sit beside the repository; tests find them through LABKEEPER_SHARED.
-std::string Shared() {
-  const char* s = std::getenv("LABKEEPER_SHARED");
-  return s ? s : "../shared";
-}
+// The shared examples sit beside the repository (LABKEEPER_SHARED overrides).
+std::string Shared() { return test::SharedDir(); }
 
 LoadResult Load(const std::string& text, const std::map<std::string, std::string>& env = {}) {
   return LoadTopologyText(text, "/tmp/lk-test/lab.clab.yml", &env);
