@@ -14,7 +14,10 @@ Result<std::vector<std::string>> ShellSplit(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0; else cur += c;
+      if (c == '\'')
+        quote = 0;
+      else
+        cur += c;
     } else if (quote == '"') {
       if (c == '"') {
         quote = 0;
@@ -46,8 +49,12 @@ Result<std::vector<std::string>> ShellSplit(std::string_view line) {
 
 namespace {
 
-bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsNameStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 std::optional<std::string> Lookup(const std::string& name, std::map<std::string, std::string>* vars) {
   if (auto it = vars->find(name); it != vars->end()) return it->second;
@@ -155,7 +162,9 @@ std::string Hex64(uint64_t v) {
   return buf;
 }
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;

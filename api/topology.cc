@@ -15,18 +15,32 @@ std::string SourcePos::str() const {
 std::string NodeConfig::SpecHash() const {
   // Only fields that shape the container; exec runs after creation and does not count.
   nlohmann::json j = {
-      {"kind", kind},         {"type", type},           {"image", image},
-      {"user", user},         {"hostname", hostname},   {"network_mode", network_mode},
-      {"mgmt_ipv4", mgmt_ipv4}, {"mgmt_ipv6", mgmt_ipv6}, {"platform", platform},
-      {"cmd", cmd},           {"entrypoint", entrypoint}, {"env", env},
-      {"labels", labels},     {"sysctls", sysctls},     {"binds", binds},
-      {"ports", ports},       {"cap_add", cap_add},     {"privileged", privileged},
+      {"kind", kind},
+      {"type", type},
+      {"image", image},
+      {"user", user},
+      {"hostname", hostname},
+      {"network_mode", network_mode},
+      {"mgmt_ipv4", mgmt_ipv4},
+      {"mgmt_ipv6", mgmt_ipv6},
+      {"platform", platform},
+      {"cmd", cmd},
+      {"entrypoint", entrypoint},
+      {"env", env},
+      {"labels", labels},
+      {"sysctls", sysctls},
+      {"binds", binds},
+      {"ports", ports},
+      {"cap_add", cap_add},
+      {"privileged", privileged},
       {"group", group},
   };
   return Hex64(Fnv1a64(j.dump()));
 }
 
-std::string LinkConfig::Id() const { return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface; }
+std::string LinkConfig::Id() const {
+  return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface;
+}
 
 std::string LabSpec::ContainerName(const std::string& node) const {
   if (!prefix) return "clab-" + name + "-" + node;
@@ -35,7 +49,9 @@ std::string LabSpec::ContainerName(const std::string& node) const {
   return *prefix + "-" + name + "-" + node;
 }
 
-std::string LabSpec::LabDir() const { return dir + "/clab-" + name; }
+std::string LabSpec::LabDir() const {
+  return dir + "/clab-" + name;
+}
 
 const NodeConfig* LabSpec::FindNode(const std::string& n) const {
   for (const auto& node : nodes)

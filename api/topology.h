@@ -29,8 +29,8 @@ struct Diagnostic {
 // Node fields as written at one level of containerlab's inheritance chain
 // (topology.defaults, a kind, a group, or the node itself).
 struct NodeDefinition {
-  std::optional<std::string> kind, group, type, image, image_pull_policy, cmd, entrypoint, user,
-      hostname, network_mode, mgmt_ipv4, mgmt_ipv6, platform;
+  std::optional<std::string> kind, group, type, image, image_pull_policy, cmd, entrypoint, user, hostname, network_mode,
+      mgmt_ipv4, mgmt_ipv6, platform;
   std::optional<bool> privileged;
   std::map<std::string, std::string> env, labels, sysctls;
   std::vector<std::string> binds, exec, ports, cap_add;
@@ -81,8 +81,8 @@ struct TopologyFile {
 struct NodeConfig {
   std::string name;
   std::string kind = "linux";
-  std::string type, group, image, image_pull_policy = "IfNotPresent", user, hostname,
-      network_mode, mgmt_ipv4, mgmt_ipv6, platform;
+  std::string type, group, image, image_pull_policy = "IfNotPresent", user, hostname, network_mode, mgmt_ipv4,
+                                  mgmt_ipv6, platform;
   std::vector<std::string> cmd, entrypoint;  // argv; empty = the image's
   std::map<std::string, std::string> env, labels, sysctls;
   std::vector<std::string> binds;  // absolute host paths, "src:dst[:opts]"

@@ -20,20 +20,64 @@ namespace {
 
 // Every node key containerlab knows, plus labkeeper's `platform`. Keys in kAppliedNodeKeys shape
 // the container in this version; the rest are accepted, validated as YAML and ignored.
-const std::set<std::string> kNodeKeys = {
-    "kind", "group", "type", "image", "image-pull-policy", "license", "position", "entrypoint",
-    "cmd", "startup-config", "startup-delay", "enforce-startup-config", "suppress-startup-config",
-    "auto-remove", "restart-policy", "config", "exec", "binds", "volumes", "ports", "mgmt-ipv4",
-    "mgmt-ipv6", "publish", "env", "env-files", "labels", "user", "hostname", "network-mode",
-    "cpu", "cpu-set", "memory", "shm-size", "sysctls", "extras", "wait-for", "dns",
-    "certificate", "healthcheck", "aliases", "devices", "components", "stages", "cap-add",
-    "security-opts", "tmpfs", "cgroup-parent", "privileged", "cgroupns-mode", "pid-mode", "credentials",
-    "link-apply-mode", "platform"};
+const std::set<std::string> kNodeKeys = {"kind",
+                                         "group",
+                                         "type",
+                                         "image",
+                                         "image-pull-policy",
+                                         "license",
+                                         "position",
+                                         "entrypoint",
+                                         "cmd",
+                                         "startup-config",
+                                         "startup-delay",
+                                         "enforce-startup-config",
+                                         "suppress-startup-config",
+                                         "auto-remove",
+                                         "restart-policy",
+                                         "config",
+                                         "exec",
+                                         "binds",
+                                         "volumes",
+                                         "ports",
+                                         "mgmt-ipv4",
+                                         "mgmt-ipv6",
+                                         "publish",
+                                         "env",
+                                         "env-files",
+                                         "labels",
+                                         "user",
+                                         "hostname",
+                                         "network-mode",
+                                         "cpu",
+                                         "cpu-set",
+                                         "memory",
+                                         "shm-size",
+                                         "sysctls",
+                                         "extras",
+                                         "wait-for",
+                                         "dns",
+                                         "certificate",
+                                         "healthcheck",
+                                         "aliases",
+                                         "devices",
+                                         "components",
+                                         "stages",
+                                         "cap-add",
+                                         "security-opts",
+                                         "tmpfs",
+                                         "cgroup-parent",
+                                         "privileged",
+                                         "cgroupns-mode",
+                                         "pid-mode",
+                                         "credentials",
+                                         "link-apply-mode",
+                                         "platform"};
 const std::set<std::string> kTopLevelKeys = {"name", "prefix", "mgmt", "topology", "settings", "debug"};
 const std::set<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nodes", "links"};
-const std::set<std::string> kMgmtKeys = {"network",    "ipv4-subnet", "ipv4-gw",   "ipv4-range",
-                                         "ipv6-subnet", "ipv6-gw",    "ipv6-range", "mtu",
-                                         "bridge",     "external-access", "driver"};
+const std::set<std::string> kMgmtKeys = {"network",     "ipv4-subnet",     "ipv4-gw",    "ipv4-range",
+                                         "ipv6-subnet", "ipv6-gw",         "ipv6-range", "mtu",
+                                         "bridge",      "external-access", "driver"};
 const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "labels"};
 const std::set<std::string> kVethLinkKeys = {"type", "endpoints", "mtu", "vars", "labels"};
 const std::set<std::string> kHostLinkKeys = {"type", "host-interface", "endpoint", "mtu", "vars", "labels"};
@@ -100,8 +144,10 @@ class Parser {
       return out;
     }
     for (const auto& item : v) {
-      if (item.IsScalar()) out.push_back(item.Scalar());
-      else Error(item, what + "." + key + ": expected a string item");
+      if (item.IsScalar())
+        out.push_back(item.Scalar());
+      else
+        Error(item, what + "." + key + ": expected a string item");
     }
     return out;
   }
@@ -115,8 +161,10 @@ class Parser {
       return out;
     }
     for (auto it = v.begin(); it != v.end(); ++it) {
-      if (it->second.IsScalar() || it->second.IsNull()) out[it->first.Scalar()] = it->second.Scalar();
-      else Error(it->second, what + "." + key + "." + it->first.Scalar() + ": expected a string value");
+      if (it->second.IsScalar() || it->second.IsNull())
+        out[it->first.Scalar()] = it->second.Scalar();
+      else
+        Error(it->second, what + "." + key + "." + it->first.Scalar() + ": expected a string value");
     }
     return out;
   }
@@ -215,7 +263,8 @@ class Parser {
         return;
       }
       l.type = "veth";
-      for (size_t i = 0; i < 2; ++i) l.endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+      for (size_t i = 0; i < 2; ++i)
+        l.endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
       // containerlab's special brief endpoints: "host:ifname" makes a host link.
       for (size_t i = 0; i < 2; ++i) {
         const std::string& node = l.endpoints[i].node;
@@ -240,7 +289,8 @@ class Parser {
           Error(eps ? eps : n, what + ": a veth link needs \"endpoints\" with exactly two entries");
           return;
         }
-        for (size_t i = 0; i < 2; ++i) l.endpoints.push_back(ExtEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+        for (size_t i = 0; i < 2; ++i)
+          l.endpoints.push_back(ExtEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
       } else if (t == "host") {
         CheckKeys(n, kHostLinkKeys, what);
         l.host_interface = Str(n, "host-interface", what).value_or("");
@@ -268,7 +318,8 @@ class Parser {
     TopologyFile f;
     f.path = path_;
     if (!root || root.IsNull()) {
-      Error(SourcePos{path_, 1, 1}, "the file is empty; expected a containerlab topology with \"name\" and \"topology\"");
+      Error(SourcePos{path_, 1, 1},
+            "the file is empty; expected a containerlab topology with \"name\" and \"topology\"");
       return f;
     }
     if (!IsMap(root, "topology file")) return f;
@@ -438,8 +489,10 @@ class Resolver {
     std::string group_name = First<std::string>({&node.group, &f_.defaults.group}).value_or("");
     if (!group_name.empty()) {
       auto it = f_.groups.find(group_name);
-      if (it == f_.groups.end()) Error(node.pos, what + ": group \"" + group_name + "\" is not defined in topology.groups");
-      else group = &it->second;
+      if (it == f_.groups.end())
+        Error(node.pos, what + ": group \"" + group_name + "\" is not defined in topology.groups");
+      else
+        group = &it->second;
     }
     c.group = group_name;
     c.kind = First<std::string>({&node.kind, group ? &group->kind : nullptr, &f_.defaults.kind}).value_or("");
@@ -468,11 +521,14 @@ class Resolver {
     c.privileged = First<bool>({&node.privileged, group ? &group->privileged : nullptr,
                                 kind ? &kind->privileged : nullptr, &f_.defaults.privileged})
                        .value_or(true);
-    for (auto [field, out] : {std::pair{&NodeDefinition::cmd, &c.cmd}, std::pair{&NodeDefinition::entrypoint, &c.entrypoint}}) {
+    for (auto [field, out] :
+         {std::pair{&NodeDefinition::cmd, &c.cmd}, std::pair{&NodeDefinition::entrypoint, &c.entrypoint}}) {
       if (auto v = pick(field); v && !v->empty()) {
         auto argv = ShellSplit(*v);
-        if (argv) *out = *argv;
-        else Error(node.pos, what + ": " + argv.error());
+        if (argv)
+          *out = *argv;
+        else
+          Error(node.pos, what + ": " + argv.error());
       }
     }
     c.env = MergeMaps(levels, &NodeDefinition::env);
@@ -494,13 +550,15 @@ class Resolver {
     return c;
   }
 
-  void CheckEndpoint(const LabSpec& lab, const EndpointDefinition& e, const std::string& what, std::set<std::string>* used) {
+  void CheckEndpoint(const LabSpec& lab, const EndpointDefinition& e, const std::string& what,
+                     std::set<std::string>* used) {
     if (e.node.empty() || e.iface.empty()) return;  // already reported by the parser
     if (!lab.FindNode(e.node)) {
       Error(e.pos, what + ": node \"" + e.node + "\" does not exist in topology.nodes");
     }
     if (auto why = InvalidIfaceName(e.iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
-    if (!e.mac.empty() && !ValidMac(e.mac)) Error(e.pos, what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
+    if (!e.mac.empty() && !ValidMac(e.mac))
+      Error(e.pos, what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
     if (!used->insert(e.node + ":" + e.iface).second)
       Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
   }
@@ -548,7 +606,9 @@ std::optional<std::string> InvalidIfaceName(const std::string& name) {
 }
 
 bool IsTopologyFileName(const std::string& path) {
-  auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0; };
+  auto ends = [&](std::string_view s) {
+    return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+  };
   return ends(".clab.yml") || ends(".clab.yaml");
 }
 
@@ -558,7 +618,8 @@ std::string LoadResult::ErrorText() const {
   return out;
 }
 
-LoadResult LoadTopologyText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env) {
+LoadResult LoadTopologyText(const std::string& text, const std::string& path,
+                            const std::map<std::string, std::string>* env) {
   LoadResult r;
   std::string abs = fs::absolute(path).lexically_normal().string();
   std::string expanded = ExpandEnv(text, env);

@@ -18,7 +18,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::string Seconds(double s) {
   char buf[32];
@@ -48,7 +50,10 @@ void ParallelFor(size_t n, int workers, const std::function<void(size_t)>& fn) {
 
 Applier::Applier(ContainerRuntime& runtime, LinkManager& links, ApplyOptions opts, EventSink events,
                  ProgressSink progress)
-    : runtime_(runtime), links_(links), opts_(std::move(opts)), events_(std::move(events)),
+    : runtime_(runtime),
+      links_(links),
+      opts_(std::move(opts)),
+      events_(std::move(events)),
       progress_(std::move(progress)) {
   if (opts_.owner.empty()) opts_.owner = HostName();
   if (!events_) events_ = [](const Event&) {};
@@ -169,7 +174,9 @@ void Applier::RunNodes(const LabSpec& lab, const Plan& plan, ApplyResult* r, std
         for (const auto& b : n->binds)
           if (std::string src = b.substr(0, b.find(':')); s && access(src.c_str(), F_OK) != 0)
             s = Status::Fail("bind source " + src + " does not exist");
-        if (s) s = runtime_.EnsureImage(n->image, n->image_pull_policy, n->platform);
+        if (s)
+          s = runtime_.EnsureImage(n->image, n->image_pull_policy, n->platform,
+                                   [&] { progress_("  " + a->object + ": pulling image " + n->image); });
         if (s) {
           auto id = runtime_.Run(SpecFor(lab, *n), events_);
           s = id.status();
@@ -204,8 +211,10 @@ void Applier::RunLinks(const LabSpec& lab, const Plan& plan, const std::set<std:
     std::optional<NetNs> ns;
     if (node == kHostNode) {
       auto h = NetNs::Host();
-      if (h) ns.emplace(std::move(*h));
-      else ns_error[node] = h.error();
+      if (h)
+        ns.emplace(std::move(*h));
+      else
+        ns_error[node] = h.error();
     } else {
       auto c = runtime_.Get(lab.ContainerName(node));
       if (!c) {
@@ -214,8 +223,10 @@ void Applier::RunLinks(const LabSpec& lab, const Plan& plan, const std::set<std:
         ns_error[node] = "container " + lab.ContainerName(node) + " is not running";
       } else {
         auto n = NetNs::OfPid((*c)->pid);
-        if (n) ns.emplace(std::move(*n));
-        else ns_error[node] = n.error();
+        if (n)
+          ns.emplace(std::move(*n));
+        else
+          ns_error[node] = n.error();
       }
     }
     auto& slot = ns_cache[node] = std::move(ns);
@@ -241,10 +252,10 @@ void Applier::RunLinks(const LabSpec& lab, const Plan& plan, const std::set<std:
     if (a.kind == ActionKind::kRepairIface) {
       const Endpoint& e = l.a.node == a.node && l.a.iface == a.iface ? l.a : l.b;
       const NetNs* ns = ns_of(a.node);
-      Status s = !ns                             ? Status::Fail(ns_error[a.node])
-                 : StartsWith(a.reason, "mtu")   ? links_.SetMtu(*ns, a.iface, l.mtu)
-                 : StartsWith(a.reason, "mac")   ? links_.SetMac(*ns, a.iface, e.mac)
-                                                 : links_.SetUp(*ns, a.iface);
+      Status s = !ns                           ? Status::Fail(ns_error[a.node])
+                 : StartsWith(a.reason, "mtu") ? links_.SetMtu(*ns, a.iface, l.mtu)
+                 : StartsWith(a.reason, "mac") ? links_.SetMac(*ns, a.iface, e.mac)
+                                               : links_.SetUp(*ns, a.iface);
       if (s) {
         ++r->done;
         progress_("  " + a.object + ": repaired (" + a.reason + ")");
@@ -307,7 +318,8 @@ void Applier::RunExec(const LabSpec& lab, const Plan& plan, const std::set<std::
       }
     }
     ++r->done;
-    progress_("  " + a.object + ": exec " + std::to_string(ok) + "/" + std::to_string(n->exec.size()) + " commands succeeded");
+    progress_("  " + a.object + ": exec " + std::to_string(ok) + "/" + std::to_string(n->exec.size()) +
+              " commands succeeded");
   }
 }
 
@@ -339,14 +351,17 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
     if (auto ifaces = observer.OwnedIfaces(*host, lab)) {
       for (const auto& i : *ifaces) {
         Status s = links_.Delete(*host, i.name);
-        if (s) ++d.interfaces;
-        else d.failures.push_back("host interface " + i.name + ": " + s.message());
+        if (s)
+          ++d.interfaces;
+        else
+          d.failures.push_back("host interface " + i.name + ": " + s.message());
       }
     }
   }
   for (const auto& net : networks) {
     auto removed = runtime_.RemoveNetworkIfUnused(net, kManagedByLabel);
-    if (!removed) d.failures.push_back("network " + net + ": " + removed.error());
+    if (!removed)
+      d.failures.push_back("network " + net + ": " + removed.error());
     else if (*removed) {
       d.network_removed = true;
       progress_("  network " + net + ": removed (created by labkeeper, no longer used)");

@@ -13,11 +13,12 @@
 
 namespace lk {
 
+// Called with one line of progress; may be called from several worker threads at once.
 using ProgressSink = std::function<void(const std::string&)>;
 
 struct ApplyOptions {
-  int max_workers = 4;      // containers created in parallel
-  std::string owner = "";   // labkeeper.dev/owner value; "" = this host's name
+  int max_workers = 4;     // containers created in parallel
+  std::string owner = "";  // labkeeper.dev/owner value; "" = this host's name
 };
 
 struct ApplyResult {

@@ -98,8 +98,7 @@ Result<HttpReply> DockerClient::Request(const std::string& method, const std::st
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
   CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK)
-    return Status::Fail("docker engine at " + host_ + " does not answer: " + curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return Status::Fail("docker engine at " + host_ + " does not answer: " + curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;
 }

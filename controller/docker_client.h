@@ -38,7 +38,8 @@ class DockerClient {
   Result<nlohmann::json> ListContainers(const std::map<std::string, std::string>& labels, bool all = true);
   // Inspect by id or name; a missing container gives an ok Result holding null.
   Result<nlohmann::json> InspectContainer(const std::string& id_or_name);
-  Result<std::string> CreateContainer(const std::string& name, const nlohmann::json& body, const std::string& platform = "");
+  Result<std::string> CreateContainer(const std::string& name, const nlohmann::json& body,
+                                      const std::string& platform = "");
   Status StartContainer(const std::string& id);
   Status StopContainer(const std::string& id, int timeout_s = 10);
   Status RemoveContainer(const std::string& id, bool force = true);

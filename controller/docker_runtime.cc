@@ -13,18 +13,47 @@ namespace lk {
 namespace {
 
 // Linux capability numbers 0..40 with the names Docker accepts in CapAdd.
-const char* const kCapNames[] = {
-    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE"};
+const char* const kCapNames[] = {"CAP_CHOWN",
+                                 "CAP_DAC_OVERRIDE",
+                                 "CAP_DAC_READ_SEARCH",
+                                 "CAP_FOWNER",
+                                 "CAP_FSETID",
+                                 "CAP_KILL",
+                                 "CAP_SETGID",
+                                 "CAP_SETUID",
+                                 "CAP_SETPCAP",
+                                 "CAP_LINUX_IMMUTABLE",
+                                 "CAP_NET_BIND_SERVICE",
+                                 "CAP_NET_BROADCAST",
+                                 "CAP_NET_ADMIN",
+                                 "CAP_NET_RAW",
+                                 "CAP_IPC_LOCK",
+                                 "CAP_IPC_OWNER",
+                                 "CAP_SYS_MODULE",
+                                 "CAP_SYS_RAWIO",
+                                 "CAP_SYS_CHROOT",
+                                 "CAP_SYS_PTRACE",
+                                 "CAP_SYS_PACCT",
+                                 "CAP_SYS_ADMIN",
+                                 "CAP_SYS_BOOT",
+                                 "CAP_SYS_NICE",
+                                 "CAP_SYS_RESOURCE",
+                                 "CAP_SYS_TIME",
+                                 "CAP_SYS_TTY_CONFIG",
+                                 "CAP_MKNOD",
+                                 "CAP_LEASE",
+                                 "CAP_AUDIT_WRITE",
+                                 "CAP_AUDIT_CONTROL",
+                                 "CAP_SETFCAP",
+                                 "CAP_MAC_OVERRIDE",
+                                 "CAP_MAC_ADMIN",
+                                 "CAP_SYSLOG",
+                                 "CAP_WAKE_ALARM",
+                                 "CAP_BLOCK_SUSPEND",
+                                 "CAP_AUDIT_READ",
+                                 "CAP_PERFMON",
+                                 "CAP_BPF",
+                                 "CAP_CHECKPOINT_RESTORE"};
 constexpr int kCapCount = sizeof(kCapNames) / sizeof(kCapNames[0]);
 
 std::optional<uint64_t> CapBnd(const std::string& status_path) {
@@ -95,16 +124,17 @@ class DockerRuntime : public ContainerRuntime {
     return std::optional<ContainerState>(FromInspect(*j, network));
   }
 
-  Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform) override {
+  Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
+                     const std::function<void()>& on_pull) override {
     std::string p = policy;
     std::transform(p.begin(), p.end(), p.begin(), ::tolower);
     if (p == "never" || p == "ifnotpresent" || p.empty()) {
       auto img = docker_->InspectImage(ref);
       if (!img) return img.status();
       if (!img->is_null()) return Status::Ok();
-      if (p == "never")
-        return Status::Fail("image " + ref + " is not present and image-pull-policy is Never");
+      if (p == "never") return Status::Fail("image " + ref + " is not present and image-pull-policy is Never");
     }
+    if (on_pull) on_pull();
     Status s = docker_->PullImage(ref, platform);
     if (!s) return Status::Fail("image " + ref + " is not present locally and could not be pulled: " + s.message());
     return s;
@@ -118,12 +148,14 @@ class DockerRuntime : public ContainerRuntime {
       auto missing = MissingCapabilities(GrantableCapabilities());
       if (events)
         events({"Warning", "PrivilegesReduced", NodeObject(spec),
-                "the engine cannot grant full privileges (unable to apply caps); running with every grantable capability and seccomp unconfined" +
+                "the engine cannot grant full privileges (unable to apply caps); running with every grantable "
+                "capability and seccomp unconfined" +
                     (missing.empty() ? "" : " (missing: " + Join(missing, ", ") + ")")});
       id = CreateAndStart(spec, true);
     } else if (id && reduce && events) {
-      events({"Warning", "PrivilegesReduced", NodeObject(spec),
-              "the engine cannot grant full privileges; running with every grantable capability and seccomp unconfined"});
+      events(
+          {"Warning", "PrivilegesReduced", NodeObject(spec),
+           "the engine cannot grant full privileges; running with every grantable capability and seccomp unconfined"});
     }
     return id;
   }
@@ -227,8 +259,8 @@ class DockerRuntime : public ContainerRuntime {
       }
       host["PortBindings"] = bindings;
     }
-    nlohmann::json body = {{"Image", spec.image}, {"Env", env}, {"Labels", spec.labels},
-                           {"HostConfig", host}, {"ExposedPorts", exposed}};
+    nlohmann::json body = {
+        {"Image", spec.image}, {"Env", env}, {"Labels", spec.labels}, {"HostConfig", host}, {"ExposedPorts", exposed}};
     if (!spec.hostname.empty()) body["Hostname"] = spec.hostname;
     if (!spec.user.empty()) body["User"] = spec.user;
     if (!spec.cmd.empty()) body["Cmd"] = spec.cmd;

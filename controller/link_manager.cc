@@ -31,7 +31,9 @@ using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
 using VethPtr = std::unique_ptr<rtnl_link, VethDeleter>;
 using AddrPtr = std::unique_ptr<nl_addr, AddrDeleter>;
 
-std::string NlError(int err) { return nl_geterror(err); }
+std::string NlError(int err) {
+  return nl_geterror(err);
+}
 
 // A route netlink socket bound to one namespace: opened on a thread inside it, then used from
 // any thread (a netlink socket stays in the namespace it was created in).
@@ -112,8 +114,8 @@ class NetlinkLinkManager : public LinkManager {
     rtnl_link_set_ns_fd(peer.get(), ns_b.fd());
     int err = rtnl_link_add(sock->get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL);
     if (err < 0) {
-      std::string msg = "create veth " + a.name + " (" + ns_a.name() + ") <-> " + b.name + " (" + ns_b.name() +
-                        "): " + NlError(err);
+      std::string msg =
+          "create veth " + a.name + " (" + ns_a.name() + ") <-> " + b.name + " (" + ns_b.name() + "): " + NlError(err);
       if (err == -NLE_EXIST) msg += ": an interface with one of these names already exists";
       return Status::Fail(msg);
     }
@@ -189,6 +191,8 @@ class NetlinkLinkManager : public LinkManager {
 
 }  // namespace
 
-std::unique_ptr<LinkManager> MakeNetlinkLinkManager() { return std::make_unique<NetlinkLinkManager>(); }
+std::unique_ptr<LinkManager> MakeNetlinkLinkManager() {
+  return std::make_unique<NetlinkLinkManager>();
+}
 
 }  // namespace lk

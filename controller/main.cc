@@ -59,9 +59,13 @@ int Apply(const std::vector<std::string>& files, int max_workers) {
   auto runtime = MakeDockerRuntime(docker);
   auto links = MakeNetlinkLinkManager();
   std::mutex out_mu;
-  Applier applier(*runtime, *links, {max_workers, ""},
-                  [&](const Event& e) { std::lock_guard l(out_mu); PrintEvent(e); },
-                  [&](const std::string& s) { PrintLine(s); });
+  Applier applier(
+      *runtime, *links, {max_workers, ""},
+      [&](const Event& e) {
+        std::lock_guard l(out_mu);
+        PrintEvent(e);
+      },
+      [&](const std::string& s) { PrintLine(s); });
   int rc = 0;
   for (const auto& lab : labs) {
     PrintLine("lab " + lab.name + " (" + lab.file + "): " + std::to_string(lab.nodes.size()) + " nodes, " +
@@ -141,8 +145,8 @@ int Validate(const std::vector<std::string>& files) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
   for (const auto& lab : labs)
-    std::cout << lab.file << ": valid (lab " << lab.name << ", " << lab.nodes.size() << " nodes, "
-              << lab.links.size() << " links)\n";
+    std::cout << lab.file << ": valid (lab " << lab.name << ", " << lab.nodes.size() << " nodes, " << lab.links.size()
+              << " links)\n";
   return ok ? 0 : 1;
 }
 
@@ -151,8 +155,8 @@ int Version() {
   DockerClient docker;
   auto v = docker.Version();
   if (v) {
-    std::cout << "docker engine " << v->value("Version", "?") << " at " << docker.host() << ", API 1.41 in use (engine max "
-              << v->value("ApiVersion", "?") << ")\n";
+    std::cout << "docker engine " << v->value("Version", "?") << " at " << docker.host()
+              << ", API 1.41 in use (engine max " << v->value("ApiVersion", "?") << ")\n";
   } else {
     std::cout << "docker engine: " << v.error() << "\n";
   }
@@ -167,29 +171,41 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> files;
   int max_workers = kDefaultMaxWorkers;
-  auto* apply = app.add_subcommand("apply", "Create, repair or remove containers and links until the labs match their files, then exit");
-  apply->add_option("files", files, "containerlab topology files (*.clab.yml)")->required()->check(CLI::ExistingFile);
-  apply->add_option("--max-workers", max_workers, "containers created in parallel")->check(CLI::Range(1, 64))->capture_default_str();
+  auto* apply = app.add_subcommand(
+      "apply", "Create, repair or remove containers and links until the labs match their files, then exit");
+  apply->add_option("files", files, "containerlab topology files (*.clab.yml)")->required();
+  apply->add_option("--max-workers", max_workers, "containers created in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
 
   std::vector<std::string> destroy_files, destroy_labs;
   bool destroy_all = false;
-  auto* destroy = app.add_subcommand("destroy", "Remove every container, interface and network labkeeper owns for the labs");
-  destroy->add_option("files", destroy_files, "topology files of the labs to remove")->check(CLI::ExistingFile);
+  auto* destroy =
+      app.add_subcommand("destroy", "Remove every container, interface and network labkeeper owns for the labs");
+  destroy->add_option("files", destroy_files, "topology files of the labs to remove");
   destroy->add_option("--lab", destroy_labs, "name of a lab to remove (repeatable)");
   destroy->add_flag("--all", destroy_all, "remove every lab labkeeper owns on this engine");
 
   std::string status_lab, status_output = "table";
-  auto* status = app.add_subcommand("status", "Show labkeeper's labs: node, kind, image, architecture, state, management addresses");
+  auto* status = app.add_subcommand(
+      "status", "Show labkeeper's labs: node, kind, image, architecture, state, management addresses");
   status->add_option("lab", status_lab, "only this lab");
-  status->add_option("-o,--output", status_output, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  status->add_option("-o,--output", status_output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check topology files; every error as file:line:column: message");
   validate->add_option("files", validate_files, "topology files")->required();
 
-  auto* version = app.add_subcommand("version", "Print labkeeper's version, git hash and the Docker API version in use");
+  auto* version =
+      app.add_subcommand("version", "Print labkeeper's version, git hash and the Docker API version in use");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2; invalid files exit 1
+  }
   if (apply->parsed()) return Apply(files, max_workers);
   if (destroy->parsed()) {
     if (destroy_files.empty() && destroy_labs.empty() && !destroy_all) {

@@ -33,11 +33,11 @@ class Fd {
 // A network namespace held open by a file descriptor, so it cannot vanish under us.
 class NetNs {
  public:
-  static Result<NetNs> OfPid(int pid);                   // /proc/PID/ns/net
-  static Result<NetNs> Host();                           // this process's namespace
-  static Result<NetNs> Path(const std::string& path);    // e.g. /run/netns/NAME
+  static Result<NetNs> OfPid(int pid);                 // /proc/PID/ns/net
+  static Result<NetNs> Host();                         // this process's namespace
+  static Result<NetNs> Path(const std::string& path);  // e.g. /run/netns/NAME
   int fd() const { return fd_.get(); }
-  const std::string& name() const { return name_; }      // for messages
+  const std::string& name() const { return name_; }  // for messages
 
  private:
   NetNs(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {}

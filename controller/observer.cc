@@ -16,8 +16,10 @@ Result<std::vector<Iface>> Observer::OwnedIfaces(const NetNs& ns, const std::str
 ObservedLab Observer::Observe(const LabSpec& lab) {
   ObservedLab o;
   o.lab = lab.name;
-  if (auto n = runtime_.NetworkExists(lab.mgmt.network)) o.network_exists = *n;
-  else o.errors.push_back(n.error());
+  if (auto n = runtime_.NetworkExists(lab.mgmt.network))
+    o.network_exists = *n;
+  else
+    o.errors.push_back(n.error());
 
   auto owned = runtime_.List({{kLabLabel, lab.name}, {kManagedByLabel, kManagedByValue}});
   if (!owned) {
@@ -43,16 +45,20 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
     if (on.owned && on.container->running()) {
       auto ns = NetNs::OfPid(on.container->pid);
       auto ifaces = ns ? OwnedIfaces(*ns, lab.name) : Result<std::vector<Iface>>(ns.status());
-      if (ifaces) on.ifaces = std::move(*ifaces);
-      else o.errors.push_back("node " + n.name + ": " + ifaces.error());
+      if (ifaces)
+        on.ifaces = std::move(*ifaces);
+      else
+        o.errors.push_back("node " + n.name + ": " + ifaces.error());
     }
   }
   for (auto& [name, c] : by_name) o.orphans.push_back(c);
 
   auto host = NetNs::Host();
   auto ifaces = host ? OwnedIfaces(*host, lab.name) : Result<std::vector<Iface>>(host.status());
-  if (ifaces) o.host_ifaces = std::move(*ifaces);
-  else o.errors.push_back("host: " + ifaces.error());
+  if (ifaces)
+    o.host_ifaces = std::move(*ifaces);
+  else
+    o.errors.push_back("host: " + ifaces.error());
   return o;
 }
 

@@ -6,15 +6,24 @@ namespace lk {
 
 const char* ActionName(ActionKind k) {
   switch (k) {
-    case ActionKind::kCreateNetwork: return "create-network";
-    case ActionKind::kConflict: return "conflict";
-    case ActionKind::kRemoveContainer: return "remove-container";
-    case ActionKind::kCreateContainer: return "create-container";
-    case ActionKind::kStartContainer: return "start-container";
-    case ActionKind::kDeleteIface: return "delete-interface";
-    case ActionKind::kCreateLink: return "create-link";
-    case ActionKind::kRepairIface: return "repair-interface";
-    case ActionKind::kExec: return "exec";
+    case ActionKind::kCreateNetwork:
+      return "create-network";
+    case ActionKind::kConflict:
+      return "conflict";
+    case ActionKind::kRemoveContainer:
+      return "remove-container";
+    case ActionKind::kCreateContainer:
+      return "create-container";
+    case ActionKind::kStartContainer:
+      return "start-container";
+    case ActionKind::kDeleteIface:
+      return "delete-interface";
+    case ActionKind::kCreateLink:
+      return "create-link";
+    case ActionKind::kRepairIface:
+      return "repair-interface";
+    case ActionKind::kExec:
+      return "exec";
   }
   return "?";
 }
@@ -188,7 +197,9 @@ class Planner {
 
 }  // namespace
 
-Plan MakePlan(const LabSpec& desired, const ObservedLab& observed) { return Planner(desired, observed).Make(); }
+Plan MakePlan(const LabSpec& desired, const ObservedLab& observed) {
+  return Planner(desired, observed).Make();
+}
 
 std::optional<IfaceMarker> IfaceMarker::Parse(const std::string& alias) {
   const std::string head = "labkeeper ";
@@ -202,9 +213,12 @@ std::optional<IfaceMarker> IfaceMarker::Parse(const std::string& alias) {
     size_t eq = field.find('=');
     if (eq == std::string::npos) continue;
     std::string k = field.substr(0, eq), v = field.substr(eq + 1);
-    if (k == "lab") m.lab = v;
-    else if (k == "node") m.node = v;
-    else if (k == "link") m.link = v;
+    if (k == "lab")
+      m.lab = v;
+    else if (k == "node")
+      m.node = v;
+    else if (k == "link")
+      m.link = v;
   }
   if (m.lab.empty() || m.node.empty()) return std::nullopt;
   return m;

@@ -25,9 +25,9 @@ const char* ActionName(ActionKind k);
 
 struct Action {
   ActionKind kind;
-  std::string object;  // kind/name, e.g. node/router1, link/a:eth1--b:eth1
-  std::string reason;  // missing, exited, spec changed: image, link missing, mtu 1500 != 9500, orphan, ...
-  std::string node;    // the node the action is about (or the link's first node)
+  std::string object;        // kind/name, e.g. node/router1, link/a:eth1--b:eth1
+  std::string reason;        // missing, exited, spec changed: image, link missing, mtu 1500 != 9500, orphan, ...
+  std::string node;          // the node the action is about (or the link's first node)
   std::string container_id;  // for removals
   std::string link_id;       // for links
   std::string iface;         // for interface actions

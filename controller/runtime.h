@@ -58,8 +58,10 @@ class ContainerRuntime {
   virtual Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) = 0;
   // nullopt when no container has that name.
   virtual Result<std::optional<ContainerState>> Get(const std::string& name) = 0;
-  // Pulls the image when the policy asks for it (IfNotPresent: only when missing).
-  virtual Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform) = 0;
+  // Pulls the image when the policy asks for it (IfNotPresent: only when missing); calls
+  // `on_pull` just before a pull starts, since a pull may take minutes.
+  virtual Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
+                             const std::function<void()>& on_pull) = 0;
   // Creates and starts; returns the container id. A privileged container on an engine that
   // cannot grant full privileges runs with every grantable capability, with a Warning event.
   virtual Result<std::string> Run(const ContainerSpec& spec, const EventSink& events) = 0;

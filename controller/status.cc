@@ -37,14 +37,14 @@ Result<std::vector<NodeStatus>> CollectStatus(ContainerRuntime& runtime, const s
     s.arch = arch_of[c.image];
     out.push_back(std::move(s));
   }
-  std::sort(out.begin(), out.end(), [](const NodeStatus& a, const NodeStatus& b) {
-    return std::tie(a.lab, a.node) < std::tie(b.lab, b.node);
-  });
+  std::sort(out.begin(), out.end(),
+            [](const NodeStatus& a, const NodeStatus& b) { return std::tie(a.lab, a.node) < std::tie(b.lab, b.node); });
   return out;
 }
 
 std::string StatusTable(const std::vector<NodeStatus>& nodes) {
-  std::vector<std::vector<std::string>> rows = {{"LAB", "NODE", "CONTAINER", "KIND", "IMAGE", "ARCH", "STATE", "IPV4", "IPV6"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"LAB", "NODE", "CONTAINER", "KIND", "IMAGE", "ARCH", "STATE", "IPV4", "IPV6"}};
   for (const auto& n : nodes)
     rows.push_back({n.lab, n.node, n.container, n.kind, n.image, n.arch.empty() ? "-" : n.arch, n.state,
                     n.ipv4.empty() ? "-" : n.ipv4, n.ipv6.empty() ? "-" : n.ipv6});
@@ -54,7 +54,8 @@ std::string StatusTable(const std::vector<NodeStatus>& nodes) {
   std::string out;
   for (const auto& r : rows) {
     std::string line;
-    for (size_t i = 0; i < r.size(); ++i) line += r[i] + std::string(i + 1 < r.size() ? width[i] - r[i].size() + 2 : 0, ' ');
+    for (size_t i = 0; i < r.size(); ++i)
+      line += r[i] + std::string(i + 1 < r.size() ? width[i] - r[i].size() + 2 : 0, ' ');
     out += line + "\n";
   }
   return out;
@@ -65,9 +66,15 @@ nlohmann::json StatusJson(const std::vector<NodeStatus>& nodes) {
   for (const auto& n : nodes) {
     auto& lab = labs[n.lab];
     if (lab.is_null()) lab = {{"name", n.lab}, {"topoFile", n.topo_file}, {"nodes", nlohmann::json::array()}};
-    lab["nodes"].push_back({{"node", n.node}, {"container", n.container}, {"id", n.id}, {"kind", n.kind},
-                            {"image", n.image}, {"architecture", n.arch}, {"state", n.state},
-                            {"ipv4", n.ipv4}, {"ipv6", n.ipv6}});
+    lab["nodes"].push_back({{"node", n.node},
+                            {"container", n.container},
+                            {"id", n.id},
+                            {"kind", n.kind},
+                            {"image", n.image},
+                            {"architecture", n.arch},
+                            {"state", n.state},
+                            {"ipv4", n.ipv4},
+                            {"ipv6", n.ipv6}});
   }
   nlohmann::json out = {{"labs", nlohmann::json::array()}};
   for (auto& [name, lab] : labs.items()) out["labs"].push_back(lab);

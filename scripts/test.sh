@@ -8,4 +8,8 @@ bash scripts/build.sh
 bash scripts/docker-up.sh
 bash images/build.sh
 cd build
-ctest --output-on-failure --timeout 1200 "$@"
+# The benchmark first, verbose, so its measured ratios are printed; then every test suite.
+rc=0
+ctest -L bench --verbose --timeout 1200 | grep -E "^[0-9]+: (apply|  --max-workers)" || rc=1
+ctest -LE bench --output-on-failure --timeout 1200 "$@" || rc=1
+exit $rc

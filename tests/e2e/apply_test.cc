@@ -8,8 +8,8 @@
 namespace lk {
 namespace {
 
-using test::Labkeeper;
 using test::LabContainers;
+using test::Labkeeper;
 using test::Sh;
 
 class ApplyTest : public ::testing::Test {
@@ -114,7 +114,8 @@ TEST_F(ApplyTest, BadFilesAreRejectedBeforeAnythingIsMade) {
     const char* body;
     const char* expect;
   } cases[] = {
-      {"ghost", "  links:\n    - endpoints: [\"n1:eth1\", \"ghost:eth1\"]\n", ":8:30: link 0: node \"ghost\" does not exist"},
+      {"ghost", "  links:\n    - endpoints: [\"n1:eth1\", \"ghost:eth1\"]\n",
+       ":8:30: link 0: node \"ghost\" does not exist"},
       {"twice", "  links:\n    - endpoints: [\"n1:eth1\", \"n2:eth1\"]\n    - endpoints: [\"n1:eth1\", \"n2:eth2\"]\n",
        ":9:19: link 1: endpoint n1:eth1 is used by more than one link"},
       {"long", "  links:\n    - endpoints: [\"n1:this-is-too-long0\", \"n2:eth1\"]\n",
@@ -124,8 +125,10 @@ TEST_F(ApplyTest, BadFilesAreRejectedBeforeAnythingIsMade) {
   for (const auto& c : cases) {
     std::string lab = std::string("lktest-bad-") + c.name;
     std::string file = dir_.Write(std::string(c.name) + ".clab.yml",
-                                  "name: " + lab + "\ntopology:\n  defaults: {kind: linux, image: labkeeper.dev/busybox:test}\n"
-                                  "  nodes:\n    n1: {}\n    n2: {}\n" + c.body);
+                                  "name: " + lab +
+                                      "\ntopology:\n  defaults: {kind: linux, image: labkeeper.dev/busybox:test}\n"
+                                      "  nodes:\n    n1: {}\n    n2: {}\n" +
+                                      c.body);
     test::LabGuard guard(lab);
     auto r = Labkeeper("apply " + file);
     EXPECT_EQ(r.status, 1) << c.name << ": " << r.out;
@@ -149,7 +152,8 @@ topology:
   auto r = Labkeeper("apply " + file);
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("node/bad: image 127.0.0.1:1/lktest/missing:1 is not present locally and could not be pulled"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("link/good:eth1--bad:eth1: not created: node bad failed"), std::string::npos) << r.out;
   EXPECT_EQ(LabContainers("lktest-img").size(), 1u) << "the rest of the lab still converges";
   auto d = Labkeeper("destroy " + file);
@@ -160,8 +164,10 @@ topology:
 TEST_F(ApplyTest, ForeignContainerWithALabNodesNameIsLeftAlone) {
   Sh("docker rm -f clab-lktest-col-n1");
   int st = 1;
-  std::string id = test::Trim(Sh("docker run -d --name clab-lktest-col-n1 --label labkeeper.dev/test=collision "
-                                 "--network none labkeeper.dev/busybox:test", &st));
+  std::string id =
+      test::Trim(Sh("docker run -d --name clab-lktest-col-n1 --label labkeeper.dev/test=collision "
+                    "--network none labkeeper.dev/busybox:test",
+                    &st));
   ASSERT_EQ(st, 0) << id;
   struct Remove {
     ~Remove() { Sh("docker rm -f clab-lktest-col-n1"); }
@@ -176,7 +182,8 @@ topology:
   test::LabGuard guard("lktest-col");
   auto r = Labkeeper("apply " + file);
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_NE(r.out.find("node/n1: container clab-lktest-col-n1 exists and is not managed by labkeeper"), std::string::npos)
+  EXPECT_NE(r.out.find("node/n1: container clab-lktest-col-n1 exists and is not managed by labkeeper"),
+            std::string::npos)
       << r.out;
   DockerClient docker;
   auto c = *docker.InspectContainer("clab-lktest-col-n1");
@@ -186,8 +193,43 @@ topology:
   EXPECT_EQ(Sh("docker exec clab-lktest-col-n1 ip -o link show | grep -c eth1 || true"), "0\n");
   EXPECT_FALSE(docker.InspectContainer("clab-lktest-col-n2")->is_null()) << "the rest of the lab still converges";
   EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
-  EXPECT_FALSE(docker.InspectContainer("clab-lktest-col-n1")->is_null()) << "destroy removed a container it does not own";
+  EXPECT_FALSE(docker.InspectContainer("clab-lktest-col-n1")->is_null())
+      << "destroy removed a container it does not own";
   EXPECT_TRUE(docker.InspectContainer("clab-lktest-col-n2")->is_null());
+}
+
+}  // namespace
+}  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST_F(ApplyTest, ANetworkLabkeeperDidNotCreateStays) {
+  DockerClient docker;
+  docker.RemoveNetwork("lktest-pre-net");
+  nlohmann::json body = {{"Name", "lktest-pre-net"},
+                         {"Driver", "bridge"},
+                         {"IPAM", {{"Config", {{{"Subnet", "172.31.252.0/24"}}}}}},
+                         {"Labels", {{"labkeeper.dev/test", "pre-existing"}}}};
+  auto id = docker.CreateNetwork(body);
+  ASSERT_TRUE(id.ok()) << id.error();
+  struct Remove {
+    DockerClient& d;
+    ~Remove() { d.RemoveNetwork("lktest-pre-net"); }
+  } remove{docker};
+  std::string file = dir_.Write("pre.clab.yml", R"(name: lktest-pre
+mgmt: {network: lktest-pre-net, ipv4-subnet: 172.31.252.0/24}
+topology:
+  nodes:
+    n1: {kind: linux, image: labkeeper.dev/busybox:test}
+)");
+  test::LabGuard guard("lktest-pre");
+  auto r = Labkeeper("apply " + file);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.find("network/lktest-pre-net: created"), std::string::npos) << r.out;
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  EXPECT_TRUE(LabContainers("lktest-pre").empty());
+  EXPECT_FALSE(docker.InspectNetwork("lktest-pre-net")->is_null()) << "destroy removed a network it did not create";
 }
 
 }  // namespace

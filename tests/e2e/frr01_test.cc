@@ -15,8 +15,8 @@
 namespace lk {
 namespace {
 
-using test::Labkeeper;
 using test::LabContainers;
+using test::Labkeeper;
 using test::Sh;
 
 int FullAdjacencies(const std::string& container) {
@@ -73,8 +73,10 @@ TEST(Frr01, AppliedUnchangedConvergesAndDestroysWithoutTrace) {
   for (const auto& l : lab.lab->links) {
     auto ia = ifaces_of(l.a.node), ib = ifaces_of(l.b.node);
     const Iface *a = nullptr, *b = nullptr;
-    for (const auto& i : ia) if (i.name == l.a.iface) a = &i;
-    for (const auto& i : ib) if (i.name == l.b.iface) b = &i;
+    for (const auto& i : ia)
+      if (i.name == l.a.iface) a = &i;
+    for (const auto& i : ib)
+      if (i.name == l.b.iface) b = &i;
     ASSERT_TRUE(a && b) << l.Id();
     EXPECT_EQ(a->kind, "veth");
     EXPECT_EQ(a->peer_ifindex, b->ifindex) << l.Id();
@@ -86,25 +88,32 @@ TEST(Frr01, AppliedUnchangedConvergesAndDestroysWithoutTrace) {
   }
   EXPECT_EQ(pairs, 6);
   // The kernel reports carrier a moment after both ends are up (linkwatch).
-  EXPECT_TRUE(test::WaitFor([&] {
-    for (const auto& l : lab.lab->links)
-      for (const auto* end : {&l.a, &l.b})
-        for (const auto& i : ifaces_of(end->node))
-          if (i.name == end->iface && !i.oper_up) return false;
-    return true;
-  }, 30, 200)) << "some link end is not operationally up";
+  EXPECT_TRUE(test::WaitFor(
+      [&] {
+        for (const auto& l : lab.lab->links)
+          for (const auto* end : {&l.a, &l.b})
+            for (const auto& i : ifaces_of(end->node))
+              if (i.name == end->iface && !i.oper_up) return false;
+        return true;
+      },
+      30, 200))
+      << "some link end is not operationally up";
 
   // OSPF: each router reaches Full with its two neighbours (FRR's dead/wait timers are 40 s).
-  bool full = test::WaitFor([&] {
-    return FullAdjacencies("clab-frr01-router1") == 2 && FullAdjacencies("clab-frr01-router2") == 2 &&
-           FullAdjacencies("clab-frr01-router3") == 2;
-  }, 180, 2000);
+  bool full = test::WaitFor(
+      [&] {
+        return FullAdjacencies("clab-frr01-router1") == 2 && FullAdjacencies("clab-frr01-router2") == 2 &&
+               FullAdjacencies("clab-frr01-router3") == 2;
+      },
+      180, 2000);
   EXPECT_TRUE(full) << Sh("docker exec clab-frr01-router1 vtysh -c 'show ip ospf neighbor'");
-  bool ping = test::WaitFor([&] {
-    int st = 1;
-    Sh("docker exec clab-frr01-PC1 ping -c 1 -W 2 192.168.13.2", &st);
-    return st == 0;
-  }, 90, 1000);
+  bool ping = test::WaitFor(
+      [&] {
+        int st = 1;
+        Sh("docker exec clab-frr01-PC1 ping -c 1 -W 2 192.168.13.2", &st);
+        return st == 0;
+      },
+      90, 1000);
   EXPECT_TRUE(ping) << "PC1 cannot ping PC3 through the routers";
 
   // A second apply reports no changes and keeps every container.

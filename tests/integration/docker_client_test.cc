@@ -22,10 +22,13 @@ class DockerClientTest : public ::testing::Test {
   void Cleanup() {
     docker_.RemoveContainer("lktest-dc-1", true);
     docker_.RemoveContainer("lktest-dc-2", true);
-    if (auto n = docker_.InspectNetwork("lktest-dc-net"); n.ok() && !n->is_null()) docker_.RemoveNetwork("lktest-dc-net");
+    if (auto n = docker_.InspectNetwork("lktest-dc-net"); n.ok() && !n->is_null())
+      docker_.RemoveNetwork("lktest-dc-net");
   }
   nlohmann::json Body() {
-    return {{"Image", kImage}, {"Labels", {{"labkeeper.dev/test", "docker-client"}}}, {"HostConfig", {{"NetworkMode", "none"}}}};
+    return {{"Image", kImage},
+            {"Labels", {{"labkeeper.dev/test", "docker-client"}}},
+            {"HostConfig", {{"NetworkMode", "none"}}}};
   }
   DockerClient docker_;
 };

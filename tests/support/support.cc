@@ -41,9 +41,15 @@ static std::string Env(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-std::string SharedDir() { return Env("LABKEEPER_SHARED", LK_DEFAULT_SHARED); }
-std::string LabkeeperBin() { return Env("LABKEEPER_BIN", LK_DEFAULT_BIN); }
-std::string SourceDir() { return Env("LABKEEPER_SOURCE_DIR", LK_DEFAULT_SOURCE_DIR); }
+std::string SharedDir() {
+  return Env("LABKEEPER_SHARED", LK_DEFAULT_SHARED);
+}
+std::string LabkeeperBin() {
+  return Env("LABKEEPER_BIN", LK_DEFAULT_BIN);
+}
+std::string SourceDir() {
+  return Env("LABKEEPER_SOURCE_DIR", LK_DEFAULT_SOURCE_DIR);
+}
 
 bool EngineAnswers() {
   DockerClient docker;
@@ -70,7 +76,8 @@ CmdResult Labkeeper(const std::string& args) {
 
 std::map<std::string, std::string> LabContainers(const std::string& lab) {
   std::map<std::string, std::string> out;
-  std::istringstream in(Sh("docker ps -a --no-trunc --filter label=containerlab=" + lab + " --format '{{.Names}} {{.ID}}'"));
+  std::istringstream in(
+      Sh("docker ps -a --no-trunc --filter label=containerlab=" + lab + " --format '{{.Names}} {{.ID}}'"));
   std::string name, id;
   while (in >> name >> id) out[name] = id;
   return out;
@@ -115,5 +122,7 @@ bool WaitFor(const std::function<bool()>& fn, int timeout_s, int step_ms) {
 #include "api/strings.h"
 
 namespace lk::test {
-std::string Trim(const std::string& s) { return lk::Trim(s); }
+std::string Trim(const std::string& s) {
+  return lk::Trim(s);
+}
 }  // namespace lk::test

@@ -32,7 +32,9 @@ ContainerState Running(const LabSpec& lab, const std::string& node) {
   c.image = lab.FindNode(node)->image;
   c.state = "running";
   c.pid = 100;
-  c.labels = {{kLabLabel, lab.name}, {kNodeNameLabel, node}, {kManagedByLabel, kManagedByValue},
+  c.labels = {{kLabLabel, lab.name},
+              {kNodeNameLabel, node},
+              {kManagedByLabel, kManagedByValue},
               {kSpecHashLabel, lab.FindNode(node)->SpecHash()}};
   return c;
 }
@@ -130,8 +132,10 @@ TEST(Planner, InterfaceDrift) {
   o.nodes["b"].ifaces[0].mac = "02:00:00:00:00:99";
   EXPECT_EQ(MakePlan(lab, o).str(),
             "repair-interface iface/a:eth1 (mtu 1500 != 9500)\n"
-            "repair-interface iface/b:eth1 (mac 02:00:00:00:00:99 != " + lab.links[0].b.mac + ")\n"
-            "repair-interface iface/b:eth1 (interface down)\n");
+            "repair-interface iface/b:eth1 (mac 02:00:00:00:00:99 != " +
+                lab.links[0].b.mac +
+                ")\n"
+                "repair-interface iface/b:eth1 (interface down)\n");
 }
 
 TEST(Planner, OneEndMissingAndWrongPeer) {

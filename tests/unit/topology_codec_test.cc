@@ -13,13 +13,17 @@ namespace {
 namespace fs = std::filesystem;
 
 // The shared examples sit beside the repository (LABKEEPER_SHARED overrides).
-std::string Shared() { return test::SharedDir(); }
+std::string Shared() {
+  return test::SharedDir();
+}
 
 LoadResult Load(const std::string& text, const std::map<std::string, std::string>& env = {}) {
   return LoadTopologyText(text, "/tmp/lk-test/lab.clab.yml", &env);
 }
 
-std::string Errors(const LoadResult& r) { return r.ErrorText(); }
+std::string Errors(const LoadResult& r) {
+  return r.ErrorText();
+}
 
 TEST(TopologyCodec, Frr01ResolvesGroupsBindsAndLinks) {
   LoadResult r = LoadTopologyFile(Shared() + "/clab-examples/frr01/frr01.clab.yml");
@@ -77,7 +81,8 @@ topology:
   ASSERT_TRUE(r.ok()) << Errors(r);
   const auto& n1 = *r.lab->FindNode("n1");
   EXPECT_EQ(n1.image, "img:group");
-  EXPECT_EQ(n1.env, (std::map<std::string, std::string>{{"A", "defaults"}, {"B", "kind"}, {"C", "group"}, {"D", "node"}}));
+  EXPECT_EQ(n1.env,
+            (std::map<std::string, std::string>{{"A", "defaults"}, {"B", "kind"}, {"C", "group"}, {"D", "node"}}));
   EXPECT_EQ(n1.binds, (std::vector<std::string>{"/var:/d"}));  // the group's bind replaces the same target
   EXPECT_EQ(n1.exec, (std::vector<std::string>{"echo kind", "echo node"}));
   EXPECT_EQ(r.lab->FindNode("n2")->image, "img:node");
@@ -162,8 +167,9 @@ topology:
 }
 
 TEST(TopologyCodec, GeneratedMacsAreStable) {
-  const char* text = "name: s\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
-                     "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n";
+  const char* text =
+      "name: s\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
+      "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n";
   auto r1 = Load(text), r2 = Load(text);
   ASSERT_TRUE(r1.ok() && r2.ok());
   EXPECT_EQ(r1.lab->links[0].a.mac, r2.lab->links[0].a.mac);
@@ -182,15 +188,18 @@ TEST(TopologyCodec, YamlSyntaxErrorHasLineAndColumn) {
 }
 
 TEST(TopologyCodec, LinkToMissingNode) {
-  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}}\n"
-                "  links:\n    - endpoints: [\"a:eth1\", \"ghost:eth1\"]\n");
+  auto r = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}}\n"
+      "  links:\n    - endpoints: [\"a:eth1\", \"ghost:eth1\"]\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.errors[0].str(), "/tmp/lk-test/lab.clab.yml:6:29: link 0: node \"ghost\" does not exist in topology.nodes");
+  EXPECT_EQ(r.errors[0].str(),
+            "/tmp/lk-test/lab.clab.yml:6:29: link 0: node \"ghost\" does not exist in topology.nodes");
 }
 
 TEST(TopologyCodec, EndpointUsedTwice) {
-  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}, c: {}}\n"
-                "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n    - endpoints: [\"a:eth1\", \"c:eth1\"]\n");
+  auto r = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}, c: {}}\n"
+      "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n    - endpoints: [\"a:eth1\", \"c:eth1\"]\n");
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].pos.line, 7);
@@ -198,11 +207,13 @@ TEST(TopologyCodec, EndpointUsedTwice) {
 }
 
 TEST(TopologyCodec, InterfaceNameTooLong) {
-  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
-                "  links:\n    - endpoints: [\"a:averyveryverylongname\", \"b:eth1\"]\n");
+  auto r = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
+      "  links:\n    - endpoints: [\"a:averyveryverylongname\", \"b:eth1\"]\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.errors[0].message.find("interface \"averyveryverylongname\" is 21 characters long; Linux allows at most 15"),
-            std::string::npos);
+  EXPECT_NE(
+      r.errors[0].message.find("interface \"averyveryverylongname\" is 21 characters long; Linux allows at most 15"),
+      std::string::npos);
 }
 
 TEST(TopologyCodec, UnknownKeysAndMissingImage) {
@@ -214,8 +225,9 @@ TEST(TopologyCodec, UnknownKeysAndMissingImage) {
 }
 
 TEST(TopologyCodec, AllErrorsAtOnce) {
-  auto r = Load("name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {group: nope}}\n"
-                "  links:\n    - endpoints: [\"a:eth1\", \"x:eth1\"]\n    - endpoints: [\"a:eth2\", \"a:this/bad\"]\n");
+  auto r = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {group: nope}}\n"
+      "  links:\n    - endpoints: [\"a:eth1\", \"x:eth1\"]\n    - endpoints: [\"a:eth2\", \"a:this/bad\"]\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.errors.size(), 3u) << Errors(r);
 }
