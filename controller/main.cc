@@ -12,6 +12,7 @@
 #include "controller/link_manager.h"
 #include "controller/runtime.h"
 #include "controller/status.h"
+#include "controller/version.h"
 
 namespace {
 
@@ -151,7 +152,7 @@ int Validate(const std::vector<std::string>& files) {
 }
 
 int Version() {
-  std::cout << "labkeeper " << LABKEEPER_VERSION << " (git " << LABKEEPER_GIT_HASH << ")\n";
+  std::cout << "labkeeper " << kVersion << " (git " << kGitHash << ")\n";
   DockerClient docker;
   auto v = docker.Version();
   if (v) {
