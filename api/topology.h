@@ -123,6 +123,9 @@ struct LabSpec {
   MgmtNetwork mgmt;
   std::vector<NodeConfig> nodes;
   std::vector<LinkConfig> links;
+  // From a Lab resource (*.lab.yml); a plain topology file keeps the defaults.
+  bool suspend = false;  // spec.suspend or annotation labkeeper.dev/suspend: "true"
+  bool prune = true;     // spec.prune: remove the lab when its file is deleted
 
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name").
   std::string ContainerName(const std::string& node) const;

@@ -618,26 +618,145 @@ std::string LoadResult::ErrorText() const {
   return out;
 }
 
-LoadResult LoadTopologyText(const std::string& text, const std::string& path,
-                            const std::map<std::string, std::string>* env) {
-  LoadResult r;
+namespace {
+
+const std::set<std::string> kLabKeys = {"apiVersion", "kind", "metadata", "spec"};
+const std::set<std::string> kLabMetadataKeys = {"name", "namespace", "labels", "annotations"};
+const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology", "settings", "suspend", "prune", "host"};
+
+void SortErrors(std::vector<Diagnostic>* errors) {
+  std::stable_sort(errors->begin(), errors->end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
+  });
+}
+
+// One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec.
+std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors) {
+  size_t before = errors->size();
+  TopologyFile f = parser->File(root);
+  for (auto& e : parser->errors) errors->push_back(std::move(e));
+  parser->errors.clear();
+  LabSpec lab = Resolver(f, errors).Resolve();
+  if (errors->size() != before) return std::nullopt;
+  return lab;
+}
+
+bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fallback) {
+  YAML::Node v = spec[key];
+  if (!v) return fallback;
+  try {
+    return v.as<bool>();
+  } catch (const YAML::Exception&) {
+    parser->Error(v, std::string("spec.") + key + ": expected true or false");
+    return fallback;
+  }
+}
+
+// A Lab resource document: apiVersion, kind, metadata, spec holding containerlab's keys.
+std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out) {
+  if (!parser->IsMap(doc, "Lab")) return std::nullopt;
+  parser->CheckKeys(doc, kLabKeys, "Lab");
+  std::string api = parser->Str(doc, "apiVersion", "Lab").value_or("");
+  std::string kind = parser->Str(doc, "kind", "Lab").value_or("");
+  if (api != "labkeeper.dev/v1alpha1")
+    parser->Error(doc["apiVersion"] ? doc["apiVersion"] : doc, "apiVersion: expected labkeeper.dev/v1alpha1, got \"" + api + "\"");
+  if (kind != "Lab") parser->Error(doc["kind"] ? doc["kind"] : doc, "kind: expected Lab, got \"" + kind + "\"");
+  YAML::Node meta = doc["metadata"];
+  YAML::Node spec = doc["spec"];
+  if (!meta || !parser->IsMap(meta, "metadata")) {
+    if (!meta) parser->Error(doc, "metadata is required");
+    return std::nullopt;
+  }
+  parser->CheckKeys(meta, kLabMetadataKeys, "metadata");
+  if (!meta["name"]) parser->Error(meta, "metadata.name is required");
+  else out->names.push_back(meta["name"].Scalar());
+  if (!spec || !parser->IsMap(spec, "spec")) {
+    if (!spec) parser->Error(doc, "spec is required");
+    return std::nullopt;
+  }
+  parser->CheckKeys(spec, kLabSpecKeys, "spec");
+  YAML::Node root(YAML::NodeType::Map);
+  if (meta["name"]) root["name"] = meta["name"];
+  for (const char* k : {"prefix", "mgmt", "topology", "settings"})
+    if (spec[k]) root[k] = spec[k];
+  bool suspend = FlagFrom(parser, spec, "suspend", false);
+  std::map<std::string, std::string> annotations = parser->Map(meta, "annotations", "metadata");
+  if (annotations["labkeeper.dev/suspend"] == "true") suspend = true;
+  bool prune = FlagFrom(parser, spec, "prune", true);
+  auto lab = ResolveRoot(parser, root, &out->errors);
+  if (!lab) return std::nullopt;
+  lab->suspend = suspend;
+  lab->prune = prune;
+  return lab;
+}
+
+}  // namespace
+
+std::string FileLoad::ErrorText() const {
+  std::string out;
+  for (const auto& e : errors) out += e.str() + "\n";
+  return out;
+}
+
+bool IsLabResourceFileName(const std::string& path) {
+  auto ends = [&](std::string_view s) {
+    return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+  };
+  return ends(".lab.yml") || ends(".lab.yaml");
+}
+
+FileLoad LoadFileText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env) {
+  FileLoad r;
   std::string abs = fs::absolute(path).lexically_normal().string();
   std::string expanded = ExpandEnv(text, env);
-  YAML::Node root;
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(expanded);
+    if (IsLabResourceFileName(abs)) docs = YAML::LoadAll(expanded);
+    else docs.push_back(YAML::Load(expanded));
   } catch (const YAML::ParserException& e) {
     r.errors.push_back({{abs, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
     return r;
   }
   Parser parser(abs, fs::path(abs).parent_path().string());
-  TopologyFile f = parser.File(root);
-  r.errors = std::move(parser.errors);
-  LabSpec lab = Resolver(f, &r.errors).Resolve();
-  std::stable_sort(r.errors.begin(), r.errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
-  });
-  if (r.errors.empty()) r.lab = std::move(lab);
+  std::vector<LabSpec> labs;
+  for (const auto& doc : docs) {
+    if (IsLabResourceFileName(abs)) {
+      if (doc.IsNull()) continue;  // an empty document between two ---
+      if (auto lab = ResolveLabDocument(&parser, doc, &r)) labs.push_back(std::move(*lab));
+    } else {
+      if (doc.IsMap() && doc["name"] && doc["name"].IsScalar()) r.names.push_back(doc["name"].Scalar());
+      if (auto lab = ResolveRoot(&parser, doc, &r.errors)) labs.push_back(std::move(*lab));
+    }
+    for (auto& e : parser.errors) r.errors.push_back(std::move(e));
+    parser.errors.clear();
+  }
+  if (IsLabResourceFileName(abs) && docs.empty()) r.errors.push_back({{abs, 1, 1}, "the file holds no Lab document"});
+  std::set<std::string> seen;
+  for (const auto& lab : labs)
+    if (!seen.insert(lab.name).second) r.errors.push_back({{abs, 1, 1}, "lab " + lab.name + " is defined twice in this file"});
+  SortErrors(&r.errors);
+  if (r.errors.empty()) r.labs = std::move(labs);
+  return r;
+}
+
+FileLoad LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    FileLoad r;
+    r.errors.push_back({{path, 0, 0}, "cannot read the file: " + std::string(std::strerror(errno))});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return LoadFileText(ss.str(), path);
+}
+
+LoadResult LoadTopologyText(const std::string& text, const std::string& path,
+                            const std::map<std::string, std::string>* env) {
+  FileLoad f = LoadFileText(text, path, env);
+  LoadResult r;
+  r.errors = std::move(f.errors);
+  if (r.errors.empty() && f.labs.size() == 1) r.lab = std::move(f.labs[0]);
   return r;
 }
 

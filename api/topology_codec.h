@@ -17,6 +17,22 @@ struct LoadResult {
   std::string ErrorText() const;  // one "file:line:column: message" per line
 };
 
+// Every lab a file defines: one for a containerlab topology file, one per document for a Lab
+// resource file (*.lab.yml). Labs are given only when the whole file is valid.
+struct FileLoad {
+  std::vector<LabSpec> labs;
+  std::vector<Diagnostic> errors;
+  std::vector<std::string> names;  // lab names the file declares, found even when it is invalid
+  bool ok() const { return errors.empty(); }
+  std::string ErrorText() const;
+};
+FileLoad LoadFile(const std::string& path);
+FileLoad LoadFileText(const std::string& text, const std::string& path,
+                      const std::map<std::string, std::string>* env = nullptr);
+
+// True for *.lab.yml / *.lab.yaml.
+bool IsLabResourceFileName(const std::string& path);
+
 // Reads, expands (environment variables), parses, resolves and validates one topology file.
 LoadResult LoadTopologyFile(const std::string& path);
 

@@ -2,11 +2,9 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -18,9 +16,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string Seconds(double s) {
   char buf[32];
@@ -34,7 +30,24 @@ std::string HostName() {
   return buf;
 }
 
+bool IsNodeAction(ActionKind k) {
+  return k == ActionKind::kRemoveContainer || k == ActionKind::kCreateContainer || k == ActionKind::kStartContainer;
+}
+
 }  // namespace
+
+int ApplyResult::done() const {
+  int n = 0;
+  for (const auto& o : outcomes) n += o.ok;
+  return n;
+}
+
+std::vector<std::string> ApplyResult::failures() const {
+  std::vector<std::string> out;
+  for (const auto& o : outcomes)
+    if (!o.ok) out.push_back(o.action.object + ": " + o.error);
+  return out;
+}
 
 void ParallelFor(size_t n, int workers, const std::function<void(size_t)>& fn) {
   std::atomic<size_t> next{0};
@@ -47,6 +60,209 @@ void ParallelFor(size_t n, int workers, const std::function<void(size_t)>& fn) {
   work();
   for (auto& t : pool) t.join();
 }
+
+// One execution of one plan: the state that lives for a single pass.
+class Applier::Pass {
+ public:
+  Pass(Applier& a, const LabSpec& lab, ApplyResult* r) : a_(a), lab_(lab), r_(r) {}
+
+  void Run() {
+    for (const auto& a : r_->plan.actions) {
+      if (a.kind == ActionKind::kCreateNetwork) {
+        std::map<std::string, std::string> labels = {{kManagedByLabel, kManagedByValue}, {kOwnerLabel, a_.opts_.owner}};
+        auto created = a_.runtime_.EnsureNetwork(lab_.mgmt, labels);
+        Record(a, created.status(), "created (" + lab_.mgmt.ipv4_subnet + ")");
+        if (!created) return;  // no node can attach without it
+      } else if (a.kind == ActionKind::kConflict) {
+        Record(a, Status::Fail(a.reason), "");
+        if (StartsWith(a.object, "node/")) failed_.insert(a.node);
+      }
+    }
+    RunNodes();
+    RunLinks();
+    RunExec();
+  }
+
+ private:
+  bool Cancelled() {
+    if (a_.opts_.cancel && a_.opts_.cancel->load()) r_->cancelled = true;
+    return r_->cancelled;
+  }
+
+  void Record(const Action& a, const Status& s, const std::string& what) {
+    std::lock_guard lock(mu_);
+    r_->outcomes.push_back({a, s.ok(), s.ok() ? "" : s.message()});
+    if (s.ok()) {
+      if (!what.empty()) a_.progress_("  " + a.object + ": " + what);
+    } else {
+      a_.progress_("  FAILED " + a.object + ": " + s.message());
+    }
+  }
+
+  Status RunNodeAction(const Action& a) {
+    if (a.kind == ActionKind::kRemoveContainer) return a_.runtime_.Remove(a.container_id);
+    if (a.kind == ActionKind::kStartContainer) return a_.runtime_.Start(lab_.ContainerName(a.node));
+    const NodeConfig* n = lab_.FindNode(a.node);
+    for (const auto& b : n->binds)
+      if (std::string src = b.substr(0, b.find(':')); access(src.c_str(), F_OK) != 0)
+        return Status::Fail("bind source " + src + " does not exist");
+    Status s = a_.runtime_.EnsureImage(n->image, n->image_pull_policy, n->platform,
+                                       [&] { a_.progress_("  " + a.object + ": pulling image " + n->image); });
+    if (!s) return s;
+    return a_.runtime_.Run(a_.SpecFor(lab_, *n), a_.events_).status();
+  }
+
+  static std::string Describe(const Action& a) {
+    switch (a.kind) {
+      case ActionKind::kRemoveContainer: return "removed (" + a.reason + ")";
+      case ActionKind::kStartContainer: return "started (" + a.reason + ")";
+      default: return (a.reason == "missing" ? "created" : "recreated") + std::string(" (") + a.reason + ")";
+    }
+  }
+
+  void RunNodes() {
+    // A node's container actions run in order on one worker; nodes run in parallel.
+    std::vector<std::vector<const Action*>> groups;
+    std::map<std::string, size_t> index;
+    for (const auto& a : r_->plan.actions) {
+      if (!IsNodeAction(a.kind)) continue;
+      std::string key = a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
+      auto [it, fresh] = index.emplace(key, groups.size());
+      if (fresh) groups.emplace_back();
+      groups[it->second].push_back(&a);
+    }
+    std::atomic<size_t> finished{0};
+    ParallelFor(groups.size(), a_.opts_.max_workers, [&](size_t g) {
+      auto t0 = Clock::now();
+      for (const Action* a : groups[g]) {
+        if (Cancelled()) return;
+        Status s = RunNodeAction(*a);
+        bool last = a == groups[g].back() || !s;
+        std::string what;
+        if (last) {
+          size_t k = ++finished;
+          what = "[" + std::to_string(k) + "/" + std::to_string(groups.size()) + "] " + Describe(*a) + " in " +
+                 Seconds(Since(t0));
+        }
+        Record(*a, s, last ? what : "");
+        if (!s) {
+          std::lock_guard lock(mu_);
+          failed_.insert(a->node);
+          return;
+        }
+      }
+    });
+  }
+
+  const NetNs* NsOf(const std::string& node) {
+    auto it = ns_cache_.find(node);
+    if (it != ns_cache_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<NetNs> ns;
+    if (node == kHostNode) {
+      auto h = NetNs::Host();
+      if (h) ns.emplace(std::move(*h));
+      else ns_error_[node] = h.error();
+    } else {
+      auto c = a_.runtime_.Get(lab_.ContainerName(node));
+      if (!c) {
+        ns_error_[node] = c.error();
+      } else if (!*c || !(*c)->running()) {
+        ns_error_[node] = "container " + lab_.ContainerName(node) + " is not running";
+      } else if (auto n = NetNs::OfPid((*c)->pid)) {
+        ns.emplace(std::move(*n));
+      } else {
+        ns_error_[node] = n.error();
+      }
+    }
+    auto& slot = ns_cache_[node] = std::move(ns);
+    return slot ? &*slot : nullptr;
+  }
+
+  Status NsFail(const std::string& node) { return Status::Fail(ns_error_[node]); }
+
+  Status CreateLink(const LinkConfig& l) {
+    for (const auto* end : {&l.a, &l.b})
+      if (failed_.count(end->node)) return Status::Fail("not created: node " + end->node + " failed");
+    const NetNs* na = NsOf(l.a.node);
+    const NetNs* nb = NsOf(l.b.node);
+    if (!na) return NsFail(l.a.node);
+    if (!nb) return NsFail(l.b.node);
+    // Remove what is left of the link (one end, or a pair with the wrong peer): only
+    // interfaces that carry this lab's marker.
+    Observer observer(a_.runtime_, a_.links_);
+    for (auto [ns, end] : {std::pair{na, &l.a}, std::pair{nb, &l.b}}) {
+      auto owned = observer.OwnedIfaces(*ns, lab_.name);
+      if (!owned) continue;
+      for (const auto& i : *owned)
+        if (i.name == end->iface) a_.links_.Delete(*ns, i.name);
+    }
+    auto spec = [&](const Endpoint& e) {
+      return IfaceSpec{e.iface, e.mac, IfaceMarker{lab_.name, e.node, l.Id()}.str(), TempIfaceName(lab_.name, l, e)};
+    };
+    return a_.links_.CreateVeth(*na, spec(l.a), *nb, spec(l.b), l.mtu);
+  }
+
+  Status Repair(const Action& a, const LinkConfig& l) {
+    const Endpoint& e = l.a.node == a.node && l.a.iface == a.iface ? l.a : l.b;
+    const NetNs* ns = NsOf(a.node);
+    if (!ns) return NsFail(a.node);
+    if (StartsWith(a.reason, "mtu")) return a_.links_.SetMtu(*ns, a.iface, l.mtu);
+    if (StartsWith(a.reason, "mac")) return a_.links_.SetMac(*ns, a.iface, e.mac);
+    return a_.links_.SetUp(*ns, a.iface);
+  }
+
+  void RunLinks() {
+    std::map<std::string, const LinkConfig*> links;
+    for (const auto& l : lab_.links) links[l.Id()] = &l;
+    for (const auto& a : r_->plan.actions) {
+      if (Cancelled()) return;
+      if (a.kind == ActionKind::kDeleteIface) {
+        const NetNs* ns = NsOf(a.node);
+        Record(a, ns ? a_.links_.Delete(*ns, a.iface) : NsFail(a.node), "deleted (" + a.reason + ")");
+      } else if (a.kind == ActionKind::kCreateLink) {
+        Record(a, CreateLink(*links.at(a.link_id)), "created (" + a.reason + ")");
+      } else if (a.kind == ActionKind::kRepairIface) {
+        Record(a, Repair(a, *links.at(a.link_id)), "repaired (" + a.reason + ")");
+      }
+    }
+  }
+
+  void RunExec() {
+    for (const auto& a : r_->plan.actions) {
+      if (a.kind != ActionKind::kExec || failed_.count(a.node)) continue;
+      if (Cancelled()) return;
+      const NodeConfig* n = lab_.FindNode(a.node);
+      std::string cname = lab_.ContainerName(a.node);
+      int ok = 0;
+      Status st = Status::Ok();
+      for (const auto& cmd : n->exec) {
+        auto argv = ShellSplit(cmd);
+        auto res = argv ? a_.runtime_.Exec(cname, *argv) : Result<ExecResult>(argv.status());
+        if (!res) {
+          st = Status::Fail("exec \"" + cmd + "\": " + res.error());
+          break;
+        }
+        if (res->exit_code != 0) {
+          // As containerlab: a failing exec command is reported, and the lab still deploys.
+          std::string out = Trim(res->output);
+          a_.events_({"Warning", "ExecFailed", a.object,
+                      "\"" + cmd + "\" exited with " + std::to_string(res->exit_code) + (out.empty() ? "" : ": " + out)});
+        } else {
+          ++ok;
+        }
+      }
+      Record(a, st, "exec " + std::to_string(ok) + "/" + std::to_string(n->exec.size()) + " commands succeeded");
+    }
+  }
+
+  Applier& a_;
+  const LabSpec& lab_;
+  ApplyResult* r_;
+  std::mutex mu_;
+  std::set<std::string> failed_;  // nodes that could not be made: their links and exec are skipped
+  std::map<std::string, std::optional<NetNs>> ns_cache_;
+  std::map<std::string, std::string> ns_error_;
+};
 
 Applier::Applier(ContainerRuntime& runtime, LinkManager& links, ApplyOptions opts, EventSink events,
                  ProgressSink progress)
@@ -95,12 +311,7 @@ ContainerSpec Applier::SpecFor(const LabSpec& lab, const NodeConfig& n) const {
   return s;
 }
 
-void Applier::Fail(ApplyResult* r, const std::string& object, const std::string& message) {
-  r->failures.push_back(object + ": " + message);
-  progress_("  FAILED " + object + ": " + message);
-}
-
-ApplyResult Applier::Apply(const LabSpec& lab) {
+ApplyResult Applier::Apply(const LabSpec& lab, bool dry_run) {
   auto start = Clock::now();
   ApplyResult r;
   Observer observer(runtime_, links_);
@@ -108,219 +319,15 @@ ApplyResult Applier::Apply(const LabSpec& lab) {
   if (!observed.errors.empty()) {
     r.observe_errors = observed.errors;
     for (const auto& e : observed.errors) progress_("  cannot observe lab " + lab.name + ": " + e);
-    r.seconds = Since(start);
-    return r;
-  }
-  r.plan = MakePlan(lab, observed);
-  if (r.plan.empty()) {
-    r.seconds = Since(start);
-    return r;
-  }
-  progress_("lab " + lab.name + ": " + std::to_string(r.plan.actions.size()) + " actions planned");
-  for (const auto& a : r.plan.actions) {
-    if (a.kind == ActionKind::kCreateNetwork) {
-      std::map<std::string, std::string> labels = {{kManagedByLabel, kManagedByValue}, {kOwnerLabel, opts_.owner}};
-      auto created = runtime_.EnsureNetwork(lab.mgmt, labels);
-      if (!created) {
-        Fail(&r, a.object, created.error());
-        r.seconds = Since(start);
-        return r;  // no node can attach without it
-      }
-      ++r.done;
-      progress_("  " + a.object + ": created (" + lab.mgmt.ipv4_subnet + ")");
-    } else if (a.kind == ActionKind::kConflict) {
-      Fail(&r, a.object, a.reason);
+  } else {
+    r.plan = MakePlan(lab, observed);
+    if (!r.plan.empty() && !dry_run) {
+      progress_("lab " + lab.name + ": " + std::to_string(r.plan.actions.size()) + " actions planned");
+      Pass(*this, lab, &r).Run();
     }
   }
-  std::set<std::string> failed;
-  for (const auto& a : r.plan.actions)
-    if (a.kind == ActionKind::kConflict && StartsWith(a.object, "node/")) failed.insert(a.node);
-  RunNodes(lab, r.plan, &r, &failed);
-  RunLinks(lab, r.plan, failed, &r);
-  RunExec(lab, r.plan, failed, &r);
   r.seconds = Since(start);
   return r;
-}
-
-void Applier::RunNodes(const LabSpec& lab, const Plan& plan, ApplyResult* r, std::set<std::string>* failed) {
-  // Group each node's container actions: they run in order on one worker.
-  std::vector<std::vector<const Action*>> groups;
-  std::map<std::string, size_t> index;
-  for (const auto& a : plan.actions) {
-    if (a.kind != ActionKind::kRemoveContainer && a.kind != ActionKind::kCreateContainer &&
-        a.kind != ActionKind::kStartContainer)
-      continue;
-    std::string key = a.node + "/" + a.container_id;  // orphans are keyed by their own id
-    if (a.kind != ActionKind::kRemoveContainer || a.reason != "orphan") key = a.node;
-    auto [it, fresh] = index.emplace(key, groups.size());
-    if (fresh) groups.emplace_back();
-    groups[it->second].push_back(&a);
-  }
-  std::mutex mu;
-  std::atomic<size_t> finished{0};
-  ParallelFor(groups.size(), opts_.max_workers, [&](size_t g) {
-    auto t0 = Clock::now();
-    std::string what, error;
-    for (const Action* a : groups[g]) {
-      Status s = Status::Ok();
-      if (a->kind == ActionKind::kRemoveContainer) {
-        s = runtime_.Remove(a->container_id);
-        what = a->reason == "orphan" ? "removed (orphan)" : what;
-      } else if (a->kind == ActionKind::kStartContainer) {
-        s = runtime_.Start(lab.ContainerName(a->node));
-        what = "started (" + a->reason + ")";
-      } else {
-        const NodeConfig* n = lab.FindNode(a->node);
-        for (const auto& b : n->binds)
-          if (std::string src = b.substr(0, b.find(':')); s && access(src.c_str(), F_OK) != 0)
-            s = Status::Fail("bind source " + src + " does not exist");
-        if (s)
-          s = runtime_.EnsureImage(n->image, n->image_pull_policy, n->platform,
-                                   [&] { progress_("  " + a->object + ": pulling image " + n->image); });
-        if (s) {
-          auto id = runtime_.Run(SpecFor(lab, *n), events_);
-          s = id.status();
-        }
-        what = (a->reason == "missing" ? "created" : "recreated") + std::string(" (") + a->reason + ")";
-      }
-      if (!s) {
-        error = s.message();
-        break;
-      }
-    }
-    std::lock_guard lock(mu);
-    size_t k = ++finished;
-    std::string head = "  [" + std::to_string(k) + "/" + std::to_string(groups.size()) + "] " + groups[g][0]->object;
-    if (error.empty()) {
-      r->done += static_cast<int>(groups[g].size());
-      progress_(head + ": " + what + " in " + Seconds(Since(t0)));
-    } else {
-      failed->insert(groups[g][0]->node);
-      r->failures.push_back(groups[g][0]->object + ": " + error);
-      progress_(head + ": FAILED: " + error);
-    }
-  });
-}
-
-void Applier::RunLinks(const LabSpec& lab, const Plan& plan, const std::set<std::string>& failed, ApplyResult* r) {
-  std::map<std::string, std::optional<NetNs>> ns_cache;
-  std::map<std::string, std::string> ns_error;
-  auto ns_of = [&](const std::string& node) -> const NetNs* {
-    auto it = ns_cache.find(node);
-    if (it != ns_cache.end()) return it->second ? &*it->second : nullptr;
-    std::optional<NetNs> ns;
-    if (node == kHostNode) {
-      auto h = NetNs::Host();
-      if (h)
-        ns.emplace(std::move(*h));
-      else
-        ns_error[node] = h.error();
-    } else {
-      auto c = runtime_.Get(lab.ContainerName(node));
-      if (!c) {
-        ns_error[node] = c.error();
-      } else if (!*c || !(*c)->running()) {
-        ns_error[node] = "container " + lab.ContainerName(node) + " is not running";
-      } else {
-        auto n = NetNs::OfPid((*c)->pid);
-        if (n)
-          ns.emplace(std::move(*n));
-        else
-          ns_error[node] = n.error();
-      }
-    }
-    auto& slot = ns_cache[node] = std::move(ns);
-    return slot ? &*slot : nullptr;
-  };
-  std::map<std::string, const LinkConfig*> links;
-  for (const auto& l : lab.links) links[l.Id()] = &l;
-  for (const auto& a : plan.actions) {
-    if (a.kind != ActionKind::kDeleteIface && a.kind != ActionKind::kCreateLink && a.kind != ActionKind::kRepairIface)
-      continue;
-    if (a.kind == ActionKind::kDeleteIface) {
-      const NetNs* ns = ns_of(a.node);
-      Status s = ns ? links_.Delete(*ns, a.iface) : Status::Fail(ns_error[a.node]);
-      if (s) {
-        ++r->done;
-        progress_("  " + a.object + ": deleted (" + a.reason + ")");
-      } else {
-        Fail(r, a.object, s.message());
-      }
-      continue;
-    }
-    const LinkConfig& l = *links.at(a.link_id);
-    if (a.kind == ActionKind::kRepairIface) {
-      const Endpoint& e = l.a.node == a.node && l.a.iface == a.iface ? l.a : l.b;
-      const NetNs* ns = ns_of(a.node);
-      Status s = !ns                           ? Status::Fail(ns_error[a.node])
-                 : StartsWith(a.reason, "mtu") ? links_.SetMtu(*ns, a.iface, l.mtu)
-                 : StartsWith(a.reason, "mac") ? links_.SetMac(*ns, a.iface, e.mac)
-                                               : links_.SetUp(*ns, a.iface);
-      if (s) {
-        ++r->done;
-        progress_("  " + a.object + ": repaired (" + a.reason + ")");
-        events_({"Normal", "InterfaceRepaired", a.object, a.reason});
-      } else {
-        Fail(r, a.object, s.message());
-      }
-      continue;
-    }
-    if (failed.count(l.a.node) || failed.count(l.b.node)) {
-      Fail(r, a.object, "not created: node " + (failed.count(l.a.node) ? l.a.node : l.b.node) + " failed");
-      continue;
-    }
-    const NetNs* na = ns_of(l.a.node);
-    const NetNs* nb = ns_of(l.b.node);
-    if (!na || !nb) {
-      Fail(r, a.object, ns_error[na ? l.b.node : l.a.node]);
-      continue;
-    }
-    // Remove what is left of the link (one end, or a pair with the wrong peer), but only
-    // interfaces that carry this lab's marker.
-    Observer observer(runtime_, links_);
-    for (auto [ns, end] : {std::pair{na, &l.a}, std::pair{nb, &l.b}}) {
-      auto owned = observer.OwnedIfaces(*ns, lab.name);
-      if (!owned) continue;
-      for (const auto& i : *owned)
-        if (i.name == end->iface) links_.Delete(*ns, i.name);
-    }
-    auto marker = [&](const Endpoint& e) { return IfaceMarker{lab.name, e.node, l.Id()}.str(); };
-    Status s = links_.CreateVeth(*na, {l.a.iface, l.a.mac, marker(l.a)}, *nb, {l.b.iface, l.b.mac, marker(l.b)}, l.mtu);
-    if (!s) {
-      Fail(r, a.object, s.message());
-      continue;
-    }
-    ++r->done;
-    progress_("  " + a.object + ": created (" + a.reason + ")");
-  }
-}
-
-void Applier::RunExec(const LabSpec& lab, const Plan& plan, const std::set<std::string>& failed, ApplyResult* r) {
-  for (const auto& a : plan.actions) {
-    if (a.kind != ActionKind::kExec || failed.count(a.node)) continue;
-    const NodeConfig* n = lab.FindNode(a.node);
-    std::string cname = lab.ContainerName(a.node);
-    int ok = 0;
-    for (const auto& cmd : n->exec) {
-      auto argv = ShellSplit(cmd);
-      auto res = argv ? runtime_.Exec(cname, *argv) : Result<ExecResult>(argv.status());
-      if (!res) {
-        Fail(r, a.object, "exec \"" + cmd + "\": " + res.error());
-        break;
-      }
-      if (res->exit_code != 0) {
-        // As containerlab: a failing exec command is reported, and the lab still deploys.
-        std::string out = Trim(res->output);
-        events_({"Warning", "ExecFailed", a.object,
-                 "\"" + cmd + "\" exited with " + std::to_string(res->exit_code) + (out.empty() ? "" : ": " + out)});
-      } else {
-        ++ok;
-      }
-    }
-    ++r->done;
-    progress_("  " + a.object + ": exec " + std::to_string(ok) + "/" + std::to_string(n->exec.size()) +
-              " commands succeeded");
-  }
 }
 
 DestroyResult Applier::Destroy(const std::string& lab, const std::string& network) {
@@ -351,18 +358,16 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
     if (auto ifaces = observer.OwnedIfaces(*host, lab)) {
       for (const auto& i : *ifaces) {
         Status s = links_.Delete(*host, i.name);
-        if (s)
-          ++d.interfaces;
-        else
-          d.failures.push_back("host interface " + i.name + ": " + s.message());
+        if (s) ++d.interfaces;
+        else d.failures.push_back("host interface " + i.name + ": " + s.message());
       }
     }
   }
   for (const auto& net : networks) {
     auto removed = runtime_.RemoveNetworkIfUnused(net, kManagedByLabel);
-    if (!removed)
+    if (!removed) {
       d.failures.push_back("network " + net + ": " + removed.error());
-    else if (*removed) {
+    } else if (*removed) {
       d.network_removed = true;
       progress_("  network " + net + ": removed (created by labkeeper, no longer used)");
     }

@@ -1,7 +1,10 @@
-// One reconcile pass for one lab: observe, plan, execute. `labkeeper apply` runs it once.
+// One reconcile pass for one lab: observe, plan, execute. `labkeeper apply` runs it once and
+// `labkeeper run` runs it for every lab whenever something may have changed.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,15 +22,26 @@ using ProgressSink = std::function<void(const std::string&)>;
 struct ApplyOptions {
   int max_workers = 4;     // containers created in parallel
   std::string owner = "";  // labkeeper.dev/owner value; "" = this host's name
+  // When set and true, actions not yet started are skipped (graceful shutdown).
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// What became of one planned action.
+struct Outcome {
+  Action action;
+  bool ok = false;
+  std::string error;  // when !ok
 };
 
 struct ApplyResult {
-  Plan plan;                          // what was planned at the start of the pass
-  int done = 0;                       // actions that succeeded
-  std::vector<std::string> failures;  // one message per failed action, naming its object
+  Plan plan;                        // what was planned at the start of the pass
+  std::vector<Outcome> outcomes;    // every action tried, in the order they finished
   std::vector<std::string> observe_errors;
+  bool cancelled = false;
   double seconds = 0;
-  bool ok() const { return failures.empty() && observe_errors.empty(); }
+  int done() const;                       // actions that succeeded
+  std::vector<std::string> failures() const;  // "object: error" per failed action
+  bool ok() const { return failures().empty() && observe_errors.empty() && !cancelled; }
 };
 
 struct DestroyResult {
@@ -40,7 +54,8 @@ class Applier {
  public:
   Applier(ContainerRuntime& runtime, LinkManager& links, ApplyOptions opts, EventSink events, ProgressSink progress);
 
-  ApplyResult Apply(const LabSpec& lab);
+  // Observes the lab, plans, and executes the plan (unless `dry_run`).
+  ApplyResult Apply(const LabSpec& lab, bool dry_run = false);
   // Removes every container and host interface labkeeper owns for the lab, then the
   // management network (the containers' own, plus `network` when given) when labkeeper created
   // it and nothing uses it.
@@ -50,11 +65,7 @@ class Applier {
   ContainerSpec SpecFor(const LabSpec& lab, const NodeConfig& node) const;
 
  private:
-  void RunNodes(const LabSpec& lab, const Plan& plan, ApplyResult* r, std::set<std::string>* failed);
-  void RunLinks(const LabSpec& lab, const Plan& plan, const std::set<std::string>& failed, ApplyResult* r);
-  void RunExec(const LabSpec& lab, const Plan& plan, const std::set<std::string>& failed, ApplyResult* r);
-  void Fail(ApplyResult* r, const std::string& object, const std::string& message);
-
+  class Pass;
   ContainerRuntime& runtime_;
   LinkManager& links_;
   ApplyOptions opts_;

@@ -84,17 +84,19 @@ Status Change(const NetNs& ns, const std::string& name, const std::string& what,
   return Status::Ok();
 }
 
-// Writes the ownership marker and brings the interface up.
-Status MarkAndUp(const NetNs& ns, const std::string& name, const std::string& alias) {
-  return Change(ns, name, "mark", [&](rtnl_link* l) {
-    rtnl_link_set_ifalias(l, alias.c_str());
+// Gives the interface its final name and ownership marker and brings it up, in one request.
+Status Finish(const NetNs& ns, const IfaceSpec& spec) {
+  const std::string& current = spec.temp_name.empty() ? spec.name : spec.temp_name;
+  return Change(ns, current, "rename, mark and bring up", [&](rtnl_link* l) {
+    if (current != spec.name) rtnl_link_set_name(l, spec.name.c_str());
+    rtnl_link_set_ifalias(l, spec.marker.c_str());
     rtnl_link_set_flags(l, IFF_UP);
     return Status::Ok();
   });
 }
 
 void Fill(rtnl_link* l, const IfaceSpec& spec, int mtu) {
-  rtnl_link_set_name(l, spec.name.c_str());
+  rtnl_link_set_name(l, (spec.temp_name.empty() ? spec.name : spec.temp_name).c_str());
   rtnl_link_set_mtu(l, static_cast<unsigned>(mtu));
 }
 
@@ -121,10 +123,11 @@ class NetlinkLinkManager : public LinkManager {
     }
     // The kernel ignores IFLA_IFALIAS when it creates a link, and cannot bring the peer up
     // before the pair is joined (veth_open: ENOTCONN), so markers and IFF_UP come after.
-    Status s = MarkAndUp(ns_a, a.name, a.marker);
-    if (s) s = MarkAndUp(ns_b, b.name, b.marker);
+    Status s = Finish(ns_a, a);
+    if (s) s = Finish(ns_b, b);
     if (!s) {
-      Delete(ns_a, a.name);  // an unmarked interface would be ours but look foreign
+      // Deleting either end removes the pair; whichever name it has now.
+      if (!Delete(ns_a, a.temp_name.empty() ? a.name : a.temp_name).ok() || !a.temp_name.empty()) Delete(ns_a, a.name);
       return s;
     }
     return Status::Ok();

@@ -15,6 +15,9 @@ struct IfaceSpec {
   std::string name;
   std::string mac;     // empty: kernel-chosen
   std::string marker;  // ownership marker, stored as the interface alias
+  // When set, the end is created under this name and renamed, marked and brought up in one
+  // request afterwards, so an interrupted creation leaves only names the caller recognises.
+  std::string temp_name;
 };
 
 // An interface as the kernel reports it.
@@ -36,7 +39,7 @@ class LinkManager {
  public:
   virtual ~LinkManager() = default;
   // Creates a veth pair with one end created directly in each namespace (no move afterwards),
-  // both ends up, with the MTU, MACs and markers given.
+  // both ends up, with the MTU, MACs and markers given. On failure nothing is left behind.
   virtual Status CreateVeth(const NetNs& ns_a, const IfaceSpec& a, const NetNs& ns_b, const IfaceSpec& b, int mtu) = 0;
   virtual Result<std::vector<Iface>> List(const NetNs& ns) = 0;
   virtual Status Delete(const NetNs& ns, const std::string& name) = 0;

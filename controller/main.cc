@@ -23,13 +23,13 @@ constexpr int kDefaultMaxWorkers = 4;  // see README, "Choosing --max-workers"
 std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok) {
   std::vector<LabSpec> labs;
   for (const auto& f : files) {
-    LoadResult r = LoadTopologyFile(f);
+    FileLoad r = LoadFile(f);
     if (!r.ok()) {
       std::cerr << r.ErrorText();
       std::cerr << f << ": " << r.errors.size() << (r.errors.size() == 1 ? " error" : " errors") << "\n";
       *ok = false;
     } else {
-      labs.push_back(std::move(*r.lab));
+      for (auto& lab : r.labs) labs.push_back(std::move(lab));
     }
   }
   return labs;
@@ -71,20 +71,24 @@ int Apply(const std::vector<std::string>& files, int max_workers) {
   for (const auto& lab : labs) {
     PrintLine("lab " + lab.name + " (" + lab.file + "): " + std::to_string(lab.nodes.size()) + " nodes, " +
               std::to_string(lab.links.size()) + " links");
+    if (lab.suspend) {
+      PrintLine("lab " + lab.name + ": suspended (spec.suspend), not changed");
+      continue;
+    }
     ApplyResult r = applier.Apply(lab);
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f s", r.seconds);
     if (r.plan.empty() && r.ok()) {
       PrintLine("lab " + lab.name + ": in sync, no changes (checked in " + secs + ")");
     } else if (r.ok()) {
-      PrintLine("lab " + lab.name + ": applied " + std::to_string(r.done) + " actions in " + secs +
+      PrintLine("lab " + lab.name + ": applied " + std::to_string(r.done()) + " actions in " + secs +
                 "; see `labkeeper status " + lab.name + "`");
     } else {
       rc = 1;
-      std::string n = std::to_string(r.failures.size() + r.observe_errors.size());
-      std::cerr << "lab " << lab.name << ": " << n << " failed, " << r.done << " actions applied in " << secs << ":\n";
+      std::string n = std::to_string(r.failures().size() + r.observe_errors.size());
+      std::cerr << "lab " << lab.name << ": " << n << " failed, " << r.done() << " actions applied in " << secs << ":\n";
       for (const auto& f : r.observe_errors) std::cerr << "  " << f << "\n";
-      for (const auto& f : r.failures) std::cerr << "  " << f << "\n";
+      for (const auto& f : r.failures()) std::cerr << "  " << f << "\n";
     }
   }
   return rc;

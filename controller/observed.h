@@ -27,10 +27,15 @@ struct IfaceMarker {
   bool operator==(const IfaceMarker&) const = default;
 };
 
+// The name a link end has between its creation and its marking: a deterministic function of
+// lab, link and end, so an interface left by an interrupted creation is recognisably ours.
+std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end);
+
 struct ObservedNode {
   std::optional<ContainerState> container;  // the container holding the node's name, if any
   bool owned = false;                       // it carries labkeeper's labels for this lab
   std::vector<Iface> ifaces;                // owned interfaces of this lab in its namespace
+  std::vector<std::string> strays;          // interfaces left by an interrupted link creation
 };
 
 struct ObservedLab {
@@ -39,6 +44,7 @@ struct ObservedLab {
   std::map<std::string, ObservedNode> nodes;  // by desired node name
   std::vector<ContainerState> orphans;        // owned containers of this lab no longer desired
   std::vector<Iface> host_ifaces;             // owned interfaces of this lab in the host namespace
+  std::vector<std::string> host_strays;       // host interfaces left by an interrupted creation
   std::vector<std::string> errors;            // what could not be observed
 };
 

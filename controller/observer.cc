@@ -1,5 +1,9 @@
 #include "controller/observer.h"
 
+#include <set>
+
+#include "api/strings.h"
+
 namespace lk {
 
 Result<std::vector<Iface>> Observer::OwnedIfaces(const NetNs& ns, const std::string& lab) {
@@ -11,6 +15,24 @@ Result<std::vector<Iface>> Observer::OwnedIfaces(const NetNs& ns, const std::str
     if (m && m->lab == lab) out.push_back(std::move(i));
   }
   return out;
+}
+
+std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end) {
+  return "lkt" + Hex64(Fnv1a64(lab + "/" + link.Id() + "/" + end.node + ":" + end.iface)).substr(0, 12);
+}
+
+Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned, std::vector<std::string>* strays) {
+  auto all = links_.List(ns);
+  if (!all) return all.status();
+  std::set<std::string> temp;
+  for (const auto& l : lab.links)
+    for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, *e));
+  for (auto& i : *all) {
+    auto m = IfaceMarker::Parse(i.alias);
+    if (m && m->lab == lab.name) owned->push_back(std::move(i));
+    else if (temp.count(i.name)) strays->push_back(i.name);
+  }
+  return Status::Ok();
 }
 
 ObservedLab Observer::Observe(const LabSpec& lab) {

@@ -16,6 +16,9 @@ class Observer {
   ObservedLab Observe(const LabSpec& lab);
   // Owned interfaces of `lab` in a namespace.
   Result<std::vector<Iface>> OwnedIfaces(const NetNs& ns, const std::string& lab);
+  // Owned interfaces, and the names of interfaces left by an interrupted creation of one of
+  // the lab's links (see TempIfaceName).
+  Status Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned, std::vector<std::string>* strays);
 
  private:
   ContainerRuntime& runtime_;

@@ -67,11 +67,17 @@ class Planner {
       desired_ifaces_.insert(l.a.node + ":" + l.a.iface);
       desired_ifaces_.insert(l.b.node + ":" + l.b.iface);
     }
+    PlanStrays();
     PlanOrphanIfaces();  // before links: a stale interface may hold a name a link needs
     for (const auto& l : d_.links) PlanLink(l);
     for (auto& a : repairs_) plan_.actions.push_back(std::move(a));
-    for (const auto& n : d_.nodes)
-      if (fresh_.count(n.name) && !n.exec.empty()) Add(ActionKind::kExec, "node/" + n.name, "node started", n.name);
+    // exec configures a node's interfaces, as containerlab runs it after deploy: again when the
+    // node is new or restarted, and when any of its links was made anew.
+    for (const auto& n : d_.nodes) {
+      if (n.exec.empty()) continue;
+      if (fresh_.count(n.name)) Add(ActionKind::kExec, "node/" + n.name, "node started", n.name);
+      else if (relinked_.count(n.name)) Add(ActionKind::kExec, "node/" + n.name, "links recreated", n.name);
+    }
     return plan_;
   }
 
@@ -129,6 +135,8 @@ class Planner {
       Action a = Make(ActionKind::kCreateLink, object, std::move(reason), l.a.node);
       a.link_id = l.Id();
       plan_.actions.push_back(a);
+      relinked_.insert(l.a.node);
+      relinked_.insert(l.b.node);
     };
     for (const auto* end : {&l.a, &l.b}) {
       if (blocked_.count(end->node)) {
@@ -169,6 +177,18 @@ class Planner {
     if (!i.admin_up) add("interface down");
   }
 
+  void PlanStrays() {
+    auto add = [&](const std::string& node, const std::string& name) {
+      Action a = Make(ActionKind::kDeleteIface, "iface/" + node + ":" + name, "interrupted creation", node);
+      a.iface = name;
+      plan_.actions.push_back(a);
+    };
+    for (const auto& [name, o] : o_.nodes)
+      if (!fresh_.count(name))
+        for (const auto& s : o.strays) add(name, s);
+    for (const auto& s : o_.host_strays) add(kHostNode, s);
+  }
+
   void PlanOrphanIfaces() {
     std::set<std::string> links;
     for (const auto& l : d_.links) links.insert(l.Id());
@@ -192,6 +212,7 @@ class Planner {
   std::vector<Action> repairs_;
   std::set<std::string> fresh_;    // nodes whose container is (re)created or started: no links yet
   std::set<std::string> blocked_;  // nodes that cannot be made
+  std::set<std::string> relinked_;  // nodes that get a link made anew
   std::set<std::string> desired_ifaces_;
 };
 

@@ -30,8 +30,8 @@ class LinkManagerTest : public ::testing::Test {
 };
 
 TEST_F(LinkManagerTest, VethCreatedInPlaceWithNamesMtuMacsAndMarkers) {
-  Status s = links_->CreateVeth(a_->ns(), {"eth1", "02:00:00:00:00:0a", "labkeeper lab=t node=a link=x"}, b_->ns(),
-                                {"e1-b", "02:00:00:00:00:0b", "labkeeper lab=t node=b link=x"}, 9000);
+  Status s = links_->CreateVeth(a_->ns(), {"eth1", "02:00:00:00:00:0a", "labkeeper lab=t node=a link=x", ""}, b_->ns(),
+                                {"e1-b", "02:00:00:00:00:0b", "labkeeper lab=t node=b link=x", ""}, 9000);
   ASSERT_TRUE(s.ok()) << s.message();
   auto la = links_->List(a_->ns());
   auto lb = links_->List(b_->ns());
@@ -57,7 +57,7 @@ TEST_F(LinkManagerTest, VethCreatedInPlaceWithNamesMtuMacsAndMarkers) {
 }
 
 TEST_F(LinkManagerTest, RepairsAndDelete) {
-  ASSERT_TRUE(links_->CreateVeth(a_->ns(), {"eth1", "", "m"}, b_->ns(), {"eth1", "", "m"}, 1500).ok());
+  ASSERT_TRUE(links_->CreateVeth(a_->ns(), {"eth1", "", "m", ""}, b_->ns(), {"eth1", "", "m", ""}, 1500).ok());
   test::Sh("ip -n lktest-lm-a link set eth1 down");
   ASSERT_TRUE(links_->SetUp(a_->ns(), "eth1").ok());
   ASSERT_TRUE(links_->SetMtu(a_->ns(), "eth1", 4000).ok());
@@ -77,15 +77,29 @@ TEST_F(LinkManagerTest, RepairsAndDelete) {
 
 TEST_F(LinkManagerTest, NameClashIsAClearError) {
   test::Sh("ip -n lktest-lm-a link add eth1 type veth peer name other");
-  Status s = links_->CreateVeth(a_->ns(), {"eth1", "", "m"}, b_->ns(), {"eth1", "", "m"}, 1500);
+  Status s = links_->CreateVeth(a_->ns(), {"eth1", "", "m", ""}, b_->ns(), {"eth1", "", "m", ""}, 1500);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("already exists"), std::string::npos) << s.message();
+}
+
+TEST_F(LinkManagerTest, TemporaryNamesAreRenamedMarkedAndUp) {
+  IfaceSpec a{"eth7", "", "labkeeper lab=t node=a link=y", "lkt000000000001"};
+  IfaceSpec b{"eth7", "", "labkeeper lab=t node=b link=y", "lkt000000000002"};
+  ASSERT_TRUE(links_->CreateVeth(a_->ns(), a, b_->ns(), b, 1500).ok());
+  auto la = links_->List(a_->ns());
+  const Iface* e = Find(*la, "eth7");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->alias, a.marker);
+  EXPECT_TRUE(e->admin_up);
+  EXPECT_EQ(Find(*la, "lkt000000000001"), nullptr);
+  auto lb = links_->List(b_->ns());
+  EXPECT_NE(Find(*lb, "eth7"), nullptr);
 }
 
 TEST_F(LinkManagerTest, HostEndInThisNamespace) {
   auto host = NetNs::Host();
   ASSERT_TRUE(host.ok());
-  ASSERT_TRUE(links_->CreateVeth(a_->ns(), {"eth5", "", "m"}, *host, {"lktest-h1", "", "m"}, 1500).ok());
+  ASSERT_TRUE(links_->CreateVeth(a_->ns(), {"eth5", "", "m", ""}, *host, {"lktest-h1", "", "m", ""}, 1500).ok());
   EXPECT_NE(test::Sh("ip link show lktest-h1").find("lktest-h1"), std::string::npos);
   ASSERT_TRUE(links_->Delete(*host, "lktest-h1").ok());
 }

@@ -120,7 +120,8 @@ TEST(Planner, SpecChangeRecreatesOnlyThatNode) {
   EXPECT_EQ(p.str(),
             "remove-container node/b (spec changed: image)\n"
             "create-container node/b (spec changed: image)\n"
-            "create-link link/a:eth1--b:eth1 (link missing)\n");
+            "create-link link/a:eth1--b:eth1 (link missing)\n"
+            "exec node/a (links recreated)\n");
   EXPECT_EQ(p.actions[0].container_id, "id-b");
 }
 
@@ -142,10 +143,11 @@ TEST(Planner, OneEndMissingAndWrongPeer) {
   LabSpec lab = TwoNodes();
   ObservedLab o = InSync(lab);
   o.nodes["b"].ifaces.clear();
-  EXPECT_EQ(MakePlan(lab, o).str(), "create-link link/a:eth1--b:eth1 (link missing on b:eth1)\n");
+  EXPECT_EQ(MakePlan(lab, o).str(),
+            "create-link link/a:eth1--b:eth1 (link missing on b:eth1)\nexec node/a (links recreated)\n");
   o = InSync(lab);
   o.nodes["b"].ifaces[0].peer_ifindex = 99;
-  EXPECT_EQ(MakePlan(lab, o).str(), "create-link link/a:eth1--b:eth1 (peer mismatch)\n");
+  EXPECT_EQ(MakePlan(lab, o).str(), "create-link link/a:eth1--b:eth1 (peer mismatch)\nexec node/a (links recreated)\n");
 }
 
 TEST(Planner, OrphansAreRemoved) {
@@ -163,6 +165,26 @@ TEST(Planner, OrphansAreRemoved) {
   Plan p = MakePlan(lab, o);
   EXPECT_EQ(p.str(), "remove-container node/old (orphan)\ndelete-interface iface/a:eth9 (orphan)\n");
   EXPECT_EQ(p.actions[0].container_id, "id-old");
+}
+
+TEST(Planner, InterfacesLeftByAnInterruptedCreationAreDeletedFirst) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  o.nodes["b"].ifaces.clear();
+  o.nodes["b"].strays.push_back(TempIfaceName(lab.name, lab.links[0], lab.links[0].b));
+  EXPECT_EQ(MakePlan(lab, o).str(), "delete-interface iface/b:" + o.nodes["b"].strays[0] +
+                                        " (interrupted creation)\n"
+                                        "create-link link/a:eth1--b:eth1 (link missing on b:eth1)\n"
+                                        "exec node/a (links recreated)\n");
+}
+
+TEST(Planner, TempNamesAreValidAndDistinct) {
+  LabSpec lab = TwoNodes();
+  std::string a = TempIfaceName(lab.name, lab.links[0], lab.links[0].a);
+  std::string b = TempIfaceName(lab.name, lab.links[0], lab.links[0].b);
+  EXPECT_EQ(a.size(), 15u);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.substr(0, 3), "lkt");
 }
 
 TEST(IfaceMarker, RoundTrip) {

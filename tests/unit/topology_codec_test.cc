@@ -256,3 +256,60 @@ TEST(InvalidIfaceName, Rules) {
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST(LabResource, SeveralDocumentsWithSuspendAndPrune) {
+  auto r = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata:
+  name: one
+spec:
+  prune: false
+  topology:
+    nodes:
+      a: {kind: linux, image: i}
+---
+apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata:
+  name: two
+  annotations:
+    labkeeper.dev/suspend: "true"
+spec:
+  prefix: ""
+  topology:
+    nodes:
+      b: {kind: linux, image: i}
+)",
+                        "/tmp/lk-test/labs.lab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  ASSERT_EQ(r.labs.size(), 2u);
+  EXPECT_EQ(r.labs[0].name, "one");
+  EXPECT_FALSE(r.labs[0].prune);
+  EXPECT_FALSE(r.labs[0].suspend);
+  EXPECT_EQ(r.labs[1].name, "two");
+  EXPECT_TRUE(r.labs[1].suspend);
+  EXPECT_TRUE(r.labs[1].prune);
+  EXPECT_EQ(r.labs[1].ContainerName("b"), "b");
+}
+
+TEST(LabResource, ErrorsNameTheDocumentPlace) {
+  auto r = LoadFileText("apiVersion: v1\nkind: Lab\nmetadata: {name: x}\nspec:\n  suspend: maybe\n  topology:\n    nodes: {}\n",
+                        "/tmp/lk-test/bad.lab.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.names, (std::vector<std::string>{"x"}));
+  ASSERT_EQ(r.errors.size(), 2u) << r.ErrorText();
+  EXPECT_EQ(r.errors[0].str(), "/tmp/lk-test/bad.lab.yaml:1:13: apiVersion: expected labkeeper.dev/v1alpha1, got \"v1\"");
+  EXPECT_EQ(r.errors[1].pos.line, 5);
+}
+
+TEST(LabResource, NamesAreFoundInAnInvalidTopologyFile) {
+  auto r = LoadFileText("name: broken\ntopology:\n  nodes:\n    a: {kind: linux}\n", "/tmp/lk-test/x.clab.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.names, (std::vector<std::string>{"broken"}));
+}
+
+}  // namespace
+}  // namespace lk
