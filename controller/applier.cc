@@ -220,7 +220,10 @@ class Applier::Pass {
         const NetNs* ns = NsOf(a.node);
         Record(a, ns ? a_.links_.Delete(*ns, a.iface) : NsFail(a.node), "deleted (" + a.reason + ")");
       } else if (a.kind == ActionKind::kCreateLink) {
-        Record(a, CreateLink(*links.at(a.link_id)), "created (" + a.reason + ")");
+        const LinkConfig& l = *links.at(a.link_id);
+        Status s = CreateLink(l);
+        if (!s) unlinked_.insert({l.a.node, l.b.node});  // their exec waits for the retry
+        Record(a, s, "created (" + a.reason + ")");
       } else if (a.kind == ActionKind::kRepairIface) {
         Record(a, Repair(a, *links.at(a.link_id)), "repaired (" + a.reason + ")");
       }
@@ -229,7 +232,7 @@ class Applier::Pass {
 
   void RunExec() {
     for (const auto& a : r_->plan.actions) {
-      if (a.kind != ActionKind::kExec || failed_.count(a.node)) continue;
+      if (a.kind != ActionKind::kExec || failed_.count(a.node) || unlinked_.count(a.node)) continue;
       if (Cancelled()) return;
       const NodeConfig* n = lab_.FindNode(a.node);
       std::string cname = lab_.ContainerName(a.node);
@@ -259,7 +262,8 @@ class Applier::Pass {
   const LabSpec& lab_;
   ApplyResult* r_;
   std::mutex mu_;
-  std::set<std::string> failed_;  // nodes that could not be made: their links and exec are skipped
+  std::set<std::string> failed_;    // nodes that could not be made: their links and exec are skipped
+  std::set<std::string> unlinked_;  // nodes with a link that could not be made: exec is skipped
   std::map<std::string, std::optional<NetNs>> ns_cache_;
   std::map<std::string, std::string> ns_error_;
 };
@@ -322,7 +326,7 @@ ApplyResult Applier::Apply(const LabSpec& lab, bool dry_run) {
   } else {
     r.plan = MakePlan(lab, observed);
     if (!r.plan.empty() && !dry_run) {
-      progress_("lab " + lab.name + ": " + std::to_string(r.plan.actions.size()) + " actions planned");
+      progress_("  " + std::to_string(r.plan.actions.size()) + " actions planned");
       Pass(*this, lab, &r).Run();
     }
   }

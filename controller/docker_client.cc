@@ -103,6 +103,55 @@ Result<HttpReply> DockerClient::Request(const std::string& method, const std::st
   return reply;
 }
 
+namespace {
+struct StreamState {
+  const std::function<void(const std::string&)>* on_line;
+  const std::atomic<bool>* stop;
+  std::string pending;
+};
+
+size_t StreamWrite(char* data, size_t size, size_t n, void* p) {
+  auto* st = static_cast<StreamState*>(p);
+  st->pending.append(data, size * n);
+  size_t nl;
+  while ((nl = st->pending.find('\n')) != std::string::npos) {
+    std::string line = st->pending.substr(0, nl);
+    st->pending.erase(0, nl + 1);
+    if (!line.empty()) (*st->on_line)(line);
+  }
+  return size * n;
+}
+
+int StreamProgress(void* p, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<StreamState*>(p)->stop->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+}  // namespace
+
+Status DockerClient::Stream(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                            const std::atomic<bool>& stop) {
+  CurlPtr curl(curl_easy_init());
+  if (!curl) return Status::Fail("docker: cannot initialise libcurl");
+  StreamState st{&on_line, &stop, ""};
+  std::string url = base_url_ + kApi + path;
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  if (!socket_path_.empty()) curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, StreamWrite);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, StreamProgress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  CURLcode rc = curl_easy_perform(c);
+  if (stop.load()) return Status::Ok();
+  if (rc != CURLE_OK) return Status::Fail("docker event stream from " + host_ + ": " + curl_easy_strerror(rc));
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200) return Status::Fail("docker event stream from " + host_ + ": HTTP " + std::to_string(status));
+  return Status::Fail("docker event stream from " + host_ + " ended");
+}
+
 Status DockerClient::Failure(const std::string& what, const HttpReply& r) {
   std::string msg = r.body;
   auto j = nlohmann::json::parse(r.body, nullptr, false);

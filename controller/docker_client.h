@@ -2,6 +2,8 @@
 // Each call uses its own curl handle, so one client may be shared by several threads.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,6 +55,11 @@ class DockerClient {
   Result<nlohmann::json> InspectNetwork(const std::string& name);
   Result<std::string> CreateNetwork(const nlohmann::json& body);
   Status RemoveNetwork(const std::string& id);
+
+  // GET of a streaming endpoint (/events): calls on_line for each line of the body until the
+  // engine closes it, an error occurs, or `stop` becomes true (checked about once a second).
+  Status Stream(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                const std::atomic<bool>& stop);
 
   // Raw request; the path is appended to /v1.41. Used by the calls above.
   Result<HttpReply> Request(const std::string& method, const std::string& path, const std::string& body = "",

@@ -1,13 +1,17 @@
 // labkeeper: the one binary. This file only wires the pieces together.
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <fstream>
 #include <memory>
+#include <optional>
 
 #include "api/topology_codec.h"
 #include "controller/applier.h"
+#include "controller/controller.h"
 #include "controller/docker_client.h"
 #include "controller/link_manager.h"
 #include "controller/runtime.h"
@@ -127,7 +131,45 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
   return rc;
 }
 
-int ShowStatus(const std::string& lab, const std::string& output) {
+// The controller's status file, when a controller has written one.
+std::optional<nlohmann::json> ControllerStatus(const std::string& state_dir) {
+  std::ifstream in(state_dir + "/status.json");
+  if (!in) return std::nullopt;
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return j;
+}
+
+void PrintControllerStatus(const nlohmann::json& c, const std::string& lab) {
+  int pid = c["controller"].value("pid", 0);
+  bool alive = pid > 0 && kill(pid, 0) == 0;
+  std::cout << "\ncontroller " << (alive ? "running (pid " + std::to_string(pid) + ")" : "not running")
+            << ", watching " << c["controller"].value("dir", "?") << "; status as of "
+            << c["controller"].value("updated", "?") << "\n";
+  for (const auto& l : c["labs"]) {
+    if (!lab.empty() && l["name"] != lab) continue;
+    std::cout << "lab " << l["name"].get<std::string>() << " (" << l.value("file", "") << ")\n  conditions:";
+    for (const auto& cond : l["conditions"]) {
+      std::cout << " " << cond["type"].get<std::string>() << "=" << cond["status"].get<std::string>();
+      if (cond["status"] == "True" && !cond["message"].get<std::string>().empty() && cond["type"] != "Ready")
+        std::cout << " (" << cond["reason"].get<std::string>() << ": " << cond["message"].get<std::string>() << ")";
+    }
+    const auto& last = l["lastReconcile"];
+    std::cout << "\n  last reconcile: " << last.value("time", "-") << ", " << last.value("result", "-") << ", "
+              << last.value("actions", 0) << " actions; " << l.value("reconciles", 0) << " passes\n";
+    const auto& events = l["events"];
+    size_t from = events.size() > 5 ? events.size() - 5 : 0;
+    for (size_t i = from; i < events.size(); ++i) {
+      const auto& e = events[i];
+      std::cout << "  " << e["time"].get<std::string>() << " " << e["type"].get<std::string>() << " "
+                << e["reason"].get<std::string>() << " " << e["object"].get<std::string>() << ": "
+                << e["message"].get<std::string>() << "\n";
+    }
+  }
+  for (const auto& m : c["manifestErrors"]) std::cout << "invalid file " << m["file"].get<std::string>() << ":\n" << m["errors"].get<std::string>();
+}
+
+int ShowStatus(const std::string& lab, const std::string& output, const std::string& state_dir) {
   auto docker = std::make_shared<DockerClient>();
   if (!EngineAnswers(*docker)) return 1;
   auto runtime = MakeDockerRuntime(docker);
@@ -136,13 +178,59 @@ int ShowStatus(const std::string& lab, const std::string& output) {
     std::cerr << "labkeeper: " << st.error() << "\n";
     return 1;
   }
+  auto controller = ControllerStatus(state_dir);
   if (output == "json") {
-    std::cout << StatusJson(*st).dump(2) << "\n";
-  } else if (st->empty()) {
-    std::cout << (lab.empty() ? "no labs are deployed by labkeeper\n" : "lab " + lab + " has no containers\n");
-  } else {
-    std::cout << StatusTable(*st);
+    nlohmann::json j = StatusJson(*st);
+    if (controller) j["controller"] = *controller;
+    std::cout << j.dump(2) << "\n";
+    return 0;
   }
+  if (st->empty()) std::cout << (lab.empty() ? "no labs are deployed by labkeeper\n" : "lab " + lab + " has no containers\n");
+  else std::cout << StatusTable(*st);
+  if (controller) PrintControllerStatus(*controller, lab);
+  return 0;
+}
+
+std::string Timestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int Run(const ControllerOptions& opts) {
+  // Signals are taken by sigwait below: block them before any thread starts.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::mutex out_mu;
+  auto log = [&](const std::string& line) {
+    std::lock_guard l(out_mu);
+    std::printf("%s %s\n", Timestamp().c_str(), line.c_str());
+    std::fflush(stdout);
+  };
+  auto docker = std::make_shared<DockerClient>();
+  if (!EngineAnswers(*docker)) return 1;
+  auto runtime = MakeDockerRuntime(docker);
+  auto links = MakeNetlinkLinkManager();
+  RealClock clock;
+  Controller controller(docker, *runtime, *links, clock, opts, log);
+  if (Status s = controller.Start(); !s) {
+    std::cerr << "labkeeper run: " << s.message() << "\n";
+    return 1;
+  }
+  log("labkeeper " + std::string(kVersion) + " watching " + opts.dir + " (" + std::to_string(opts.workers) +
+      " workers, status in " + opts.state_dir + "/status.json)");
+  int sig = 0;
+  sigwait(&set, &sig);
+  log(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+      "; finishing in-flight actions, labs stay up");
+  controller.Stop();
+  log("stopped");
   return 0;
 }
 
@@ -191,10 +279,23 @@ int main(int argc, char** argv) {
   destroy->add_option("--lab", destroy_labs, "name of a lab to remove (repeatable)");
   destroy->add_flag("--all", destroy_all, "remove every lab labkeeper owns on this engine");
 
-  std::string status_lab, status_output = "table";
+  ControllerOptions run_opts;
+  std::string resync = "30s";
+  auto* run = app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
+  run->add_option("--dir", run_opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")->required();
+  run->add_option("--state-dir", run_opts.state_dir, "where the status file (status.json) is written")->capture_default_str();
+  run->add_option("--resync", resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")->capture_default_str();
+  run->add_option("--workers", run_opts.workers, "labs reconciled in parallel")->check(CLI::Range(1, 64))->capture_default_str();
+  run->add_option("--max-workers", run_opts.max_workers, "containers created in parallel within a lab")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  run->add_option("--host-id", run_opts.owner, "this controller's id, written as label labkeeper.dev/owner (default: host name)");
+
+  std::string status_lab, status_output = "table", status_state_dir = "/run/labkeeper";
   auto* status = app.add_subcommand(
       "status", "Show labkeeper's labs: node, kind, image, architecture, state, management addresses");
   status->add_option("lab", status_lab, "only this lab");
+  status->add_option("--state-dir", status_state_dir, "where a running controller writes its status")->capture_default_str();
   status->add_option("-o,--output", status_output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
@@ -219,7 +320,16 @@ int main(int argc, char** argv) {
     }
     return Destroy(destroy_files, destroy_labs, destroy_all);
   }
-  if (status->parsed()) return ShowStatus(status_lab, status_output);
+  if (status->parsed()) return ShowStatus(status_lab, status_output, status_state_dir);
+  if (run->parsed()) {
+    auto d = ParseDuration(resync);
+    if (!d) {
+      std::cerr << "labkeeper run: --resync: " << d.error() << "\n";
+      return 2;
+    }
+    run_opts.resync = *d;
+    return Run(run_opts);
+  }
   if (validate->parsed()) return Validate(validate_files);
   if (version->parsed()) return Version();
   return 0;

@@ -126,3 +126,109 @@ std::string Trim(const std::string& s) {
   return lk::Trim(s);
 }
 }  // namespace lk::test
+
+#include <signal.h>
+#include <sys/wait.h>
+
+namespace lk::test {
+
+ControllerProcess::ControllerProcess(const std::string& dir, const std::string& state_dir, const std::string& extra)
+    : dir_(dir), state_dir_(state_dir), extra_(extra), log_(state_dir + "/controller.log") {
+  std::filesystem::create_directories(state_dir_);
+}
+
+ControllerProcess::~ControllerProcess() {
+  if (pid_ > 0) {
+    Signal(SIGTERM);
+    if (Wait(30) == -2) {
+      Signal(SIGKILL);
+      Wait(10);
+    }
+  }
+}
+
+void ControllerProcess::Start() {
+  std::remove((state_dir_ + "/status.json").c_str());
+  std::string cmd = "exec " + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " + state_dir_ + " " + extra_ +
+                    " >>" + log_ + " 2>&1";
+  pid_ = fork();
+  if (pid_ == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+}
+
+void ControllerProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+int ControllerProcess::Wait(int timeout_s) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  bool done = WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_s, 100);
+  if (!done) return -2;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ControllerProcess::Log() const {
+  std::ifstream in(log_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+nlohmann::json ControllerProcess::Status() const {
+  std::ifstream in(state_dir_ + "/status.json");
+  if (!in) return nullptr;
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+}
+
+nlohmann::json ControllerProcess::Lab(const std::string& lab) const {
+  auto s = Status();
+  if (!s.is_object()) return nullptr;
+  for (const auto& l : s["labs"])
+    if (l["name"] == lab) return l;
+  return nullptr;
+}
+
+static nlohmann::json FindCondition(const nlohmann::json& lab, const std::string& type) {
+  if (!lab.is_object()) return nullptr;
+  for (const auto& c : lab["conditions"])
+    if (c["type"] == type) return c;
+  return nullptr;
+}
+
+std::string ControllerProcess::Condition(const std::string& lab, const std::string& type) const {
+  auto c = FindCondition(Lab(lab), type);
+  return c.is_object() ? c["status"].get<std::string>() : "";
+}
+
+std::string ControllerProcess::ConditionMessage(const std::string& lab, const std::string& type) const {
+  auto c = FindCondition(Lab(lab), type);
+  return c.is_object() ? c["message"].get<std::string>() : "";
+}
+
+uint64_t ControllerProcess::Drift(const std::string& lab, const std::string& kind, const std::string& reason) const {
+  auto l = Lab(lab);
+  if (!l.is_object()) return 0;
+  for (const auto& d : l["driftCorrections"])
+    if (d["kind"] == kind && d["reason"] == reason) return d["count"].get<uint64_t>();
+  return 0;
+}
+
+bool ControllerProcess::HasEvent(const std::string& lab, const std::string& reason, const std::string& object) const {
+  auto l = Lab(lab);
+  if (!l.is_object()) return false;
+  for (const auto& e : l["events"])
+    if (e["reason"] == reason && e["object"] == object) return true;
+  return false;
+}
+
+bool ControllerProcess::WaitCondition(const std::string& lab, const std::string& type, const std::string& status,
+                                      int timeout_s) {
+  return WaitFor([&] { return Condition(lab, type) == status; }, timeout_s, 250);
+}
+
+}  // namespace lk::test

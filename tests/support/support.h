@@ -85,3 +85,35 @@ bool WaitFor(const std::function<bool()>& fn, int timeout_s, int step_ms = 1000)
 namespace lk::test {
 std::string Trim(const std::string& s);
 }  // namespace lk::test
+
+#include <nlohmann/json.hpp>
+
+namespace lk::test {
+
+// `labkeeper run` as a child process: its output goes to a log file; its status file is read
+// back as JSON. The destructor stops it (SIGTERM, then SIGKILL) if it still runs.
+class ControllerProcess {
+ public:
+  ControllerProcess(const std::string& dir, const std::string& state_dir, const std::string& extra_args = "");
+  ~ControllerProcess();
+  void Start();
+  int pid() const { return pid_; }
+  void Signal(int sig);
+  // Waits for the process to end; returns its exit status (-1 if killed by a signal).
+  int Wait(int timeout_s = 60);
+  std::string Log() const;
+  nlohmann::json Status() const;
+  // The lab's entry in the status file (null when absent).
+  nlohmann::json Lab(const std::string& lab) const;
+  std::string Condition(const std::string& lab, const std::string& type) const;
+  std::string ConditionMessage(const std::string& lab, const std::string& type) const;
+  uint64_t Drift(const std::string& lab, const std::string& kind, const std::string& reason) const;
+  bool HasEvent(const std::string& lab, const std::string& reason, const std::string& object) const;
+  bool WaitCondition(const std::string& lab, const std::string& type, const std::string& status, int timeout_s);
+
+ private:
+  std::string dir_, state_dir_, extra_, log_;
+  int pid_ = -1;
+};
+
+}  // namespace lk::test

@@ -1,0 +1,128 @@
+// The controller: keeps every lab in a directory converged, forever. Sources say which lab to
+// look at; a work queue hands labs to workers; each worker runs one level-triggered pass
+// (Applier) and writes the lab's status. No state outside memory and the world: a restarted
+// controller rebuilds everything from the files and what it finds in the engine and kernel.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/topology.h"
+#include "controller/applier.h"
+#include "controller/clock.h"
+#include "controller/sources.h"
+#include "controller/workqueue.h"
+
+namespace lk {
+
+struct ControllerOptions {
+  std::string dir;
+  std::string state_dir = "/run/labkeeper";  // status.json is written here
+  Duration resync = std::chrono::seconds(30);
+  int workers = 2;      // labs reconciled in parallel
+  int max_workers = 4;  // containers created in parallel within one lab
+  std::string owner;    // labkeeper.dev/owner ("" = host name)
+  std::chrono::milliseconds debounce{300};
+  bool watch_sources = true;  // inotify, Docker events, netlink events (tests may drive by hand)
+};
+
+// Kubernetes-style condition.
+struct Condition {
+  std::string type, status, reason, message, last_transition;
+};
+
+struct LabEvent {
+  std::string time, type, reason, object, message;
+};
+
+// Everything the controller knows and says about one lab.
+struct LabRecord {
+  std::string file;
+  std::optional<LabSpec> spec;  // last known good
+  std::string stalled;          // the file's errors, when it no longer validates
+  bool deleted = false;         // the file is gone (and prune is false, or pruning failed)
+  bool ever_ready = false;      // repairs count as drift once the lab has been Ready
+  std::string observed_generation;
+  std::map<std::string, Condition> conditions;
+  nlohmann::json nodes = nlohmann::json::array(), links = nlohmann::json::array();
+  std::string last_time, last_result;
+  double last_seconds = 0;
+  int last_actions = 0;
+  uint64_t reconciles = 0, reconcile_errors = 0;
+  std::deque<LabEvent> events;
+  std::map<std::string, uint64_t> drift;  // "kind|reason" -> corrections
+};
+
+class Controller {
+ public:
+  using LogSink = std::function<void(const std::string&)>;
+  Controller(std::shared_ptr<DockerClient> docker, ContainerRuntime& runtime, LinkManager& links, const Clock& clock,
+             ControllerOptions opts, LogSink log);
+  ~Controller();
+
+  // Reads the directory, starts the sources and the workers.
+  Status Start();
+  // Stops the sources, lets in-flight actions finish, writes the status. Labs stay up.
+  void Stop();
+  // "Reconcile now" for one lab, or every lab with "*".
+  void ReconcileNow(const std::string& lab);
+  // Re-reads the directory; labs whose files changed, appeared or went are queued.
+  void Rescan();
+  // True once every lab known at start has had one pass.
+  bool Synced() const;
+  nlohmann::json StatusJson() const;
+  // The number of passes made so far over `lab`.
+  uint64_t Reconciles(const std::string& lab) const;
+
+ private:
+  void Worker();
+  void Reconcile(const std::string& lab);
+  void Prune(const std::string& lab, LabRecord rec);
+  void Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended);
+  void AddEvent(LabRecord* rec, const std::string& type, const std::string& reason, const std::string& object,
+                const std::string& message);
+  void SetCondition(LabRecord* rec, const std::string& type, bool status, const std::string& reason,
+                    const std::string& message);
+  void WatchNamespaces(const std::string& lab, const LabSpec& spec);
+  void WriteStatus();
+  void ResyncLoop();
+  std::string Now() const;
+
+  std::shared_ptr<DockerClient> docker_;
+  ContainerRuntime& runtime_;
+  LinkManager& links_;
+  const Clock& clock_;
+  ControllerOptions opts_;
+  LogSink log_;
+  WorkQueue queue_;
+  std::atomic<bool> stopping_{false};
+
+  mutable std::mutex mu_;  // guards everything below
+  std::map<std::string, LabRecord> labs_;
+  std::map<std::string, std::string> file_hash_;               // file -> content hash
+  std::map<std::string, std::vector<std::string>> file_labs_;  // file -> labs it defines
+  std::map<std::string, std::string> manifest_errors_;         // file -> errors (no lab to pin them on)
+  std::set<std::string> pending_first_pass_;
+  bool synced_ = false;
+
+  std::mutex status_mu_;
+  std::unique_ptr<DirWatcher> dir_watcher_;
+  std::unique_ptr<DockerEvents> docker_events_;
+  std::unique_ptr<LinkEvents> link_events_;
+  std::vector<std::thread> workers_;
+  std::thread resync_;
+};
+
+// Parses "30s", "500ms", "5m", "1h" (a bare number is seconds).
+Result<Duration> ParseDuration(const std::string& s);
+
+}  // namespace lk
