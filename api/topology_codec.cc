@@ -659,7 +659,8 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
   std::string api = parser->Str(doc, "apiVersion", "Lab").value_or("");
   std::string kind = parser->Str(doc, "kind", "Lab").value_or("");
   if (api != "labkeeper.dev/v1alpha1")
-    parser->Error(doc["apiVersion"] ? doc["apiVersion"] : doc, "apiVersion: expected labkeeper.dev/v1alpha1, got \"" + api + "\"");
+    parser->Error(doc["apiVersion"] ? doc["apiVersion"] : doc,
+                  "apiVersion: expected labkeeper.dev/v1alpha1, got \"" + api + "\"");
   if (kind != "Lab") parser->Error(doc["kind"] ? doc["kind"] : doc, "kind: expected Lab, got \"" + kind + "\"");
   YAML::Node meta = doc["metadata"];
   YAML::Node spec = doc["spec"];
@@ -668,8 +669,10 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
     return std::nullopt;
   }
   parser->CheckKeys(meta, kLabMetadataKeys, "metadata");
-  if (!meta["name"]) parser->Error(meta, "metadata.name is required");
-  else out->names.push_back(meta["name"].Scalar());
+  if (!meta["name"])
+    parser->Error(meta, "metadata.name is required");
+  else
+    out->names.push_back(meta["name"].Scalar());
   if (!spec || !parser->IsMap(spec, "spec")) {
     if (!spec) parser->Error(doc, "spec is required");
     return std::nullopt;
@@ -711,8 +714,10 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   std::string expanded = ExpandEnv(text, env);
   std::vector<YAML::Node> docs;
   try {
-    if (IsLabResourceFileName(abs)) docs = YAML::LoadAll(expanded);
-    else docs.push_back(YAML::Load(expanded));
+    if (IsLabResourceFileName(abs))
+      docs = YAML::LoadAll(expanded);
+    else
+      docs.push_back(YAML::Load(expanded));
   } catch (const YAML::ParserException& e) {
     r.errors.push_back({{abs, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
     return r;
@@ -733,7 +738,8 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   if (IsLabResourceFileName(abs) && docs.empty()) r.errors.push_back({{abs, 1, 1}, "the file holds no Lab document"});
   std::set<std::string> seen;
   for (const auto& lab : labs)
-    if (!seen.insert(lab.name).second) r.errors.push_back({{abs, 1, 1}, "lab " + lab.name + " is defined twice in this file"});
+    if (!seen.insert(lab.name).second)
+      r.errors.push_back({{abs, 1, 1}, "lab " + lab.name + " is defined twice in this file"});
   SortErrors(&r.errors);
   if (r.errors.empty()) r.labs = std::move(labs);
   return r;

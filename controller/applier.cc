@@ -16,7 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::string Seconds(double s) {
   char buf[32];
@@ -114,9 +116,12 @@ class Applier::Pass {
 
   static std::string Describe(const Action& a) {
     switch (a.kind) {
-      case ActionKind::kRemoveContainer: return "removed (" + a.reason + ")";
-      case ActionKind::kStartContainer: return "started (" + a.reason + ")";
-      default: return (a.reason == "missing" ? "created" : "recreated") + std::string(" (") + a.reason + ")";
+      case ActionKind::kRemoveContainer:
+        return "removed (" + a.reason + ")";
+      case ActionKind::kStartContainer:
+        return "started (" + a.reason + ")";
+      default:
+        return (a.reason == "missing" ? "created" : "recreated") + std::string(" (") + a.reason + ")";
     }
   }
 
@@ -160,8 +165,10 @@ class Applier::Pass {
     std::optional<NetNs> ns;
     if (node == kHostNode) {
       auto h = NetNs::Host();
-      if (h) ns.emplace(std::move(*h));
-      else ns_error_[node] = h.error();
+      if (h)
+        ns.emplace(std::move(*h));
+      else
+        ns_error_[node] = h.error();
     } else {
       auto c = a_.runtime_.Get(lab_.ContainerName(node));
       if (!c) {
@@ -248,8 +255,9 @@ class Applier::Pass {
         if (res->exit_code != 0) {
           // As containerlab: a failing exec command is reported, and the lab still deploys.
           std::string out = Trim(res->output);
-          a_.events_({"Warning", "ExecFailed", a.object,
-                      "\"" + cmd + "\" exited with " + std::to_string(res->exit_code) + (out.empty() ? "" : ": " + out)});
+          a_.events_(
+              {"Warning", "ExecFailed", a.object,
+               "\"" + cmd + "\" exited with " + std::to_string(res->exit_code) + (out.empty() ? "" : ": " + out)});
         } else {
           ++ok;
         }
@@ -362,8 +370,10 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
     if (auto ifaces = observer.OwnedIfaces(*host, lab)) {
       for (const auto& i : *ifaces) {
         Status s = links_.Delete(*host, i.name);
-        if (s) ++d.interfaces;
-        else d.failures.push_back("host interface " + i.name + ": " + s.message());
+        if (s)
+          ++d.interfaces;
+        else
+          d.failures.push_back("host interface " + i.name + ": " + s.message());
       }
     }
   }

@@ -34,12 +34,12 @@ struct Outcome {
 };
 
 struct ApplyResult {
-  Plan plan;                        // what was planned at the start of the pass
-  std::vector<Outcome> outcomes;    // every action tried, in the order they finished
+  Plan plan;                      // what was planned at the start of the pass
+  std::vector<Outcome> outcomes;  // every action tried, in the order they finished
   std::vector<std::string> observe_errors;
   bool cancelled = false;
   double seconds = 0;
-  int done() const;                       // actions that succeeded
+  int done() const;                           // actions that succeeded
   std::vector<std::string> failures() const;  // "object: error" per failed action
   bool ok() const { return failures().empty() && observe_errors.empty() && !cancelled; }
 };

@@ -4,8 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 
@@ -90,7 +90,8 @@ int Apply(const std::vector<std::string>& files, int max_workers) {
     } else {
       rc = 1;
       std::string n = std::to_string(r.failures().size() + r.observe_errors.size());
-      std::cerr << "lab " << lab.name << ": " << n << " failed, " << r.done() << " actions applied in " << secs << ":\n";
+      std::cerr << "lab " << lab.name << ": " << n << " failed, " << r.done() << " actions applied in " << secs
+                << ":\n";
       for (const auto& f : r.observe_errors) std::cerr << "  " << f << "\n";
       for (const auto& f : r.failures()) std::cerr << "  " << f << "\n";
     }
@@ -143,9 +144,8 @@ std::optional<nlohmann::json> ControllerStatus(const std::string& state_dir) {
 void PrintControllerStatus(const nlohmann::json& c, const std::string& lab) {
   int pid = c["controller"].value("pid", 0);
   bool alive = pid > 0 && kill(pid, 0) == 0;
-  std::cout << "\ncontroller " << (alive ? "running (pid " + std::to_string(pid) + ")" : "not running")
-            << ", watching " << c["controller"].value("dir", "?") << "; status as of "
-            << c["controller"].value("updated", "?") << "\n";
+  std::cout << "\ncontroller " << (alive ? "running (pid " + std::to_string(pid) + ")" : "not running") << ", watching "
+            << c["controller"].value("dir", "?") << "; status as of " << c["controller"].value("updated", "?") << "\n";
   for (const auto& l : c["labs"]) {
     if (!lab.empty() && l["name"] != lab) continue;
     std::cout << "lab " << l["name"].get<std::string>() << " (" << l.value("file", "") << ")\n  conditions:";
@@ -166,7 +166,8 @@ void PrintControllerStatus(const nlohmann::json& c, const std::string& lab) {
                 << e["message"].get<std::string>() << "\n";
     }
   }
-  for (const auto& m : c["manifestErrors"]) std::cout << "invalid file " << m["file"].get<std::string>() << ":\n" << m["errors"].get<std::string>();
+  for (const auto& m : c["manifestErrors"])
+    std::cout << "invalid file " << m["file"].get<std::string>() << ":\n" << m["errors"].get<std::string>();
 }
 
 int ShowStatus(const std::string& lab, const std::string& output, const std::string& state_dir) {
@@ -185,8 +186,10 @@ int ShowStatus(const std::string& lab, const std::string& output, const std::str
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  if (st->empty()) std::cout << (lab.empty() ? "no labs are deployed by labkeeper\n" : "lab " + lab + " has no containers\n");
-  else std::cout << StatusTable(*st);
+  if (st->empty())
+    std::cout << (lab.empty() ? "no labs are deployed by labkeeper\n" : "lab " + lab + " has no containers\n");
+  else
+    std::cout << StatusTable(*st);
   if (controller) PrintControllerStatus(*controller, lab);
   return 0;
 }
@@ -281,21 +284,29 @@ int main(int argc, char** argv) {
 
   ControllerOptions run_opts;
   std::string resync = "30s";
-  auto* run = app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
-  run->add_option("--dir", run_opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")->required();
-  run->add_option("--state-dir", run_opts.state_dir, "where the status file (status.json) is written")->capture_default_str();
-  run->add_option("--resync", resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")->capture_default_str();
-  run->add_option("--workers", run_opts.workers, "labs reconciled in parallel")->check(CLI::Range(1, 64))->capture_default_str();
+  auto* run =
+      app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
+  run->add_option("--dir", run_opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")
+      ->required();
+  run->add_option("--state-dir", run_opts.state_dir, "where the status file (status.json) is written")
+      ->capture_default_str();
+  run->add_option("--resync", resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")
+      ->capture_default_str();
+  run->add_option("--workers", run_opts.workers, "labs reconciled in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   run->add_option("--max-workers", run_opts.max_workers, "containers created in parallel within a lab")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  run->add_option("--host-id", run_opts.owner, "this controller's id, written as label labkeeper.dev/owner (default: host name)");
+  run->add_option("--host-id", run_opts.owner,
+                  "this controller's id, written as label labkeeper.dev/owner (default: host name)");
 
   std::string status_lab, status_output = "table", status_state_dir = "/run/labkeeper";
   auto* status = app.add_subcommand(
       "status", "Show labkeeper's labs: node, kind, image, architecture, state, management addresses");
   status->add_option("lab", status_lab, "only this lab");
-  status->add_option("--state-dir", status_state_dir, "where a running controller writes its status")->capture_default_str();
+  status->add_option("--state-dir", status_state_dir, "where a running controller writes its status")
+      ->capture_default_str();
   status->add_option("-o,--output", status_output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();

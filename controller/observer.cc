@@ -21,7 +21,8 @@ std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const 
   return "lkt" + Hex64(Fnv1a64(lab + "/" + link.Id() + "/" + end.node + ":" + end.iface)).substr(0, 12);
 }
 
-Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned, std::vector<std::string>* strays) {
+Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned,
+                      std::vector<std::string>* strays) {
   auto all = links_.List(ns);
   if (!all) return all.status();
   std::set<std::string> temp;
@@ -29,8 +30,10 @@ Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* o
     for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, *e));
   for (auto& i : *all) {
     auto m = IfaceMarker::Parse(i.alias);
-    if (m && m->lab == lab.name) owned->push_back(std::move(i));
-    else if (temp.count(i.name)) strays->push_back(i.name);
+    if (m && m->lab == lab.name)
+      owned->push_back(std::move(i));
+    else if (temp.count(i.name))
+      strays->push_back(i.name);
   }
   return Status::Ok();
 }
@@ -66,21 +69,19 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
     }
     if (on.owned && on.container->running()) {
       auto ns = NetNs::OfPid(on.container->pid);
-      auto ifaces = ns ? OwnedIfaces(*ns, lab.name) : Result<std::vector<Iface>>(ns.status());
-      if (ifaces)
-        on.ifaces = std::move(*ifaces);
-      else
-        o.errors.push_back("node " + n.name + ": " + ifaces.error());
+      if (!ns) {
+        on.container->state = "exited";  // it died between the listing and now
+        continue;
+      }
+      Status s = Scan(*ns, lab, &on.ifaces, &on.strays);
+      if (!s) o.errors.push_back("node " + n.name + ": " + s.message());
     }
   }
   for (auto& [name, c] : by_name) o.orphans.push_back(c);
 
   auto host = NetNs::Host();
-  auto ifaces = host ? OwnedIfaces(*host, lab.name) : Result<std::vector<Iface>>(host.status());
-  if (ifaces)
-    o.host_ifaces = std::move(*ifaces);
-  else
-    o.errors.push_back("host: " + ifaces.error());
+  Status s = host ? Scan(*host, lab, &o.host_ifaces, &o.host_strays) : host.status();
+  if (!s) o.errors.push_back("host: " + s.message());
   return o;
 }
 

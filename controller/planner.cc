@@ -75,8 +75,10 @@ class Planner {
     // node is new or restarted, and when any of its links was made anew.
     for (const auto& n : d_.nodes) {
       if (n.exec.empty()) continue;
-      if (fresh_.count(n.name)) Add(ActionKind::kExec, "node/" + n.name, "node started", n.name);
-      else if (relinked_.count(n.name)) Add(ActionKind::kExec, "node/" + n.name, "links recreated", n.name);
+      if (fresh_.count(n.name))
+        Add(ActionKind::kExec, "node/" + n.name, "node started", n.name);
+      else if (relinked_.count(n.name))
+        Add(ActionKind::kExec, "node/" + n.name, "links recreated", n.name);
     }
     return plan_;
   }
@@ -210,8 +212,8 @@ class Planner {
   const ObservedLab& o_;
   Plan plan_;
   std::vector<Action> repairs_;
-  std::set<std::string> fresh_;    // nodes whose container is (re)created or started: no links yet
-  std::set<std::string> blocked_;  // nodes that cannot be made
+  std::set<std::string> fresh_;     // nodes whose container is (re)created or started: no links yet
+  std::set<std::string> blocked_;   // nodes that cannot be made
   std::set<std::string> relinked_;  // nodes that get a link made anew
   std::set<std::string> desired_ifaces_;
 };

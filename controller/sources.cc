@@ -38,7 +38,9 @@ void Drain(int fd) {
 DirWatcher::DirWatcher(std::string dir, std::chrono::milliseconds debounce, std::function<void()> on_change)
     : dir_(std::move(dir)), debounce_(debounce), on_change_(std::move(on_change)) {}
 
-DirWatcher::~DirWatcher() { Stop(); }
+DirWatcher::~DirWatcher() {
+  Stop();
+}
 
 Status DirWatcher::Start() {
   inotify_ = Fd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
@@ -67,8 +69,8 @@ void DirWatcher::WatchTree() {
   };
   add(dir_);
   std::error_code ec;
-  fs::recursive_directory_iterator it(dir_, fs::directory_options::follow_directory_symlink |
-                                                fs::directory_options::skip_permission_denied, ec);
+  fs::recursive_directory_iterator it(
+      dir_, fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_directory(ec)) continue;
     if (it->path().filename().string().rfind('.', 0) == 0) {
@@ -90,7 +92,8 @@ void DirWatcher::Loop() {
     if (pending) {
       auto now = SteadyClock::now();
       auto due = std::min(last + debounce_, first + max_delay);
-      timeout = static_cast<int>(std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count()));
+      timeout =
+          static_cast<int>(std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count()));
     }
     pollfd fds[2] = {{inotify_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
     int n = ::poll(fds, 2, timeout);
@@ -117,7 +120,9 @@ DockerEvents::DockerEvents(std::shared_ptr<DockerClient> docker, std::function<v
                            std::function<void(const std::string&)> log)
     : docker_(std::move(docker)), on_lab_(std::move(on_lab)), log_(std::move(log)) {}
 
-DockerEvents::~DockerEvents() { Stop(); }
+DockerEvents::~DockerEvents() {
+  Stop();
+}
 
 void DockerEvents::Start() {
   thread_ = std::thread([this] { Loop(); });
@@ -156,7 +161,9 @@ void DockerEvents::Loop() {
 
 LinkEvents::LinkEvents(std::function<void(const std::string&)> on_lab) : on_lab_(std::move(on_lab)) {}
 
-LinkEvents::~LinkEvents() { Stop(); }
+LinkEvents::~LinkEvents() {
+  Stop();
+}
 
 Status LinkEvents::Start() {
   wake_ = Fd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));

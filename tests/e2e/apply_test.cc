@@ -234,3 +234,45 @@ topology:
 
 }  // namespace
 }  // namespace lk
+
+#include "api/topology_codec.h"
+#include "controller/observed.h"
+
+namespace lk {
+namespace {
+
+// What a controller killed between creating a veth pair and naming and marking it leaves
+// behind: a pair under the temporary names. The next pass removes it and makes the link.
+TEST_F(ApplyTest, InterfacesLeftByAnInterruptedCreationAreCleanedUp) {
+  std::string file = dir_.Write("int.clab.yml", R"(name: lktest-int
+topology:
+  defaults: {kind: linux, image: labkeeper.dev/busybox:test}
+  nodes: {a: {}, b: {}}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+)");
+  test::LabGuard guard("lktest-int");
+  ASSERT_EQ(Labkeeper("apply " + file).status, 0);
+  LoadResult lab = LoadTopologyFile(file);
+  ASSERT_TRUE(lab.ok());
+  const LinkConfig& l = lab.lab->links[0];
+  std::string ta = TempIfaceName("lktest-int", l, l.a), tb = TempIfaceName("lktest-int", l, l.b);
+  std::string pa = test::Trim(Sh("docker inspect -f '{{.State.Pid}}' clab-lktest-int-a"));
+  std::string pb = test::Trim(Sh("docker inspect -f '{{.State.Pid}}' clab-lktest-int-b"));
+  Sh("docker exec clab-lktest-int-a ip link del eth1");
+  int st = 1;
+  std::string out =
+      Sh("nsenter -t " + pa + " -n ip link add " + ta + " type veth peer name " + tb + " netns /proc/" + pb + "/ns/net",
+         &st);
+  ASSERT_EQ(st, 0) << out;
+  auto r = Labkeeper("apply " + file);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("iface/a:" + ta + ": deleted (interrupted creation)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("link/a:eth1--b:eth1: created"), std::string::npos) << r.out;
+  EXPECT_EQ(Sh("docker exec clab-lktest-int-a ls /sys/class/net"), "eth0\neth1\nlo\n");
+  EXPECT_EQ(Sh("docker exec clab-lktest-int-b ls /sys/class/net"), "eth0\neth1\nlo\n");
+  EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lk

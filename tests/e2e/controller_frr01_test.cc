@@ -20,11 +20,13 @@ int Full(const std::string& router) {
 }
 
 bool Pings(const std::string& from, const std::string& to_ip, int timeout_s) {
-  return test::WaitFor([&] {
-    int st = 1;
-    Sh("docker exec clab-frr01-" + from + " ping -c 1 -W 1 " + to_ip, &st);
-    return st == 0;
-  }, timeout_s, 1000);
+  return test::WaitFor(
+      [&] {
+        int st = 1;
+        Sh("docker exec clab-frr01-" + from + " ping -c 1 -W 1 " + to_ip, &st);
+        return st == 0;
+      },
+      timeout_s, 1000);
 }
 
 uint64_t TotalDrift(const test::ControllerProcess& c) {
@@ -39,6 +41,7 @@ TEST(ControllerFrr01, ConvergesWithOspfAndRepairsEveryDrift) {
   ASSERT_TRUE(test::EngineAnswers());
   ASSERT_TRUE(test::LabContainers("frr01").empty()) << "a lab named frr01 already runs here; not touching it";
   test::TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/labs");
   std::filesystem::copy(test::SharedDir() + "/clab-examples/frr01", dir.path() + "/labs/frr01",
                         std::filesystem::copy_options::recursive);
   Sh("chmod -R u+w " + dir.path() + "/labs");
@@ -49,17 +52,17 @@ TEST(ControllerFrr01, ConvergesWithOspfAndRepairsEveryDrift) {
   // 1. Converges to Ready, and OSPF is up.
   ASSERT_TRUE(c.WaitCondition("frr01", "Ready", "True", 180)) << c.Log();
   EXPECT_EQ(test::LabContainers("frr01").size(), 6u);
-  EXPECT_TRUE(test::WaitFor([] { return Full("router1") == 2 && Full("router2") == 2 && Full("router3") == 2; }, 180,
-                            2000))
+  EXPECT_TRUE(
+      test::WaitFor([] { return Full("router1") == 2 && Full("router2") == 2 && Full("router3") == 2; }, 180, 2000))
       << Sh("docker exec clab-frr01-router1 vtysh -c 'show ip ospf neighbor'");
   ASSERT_TRUE(Pings("PC1", "192.168.13.2", 120));
 
   struct Drift {
     const char* what;
     const char* cmd;
-    const char* kind;    // the counter that must rise (any reason of this kind when reason is "")
+    const char* kind;  // the counter that must rise (any reason of this kind when reason is "")
     const char* reason;
-    const char* event;   // reason of the event that must appear
+    const char* event;  // reason of the event that must appear
     const char* object;
     const char* ping_from;
   } drifts[] = {
@@ -82,19 +85,24 @@ TEST(ControllerFrr01, ConvergesWithOspfAndRepairsEveryDrift) {
     int st = 1;
     std::string out = Sh(d.cmd, &st);
     ASSERT_EQ(st, 0) << out;
-    bool counted = test::WaitFor([&] {
-      uint64_t now = *d.kind ? c.Drift("frr01", d.kind, d.reason) : TotalDrift(c);
-      return now > before && c.HasEvent("frr01", d.event, d.object);
-    }, 90, 250);
+    bool counted = test::WaitFor(
+        [&] {
+          uint64_t now = *d.kind ? c.Drift("frr01", d.kind, d.reason) : TotalDrift(c);
+          return now > before && c.HasEvent("frr01", d.event, d.object);
+        },
+        90, 250);
     EXPECT_TRUE(counted) << "no repair counted for: " << d.what << "\n" << c.Status().dump(1).substr(0, 6000);
     EXPECT_TRUE(c.WaitCondition("frr01", "Ready", "True", 90));
     if (std::string(d.what) == "docker restart of a router") {
       for (const char* i : {"eth1", "eth2", "eth3"})
-        EXPECT_TRUE(test::WaitFor([&] {
-          int s = 1;
-          Sh(std::string("docker exec clab-frr01-router2 ip link show ") + i, &s);
-          return s == 0;
-        }, 30, 250)) << "router2's " << i << " did not come back";
+        EXPECT_TRUE(test::WaitFor(
+            [&] {
+              int s = 1;
+              Sh(std::string("docker exec clab-frr01-router2 ip link show ") + i, &s);
+              return s == 0;
+            },
+            30, 250))
+            << "router2's " << i << " did not come back";
     }
     EXPECT_TRUE(Pings(d.ping_from, "192.168.13.2", 150)) << d.ping_from << " cannot reach PC3 after: " << d.what;
   }

@@ -79,14 +79,17 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   // Changing one node's env recreates only that node, and relinks it.
   SaveAs(file, Lab("lktest-edit", "    a: {}\n    b: {env: {COLOR: blue}}\n    c: {}\n    d: {}\n",
                    links + "    - endpoints: [\"c:eth2\", \"d:eth1\"]\n"));
-  ASSERT_TRUE(test::WaitFor([&] { return LabContainers("lktest-edit")["clab-lktest-edit-b"] != ids1["clab-lktest-edit-b"]; },
-                            60, 250));
+  ASSERT_TRUE(test::WaitFor(
+      [&] { return LabContainers("lktest-edit")["clab-lktest-edit-b"] != ids1["clab-lktest-edit-b"]; }, 60, 250));
   ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", 60));
   auto ids2 = LabContainers("lktest-edit");
-  for (const char* n : {"clab-lktest-edit-a", "clab-lktest-edit-c", "clab-lktest-edit-d"}) EXPECT_EQ(ids2[n], ids1[n]) << n;
+  for (const char* n : {"clab-lktest-edit-a", "clab-lktest-edit-c", "clab-lktest-edit-d"})
+    EXPECT_EQ(ids2[n], ids1[n]) << n;
   EXPECT_NE(Sh("docker exec clab-lktest-edit-b env").find("COLOR=blue"), std::string::npos);
-  for (auto [ctr, i] : {std::pair{"clab-lktest-edit-a", "eth1"}, {"clab-lktest-edit-b", "eth1"},
-                        {"clab-lktest-edit-b", "eth2"}, {"clab-lktest-edit-c", "eth1"}})
+  for (auto [ctr, i] : {std::pair{"clab-lktest-edit-a", "eth1"},
+                        {"clab-lktest-edit-b", "eth1"},
+                        {"clab-lktest-edit-b", "eth2"},
+                        {"clab-lktest-edit-c", "eth1"}})
     EXPECT_TRUE(HasIface(ctr, i)) << ctr << " " << i;
 
   // Removing a link deletes its interfaces only.
@@ -98,13 +101,15 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
 
   // prune: false keeps a lab whose file is deleted.
   std::string keep = labs() + "/keep.lab.yml";
-  SaveAs(keep, "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-keep}\nspec:\n  prune: false\n"
-               "  topology:\n    nodes:\n      k: {kind: linux, image: " + std::string(kImage) + "}\n");
+  SaveAs(keep,
+         "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-keep}\nspec:\n  prune: false\n"
+         "  topology:\n    nodes:\n      k: {kind: linux, image: " +
+             std::string(kImage) + "}\n");
   ASSERT_TRUE(c.WaitCondition("lktest-keep", "Ready", "True", 60)) << c.Log();
   auto kept = LabContainers("lktest-keep");
   fs::remove(keep);
-  EXPECT_TRUE(test::WaitFor([&] { return c.Log().find("lab lktest-keep: file deleted; prune: false") != std::string::npos; },
-                            30, 250));
+  EXPECT_TRUE(test::WaitFor(
+      [&] { return c.Log().find("lab lktest-keep: file deleted; prune: false") != std::string::npos; }, 30, 250));
 
   // Deleting the file prunes the lab.
   fs::remove(file);
@@ -155,7 +160,8 @@ TEST_F(ControllerTest, AMissingImageRetriesWithGrowingDelaysWhileOtherLabsConver
   } untag{later};
   test::LabGuard g1("lktest-good"), g2("lktest-late");
   SaveAs(labs() + "/good.clab.yml", Lab("lktest-good", "    g: {}\n"));
-  SaveAs(labs() + "/late.clab.yml", "name: lktest-late\ntopology:\n  nodes:\n    l: {kind: linux, image: \"" + later + "\"}\n");
+  SaveAs(labs() + "/late.clab.yml",
+         "name: lktest-late\ntopology:\n  nodes:\n    l: {kind: linux, image: \"" + later + "\"}\n");
   test::ControllerProcess c(labs(), state());
   c.Start();
   EXPECT_TRUE(c.WaitCondition("lktest-good", "Ready", "True", 60)) << c.Log();
@@ -189,8 +195,8 @@ TEST_F(ControllerTest, KillNineMidBringUpThenRestartConverges) {
   std::string nodes, links;
   for (int i = 1; i <= 20; ++i) nodes += "    n" + std::to_string(i) + ": {}\n";
   for (int i = 2; i <= 20; ++i)
-    links += "    - endpoints: [\"n" + std::to_string(i - 1) + ":e" + std::to_string(i) + "\", \"n" + std::to_string(i) +
-             ":e1\"]\n";
+    links += "    - endpoints: [\"n" + std::to_string(i - 1) + ":e" + std::to_string(i) + "\", \"n" +
+             std::to_string(i) + ":e1\"]\n";
   SaveAs(labs() + "/kill.clab.yml", Lab("lktest-kill", nodes, links));
   {
     test::ControllerProcess first(labs(), state(), "--max-workers 2");
@@ -226,8 +232,9 @@ TEST_F(ControllerTest, HundredRapidRewritesEndInTheLastStateInFewPasses) {
   for (int i = 1; i <= 100; ++i) {
     std::ofstream(file) << Lab("lktest-burst", "    n: {env: {GEN: \"" + std::to_string(i) + "\"}}\n");
   }
-  EXPECT_TRUE(test::WaitFor([] { return Sh("docker exec clab-lktest-burst-n env").find("GEN=100\n") != std::string::npos; },
-                            60, 250)) << c.Log();
+  EXPECT_TRUE(test::WaitFor(
+      [] { return Sh("docker exec clab-lktest-burst-n env").find("GEN=100\n") != std::string::npos; }, 60, 250))
+      << c.Log();
   ASSERT_TRUE(c.WaitCondition("lktest-burst", "Ready", "True", 60));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   uint64_t passes = c.Lab("lktest-burst")["reconciles"].get<uint64_t>() - before;
@@ -261,8 +268,8 @@ TEST_F(ControllerTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
   test::LabGuard guard("lktest-susp");
   std::string file = labs() + "/susp.lab.yml";
   auto lab = [&](const std::string& suspend) {
-    return "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-susp}\nspec:\n  suspend: " + suspend +
-           "\n  topology:\n    nodes:\n      a: {kind: linux, image: " + kImage + "}\n";
+    return "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-susp}\nspec:\n  suspend: " +
+           suspend + "\n  topology:\n    nodes:\n      a: {kind: linux, image: " + kImage + "}\n";
   };
   SaveAs(file, lab("false"));
   test::ControllerProcess c(labs(), state(), "--resync 1s");
@@ -273,19 +280,22 @@ TEST_F(ControllerTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
   Sh("docker stop clab-lktest-susp-a");
   uint64_t passes = c.Lab("lktest-susp")["reconciles"];
   ASSERT_TRUE(test::WaitFor([&] { return c.Lab("lktest-susp")["reconciles"].get<uint64_t>() >= passes + 3; }, 30, 250));
-  EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' clab-lktest-susp-a"), "false\n") << "a suspended lab was changed";
+  EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' clab-lktest-susp-a"), "false\n")
+      << "a suspended lab was changed";
   EXPECT_EQ(c.Condition("lktest-susp", "Ready"), "False") << "status still updates while suspended";
 
   SaveAs(file, lab("false"));
   EXPECT_TRUE(test::WaitFor([] { return Sh("docker inspect -f '{{.State.Running}}' clab-lktest-susp-a") == "true\n"; },
-                            60, 250)) << c.Log();
+                            60, 250))
+      << c.Log();
   EXPECT_TRUE(c.WaitCondition("lktest-susp", "Suspended", "False", 30));
   EXPECT_TRUE(c.WaitCondition("lktest-susp", "Ready", "True", 30));
 }
 
 TEST_F(ControllerTest, SigtermDuringReconcilingExitsZeroAndLeavesLabsRunning) {
   test::LabGuard g1("lktest-calm"), g2("lktest-busy");
-  SaveAs(labs() + "/calm.clab.yml", Lab("lktest-calm", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
+  SaveAs(labs() + "/calm.clab.yml",
+         Lab("lktest-calm", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
   test::ControllerProcess c(labs(), state(), "--max-workers 2");
   c.Start();
   ASSERT_TRUE(c.WaitCondition("lktest-calm", "Ready", "True", 60)) << c.Log();

@@ -296,12 +296,14 @@ spec:
 }
 
 TEST(LabResource, ErrorsNameTheDocumentPlace) {
-  auto r = LoadFileText("apiVersion: v1\nkind: Lab\nmetadata: {name: x}\nspec:\n  suspend: maybe\n  topology:\n    nodes: {}\n",
-                        "/tmp/lk-test/bad.lab.yaml");
+  auto r = LoadFileText(
+      "apiVersion: v1\nkind: Lab\nmetadata: {name: x}\nspec:\n  suspend: maybe\n  topology:\n    nodes: {}\n",
+      "/tmp/lk-test/bad.lab.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.names, (std::vector<std::string>{"x"}));
   ASSERT_EQ(r.errors.size(), 2u) << r.ErrorText();
-  EXPECT_EQ(r.errors[0].str(), "/tmp/lk-test/bad.lab.yaml:1:13: apiVersion: expected labkeeper.dev/v1alpha1, got \"v1\"");
+  EXPECT_EQ(r.errors[0].str(),
+            "/tmp/lk-test/bad.lab.yaml:1:13: apiVersion: expected labkeeper.dev/v1alpha1, got \"v1\"");
   EXPECT_EQ(r.errors[1].pos.line, 5);
 }
 
