@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -115,6 +116,7 @@ Controller::Controller(std::shared_ptr<DockerClient> docker, ContainerRuntime& r
       log_(std::move(log)),
       queue_(clock) {
   if (!log_) log_ = [](const std::string&) {};
+  queue_.OnLatency([this](Duration d) { health_.QueueLatency(std::chrono::duration<double>(d).count()); });
 }
 
 Controller::~Controller() {
@@ -139,6 +141,7 @@ Status Controller::Start() {
   if (!fs::is_directory(opts_.dir, ec)) return Status::Fail("--dir " + opts_.dir + " is not a directory");
   fs::create_directories(opts_.state_dir, ec);
   if (ec) return Status::Fail("--state-dir " + opts_.state_dir + ": " + ec.message());
+  if (auto v = docker_->Version()) engine_arch_ = v->value("Arch", "");
   Rescan();
   {
     std::lock_guard lock(mu_);
@@ -272,6 +275,12 @@ void Controller::Rescan() {
 
 void Controller::Worker() {
   while (auto lab = queue_.Get()) {
+    auto start = std::chrono::steady_clock::now();
+    struct Timer {
+      HealthMetrics& h;
+      std::chrono::steady_clock::time_point t;
+      ~Timer() { h.WorkDuration(std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count()); }
+    } timer{health_, start};
     try {
       Reconcile(*lab);
     } catch (const std::exception& e) {
@@ -337,6 +346,8 @@ void Controller::Reconcile(const std::string& lab) {
       if (rec.events.empty() || rec.events.back().reason != "InvalidFile" ||
           rec.events.back().message != Trim(rec.stalled))
         AddEvent(&rec, "Warning", "InvalidFile", "lab/" + lab, Trim(rec.stalled));
+    ++rec.reconciles;
+    ++rec.results["stalled"];
       pending_first_pass_.erase(lab);
       synced_ = pending_first_pass_.empty();
     }
@@ -371,6 +382,7 @@ void Controller::Reconcile(const std::string& lab) {
 void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended) {
   bool was_ready = rec->ever_ready;
   ++rec->reconciles;
+  rec->durations.Observe(r.seconds);
   rec->last_time = Now();
   rec->last_seconds = r.seconds;
   rec->last_actions = r.done();
@@ -426,13 +438,23 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
       queue_.AddAfter(lab, std::chrono::milliseconds(500));
     }
   }
+  ++rec->results[rec->last_result];
   // Per node and link state, as last seen and done.
   rec->nodes = nlohmann::json::array();
   if (auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}})) {
     for (const auto& c : *list) {
       std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
       auto err = errors_by_object.find("node/" + node);
+      if (!image_arch_.count(c.image)) {
+        auto arch = runtime_.ImageArchitecture(c.image);
+        if (arch && !arch->empty()) image_arch_[c.image] = *arch;
+      }
+      std::string arch = image_arch_.count(c.image) ? image_arch_[c.image] : "";
+      bool emulated = !arch.empty() && !engine_arch_.empty() && arch.substr(0, arch.find('/')) != engine_arch_;
       rec->nodes.push_back({{"name", node},
+                            {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
+                            {"architecture", arch},
+                            {"emulated", emulated},
                             {"container", c.name},
                             {"containerID", c.id.substr(0, 12)},
                             {"state", c.state},
@@ -547,6 +569,141 @@ nlohmann::json Controller::StatusJson() const {
                            {"events", events}});
   }
   return out;
+}
+
+std::string Controller::Metrics() {
+  Exposition e;
+  CollectLabMetrics(&e);
+  CollectInterfaceMetrics(&e);
+  return SerializeMetrics(*health_.registry(), e.Take());
+}
+
+void Controller::CollectLabMetrics(Exposition* e) const {
+  using prometheus::MetricType;
+  const char* kReconcile = "labkeeper_reconcile_total";
+  const char* kErrors = "labkeeper_reconcile_errors_total";
+  const char* kDuration = "labkeeper_reconcile_duration_seconds";
+  const char* kDrift = "labkeeper_drift_corrections_total";
+  const char* kReady = "labkeeper_lab_ready";
+  const char* kCondition = "labkeeper_lab_condition";
+  const char* kNodes = "labkeeper_lab_nodes";
+  const char* kLinks = "labkeeper_lab_links";
+  const char* kNodeInfo = "labkeeper_node_info";
+  const char* kManifest = "labkeeper_manifest_errors";
+  e->Declare(kReconcile, "Reconcile passes by lab and result (success, error, stalled, suspended, cancelled)",
+             MetricType::Counter);
+  e->Declare(kErrors, "Reconcile passes that failed, by lab", MetricType::Counter);
+  e->Declare(kDuration, "Time of one reconcile pass, by lab", MetricType::Histogram);
+  e->Declare(kDrift, "Drift corrected, by lab, object kind (node, link, iface) and reason", MetricType::Counter);
+  e->Declare(kReady, "1 when the lab's Ready condition is True", MetricType::Gauge);
+  e->Declare(kCondition, "1 for each lab condition's current status", MetricType::Gauge);
+  e->Declare(kNodes, "Nodes by lab and container state (running, exited, ..., missing)", MetricType::Gauge);
+  e->Declare(kLinks, "Links by lab and state (up, failed, unknown)", MetricType::Gauge);
+  e->Declare(kNodeInfo, "One series per node: kind, image, image architecture, and whether it runs emulated",
+             MetricType::Gauge);
+  e->Declare(kManifest, "Errors in each lab file that does not validate", MetricType::Gauge);
+  std::lock_guard lock(mu_);
+  QueueStats q = queue_.Stats();
+  e->Gauge("labkeeper_workqueue_depth", "Labs waiting in the work queue", {}, static_cast<double>(q.depth));
+  e->Counter("labkeeper_workqueue_adds_total", "Adds to the work queue", {}, static_cast<double>(q.adds));
+  e->Counter("labkeeper_workqueue_retries_total", "Retries (backoff) handled by the work queue", {},
+             static_cast<double>(q.retries));
+  e->Gauge("labkeeper_labs", "Labs known to the controller", {}, static_cast<double>(labs_.size()));
+  for (const auto& [file, errors] : manifest_errors_)
+    e->Gauge(kManifest, "", {{"file", file}}, static_cast<double>(std::count(errors.begin(), errors.end(), '\n')));
+  for (const auto& [lab, rec] : labs_) {
+    for (const auto& [result, n] : rec.results) e->Counter(kReconcile, "", {{"lab", lab}, {"result", result}}, n);
+    e->Counter(kErrors, "", {{"lab", lab}}, static_cast<double>(rec.reconcile_errors));
+    e->Histogram(kDuration, "", {{"lab", lab}}, rec.durations);
+    for (const auto& [key, n] : rec.drift)
+      e->Counter(kDrift, "", {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},
+                 static_cast<double>(n));
+    auto ready = rec.conditions.find("Ready");
+    e->Gauge(kReady, "", {{"lab", lab}}, ready != rec.conditions.end() && ready->second.status == "True" ? 1 : 0);
+    for (const auto& [type, c] : rec.conditions)
+      for (const char* st : {"True", "False"})
+        e->Gauge(kCondition, "", {{"lab", lab}, {"type", type}, {"status", st}}, c.status == st ? 1 : 0);
+    std::map<std::string, int> node_states, link_states;
+    std::set<std::string> seen;
+    for (const auto& n : rec.nodes) {
+      ++node_states[n.value("state", "unknown")];
+      seen.insert(n.value("name", ""));
+      e->Gauge(kNodeInfo, "",
+               {{"lab", lab},
+                {"node", n.value("name", "")},
+                {"kind", n.value("kind", "")},
+                {"image", n.value("image", "")},
+                {"architecture", n.value("architecture", "")},
+                {"emulated", n.value("emulated", false) ? "true" : "false"}},
+               1);
+    }
+    if (rec.spec)
+      for (const auto& n : rec.spec->nodes)
+        if (!seen.count(n.name)) ++node_states["missing"];
+    for (const auto& [st, n] : node_states) e->Gauge(kNodes, "", {{"lab", lab}, {"state", st}}, n);
+    for (const auto& l : rec.links) ++link_states[l.value("state", "unknown")];
+    for (const auto& [st, n] : link_states) e->Gauge(kLinks, "", {{"lab", lab}, {"state", st}}, n);
+  }
+}
+
+void Controller::CollectInterfaceMetrics(Exposition* e) {
+  std::lock_guard lock(telemetry_mu_);
+  // Read at scrape time, at most once a second whatever the number of scrapers.
+  if (clock_.Now() - telemetry_at_ >= std::chrono::seconds(1)) {
+    Exposition t;
+    struct Family {
+      const char* name;
+      const char* help;
+      uint64_t Iface::*field;
+    } counters[] = {
+        {"labkeeper_interface_receive_bytes_total", "Bytes received by a lab interface", &Iface::rx_bytes},
+        {"labkeeper_interface_transmit_bytes_total", "Bytes sent by a lab interface", &Iface::tx_bytes},
+        {"labkeeper_interface_receive_packets_total", "Packets received by a lab interface", &Iface::rx_packets},
+        {"labkeeper_interface_transmit_packets_total", "Packets sent by a lab interface", &Iface::tx_packets},
+        {"labkeeper_interface_receive_errors_total", "Receive errors of a lab interface", &Iface::rx_errors},
+        {"labkeeper_interface_transmit_errors_total", "Transmit errors of a lab interface", &Iface::tx_errors},
+        {"labkeeper_interface_receive_drops_total", "Received packets dropped by a lab interface", &Iface::rx_dropped},
+        {"labkeeper_interface_transmit_drops_total", "Packets to send dropped by a lab interface", &Iface::tx_dropped},
+    };
+    for (const auto& f : counters) t.Declare(f.name, f.help, prometheus::MetricType::Counter);
+    t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up", prometheus::MetricType::Gauge);
+    auto emit = [&](const std::string& lab, const Iface& i) {
+      auto m = IfaceMarker::Parse(i.alias);
+      if (!m || m->lab != lab) return;
+      MetricLabels labels = {{"lab", lab}, {"node", m->node}, {"interface", i.name}};
+      for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
+      t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
+    };
+    std::vector<std::string> labs;
+    {
+      std::lock_guard l(mu_);
+      for (const auto& [name, rec] : labs_) labs.push_back(name);
+    }
+    std::vector<Iface> host;
+    if (auto h = NetNs::Host())
+      if (auto list = links_.List(*h)) host = std::move(*list);
+    for (const auto& lab : labs) {
+      auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}});
+      if (!list) continue;
+      for (const auto& c : *list) {
+        if (!c.running()) continue;
+        auto ns = NetNs::OfPid(c.pid);
+        if (!ns) continue;
+        if (auto ifaces = links_.List(*ns))
+          for (const auto& i : *ifaces) emit(lab, i);
+      }
+      for (const auto& i : host) emit(lab, i);
+    }
+    telemetry_cache_ = t.Take();
+    telemetry_at_ = clock_.Now();
+  }
+  for (const auto& f : telemetry_cache_) {
+    for (const auto& m : f.metric) {
+      prometheus::MetricFamily& dst = (e->Declare(f.name, f.help, f.type), *e->Find(f.name));
+      dst.metric.push_back(m);
+    }
+    if (f.metric.empty()) e->Declare(f.name, f.help, f.type);
+  }
 }
 
 void Controller::WriteStatus() {

@@ -19,6 +19,7 @@
 #include "api/topology.h"
 #include "controller/applier.h"
 #include "controller/clock.h"
+#include "controller/metrics.h"
 #include "controller/sources.h"
 #include "controller/workqueue.h"
 
@@ -59,7 +60,9 @@ struct LabRecord {
   int last_actions = 0;
   uint64_t reconciles = 0, reconcile_errors = 0;
   std::deque<LabEvent> events;
-  std::map<std::string, uint64_t> drift;  // "kind|reason" -> corrections
+  std::map<std::string, uint64_t> drift;    // "kind|reason" -> corrections
+  std::map<std::string, uint64_t> results;  // reconcile result -> passes
+  HistogramData durations;                  // seconds per pass
 };
 
 class Controller {
@@ -80,6 +83,8 @@ class Controller {
   // True once every lab known at start has had one pass.
   bool Synced() const;
   nlohmann::json StatusJson() const;
+  // Everything for GET /metrics, in Prometheus' text format.
+  std::string Metrics();
   // The number of passes made so far over `lab`.
   uint64_t Reconciles(const std::string& lab) const;
 
@@ -94,6 +99,8 @@ class Controller {
                     const std::string& message);
   void WatchNamespaces(const std::string& lab, const LabSpec& spec);
   void WriteStatus();
+  void CollectLabMetrics(Exposition* e) const;
+  void CollectInterfaceMetrics(Exposition* e);
   void ResyncLoop();
   std::string Now() const;
 
@@ -115,6 +122,12 @@ class Controller {
   bool synced_ = false;
 
   std::mutex status_mu_;
+  HealthMetrics health_;
+  std::string engine_arch_;
+  std::map<std::string, std::string> image_arch_;  // image -> architecture, under mu_
+  std::mutex telemetry_mu_;
+  TimePoint telemetry_at_{};
+  std::vector<prometheus::MetricFamily> telemetry_cache_;
   std::unique_ptr<DirWatcher> dir_watcher_;
   std::unique_ptr<DockerEvents> docker_events_;
   std::unique_ptr<LinkEvents> link_events_;

@@ -157,6 +157,14 @@ class NetlinkLinkManager : public LinkManager {
       unsigned flags = rtnl_link_get_flags(l);
       i.admin_up = flags & IFF_UP;
       i.oper_up = rtnl_link_get_operstate(l) == IF_OPER_UP;
+      i.rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+      i.tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
+      i.rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+      i.tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
+      i.rx_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_ERRORS);
+      i.tx_errors = rtnl_link_get_stat(l, RTNL_LINK_TX_ERRORS);
+      i.rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
+      i.tx_dropped = rtnl_link_get_stat(l, RTNL_LINK_TX_DROPPED);
       out.push_back(std::move(i));
     }
     return out;

@@ -1,6 +1,7 @@
 // Interfaces inside network namespaces, through netlink (libnl-route).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct Iface {
   std::string mac;
   bool admin_up = false;
   bool oper_up = false;
+  // Counters as the kernel keeps them (IFLA_STATS64).
+  uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0, rx_errors = 0, tx_errors = 0,
+           rx_dropped = 0, tx_dropped = 0;
 };
 
 // The seam between the controller and the kernel's links. Each namespace is given by an

@@ -13,6 +13,7 @@
 #include "controller/applier.h"
 #include "controller/controller.h"
 #include "controller/docker_client.h"
+#include "controller/http_server.h"
 #include "controller/link_manager.h"
 #include "controller/runtime.h"
 #include "controller/status.h"
@@ -203,7 +204,20 @@ std::string Timestamp() {
   return buf;
 }
 
-int Run(const ControllerOptions& opts) {
+int Run(const ControllerOptions& opts, const std::string& listen, const std::string& token_file) {
+  // Writes will need a bearer token off loopback; refuse to expose the controller without one.
+  if (!IsLoopbackListen(listen) && token_file.empty()) {
+    std::cerr << "labkeeper run: --listen " << listen << " is not a loopback address; give --token-file too\n";
+    return 2;
+  }
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    std::string token;
+    if (!std::getline(in, token) || token.empty()) {
+      std::cerr << "labkeeper run: --token-file " << token_file << ": cannot read a token from it\n";
+      return 2;
+    }
+  }
   // Signals are taken by sigwait below: block them before any thread starts.
   sigset_t set;
   sigemptyset(&set);
@@ -222,17 +236,23 @@ int Run(const ControllerOptions& opts) {
   auto links = MakeNetlinkLinkManager();
   RealClock clock;
   Controller controller(docker, *runtime, *links, clock, opts, log);
+  HttpServer http(listen, {[&] { return controller.Metrics(); }, [&] { return controller.Synced(); }});
+  if (Status s = http.Start(); !s) {
+    std::cerr << "labkeeper run: " << s.message() << "\n";
+    return 1;
+  }
   if (Status s = controller.Start(); !s) {
     std::cerr << "labkeeper run: " << s.message() << "\n";
     return 1;
   }
   log("labkeeper " + std::string(kVersion) + " watching " + opts.dir + " (" + std::to_string(opts.workers) +
-      " workers, status in " + opts.state_dir + "/status.json)");
+      " workers, status in " + opts.state_dir + "/status.json, metrics on http://" + listen + "/metrics)");
   int sig = 0;
   sigwait(&set, &sig);
   log(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
       "; finishing in-flight actions, labs stay up");
   controller.Stop();
+  http.Stop();
   log("stopped");
   return 0;
 }
@@ -283,11 +303,13 @@ int main(int argc, char** argv) {
   destroy->add_flag("--all", destroy_all, "remove every lab labkeeper owns on this engine");
 
   ControllerOptions run_opts;
-  std::string resync = "30s";
+  std::string resync = "30s", listen = "127.0.0.1:9580", token_file;
   auto* run =
       app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
   run->add_option("--dir", run_opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")
       ->required();
+  run->add_option("--listen", listen, "ADDR:PORT of the HTTP listener (/metrics, /healthz, /readyz)")->capture_default_str();
+  run->add_option("--token-file", token_file, "bearer token for writes; required when --listen is not loopback");
   run->add_option("--state-dir", run_opts.state_dir, "where the status file (status.json) is written")
       ->capture_default_str();
   run->add_option("--resync", resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")
@@ -339,7 +361,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     run_opts.resync = *d;
-    return Run(run_opts);
+    return Run(run_opts, listen, token_file);
   }
   if (validate->parsed()) return Validate(validate_files);
   if (version->parsed()) return Version();

@@ -79,7 +79,10 @@ std::optional<std::string> WorkQueue::PopLocked() {
   std::string key = queue_.front();
   queue_.erase(queue_.begin());
   dirty_.erase(key);
-  added_at_.erase(key);
+  if (auto it = added_at_.find(key); it != added_at_.end()) {
+    if (on_latency_) on_latency_(clock_.Now() - it->second);
+    added_at_.erase(it);
+  }
   processing_.insert(key);
   return key;
 }
@@ -145,4 +148,11 @@ std::optional<TimePoint> WorkQueue::AddedAt(const std::string& key) const {
   return it->second;
 }
 
+}  // namespace lk
+
+namespace lk {
+void WorkQueue::OnLatency(std::function<void(Duration)> fn) {
+  std::lock_guard lock(mu_);
+  on_latency_ = std::move(fn);
+}
 }  // namespace lk

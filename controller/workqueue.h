@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,8 @@ class WorkQueue {
   QueueStats Stats() const;
   // When each waiting key was added, for queue-latency measurements.
   std::optional<TimePoint> AddedAt(const std::string& key) const;
+  // Called (under the queue's lock: keep it short) with how long each key waited before Get.
+  void OnLatency(std::function<void(Duration)> fn);
 
  private:
   void PromoteReadyLocked();
@@ -66,6 +69,7 @@ class WorkQueue {
   std::map<std::string, int> failures_;
   std::map<std::string, TimePoint> added_at_;
   QueueStats stats_;
+  std::function<void(Duration)> on_latency_;
   bool shutting_down_ = false;
 };
 

@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git ca-certificates
       libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev
-      libcli11-dev libgtest-dev libgmock-dev clang-format
+      libcli11-dev libgtest-dev libgmock-dev clang-format prometheus-cpp-dev libcpprest-dev libssl-dev
+      prometheus curl
       docker.io iproute2 iputils-ping debootstrap busybox-static)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -13,6 +14,13 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages such as prometheus would start their service on install: labkeeper's tests start
+  # their own, on their own ports, so keep services from starting while installing.
+  added_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$added_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
