@@ -346,8 +346,8 @@ void Controller::Reconcile(const std::string& lab) {
       if (rec.events.empty() || rec.events.back().reason != "InvalidFile" ||
           rec.events.back().message != Trim(rec.stalled))
         AddEvent(&rec, "Warning", "InvalidFile", "lab/" + lab, Trim(rec.stalled));
-    ++rec.reconciles;
-    ++rec.results["stalled"];
+      ++rec.reconciles;
+      ++rec.results["stalled"];
       pending_first_pass_.erase(lab);
       synced_ = pending_first_pass_.empty();
     }
@@ -616,7 +616,8 @@ void Controller::CollectLabMetrics(Exposition* e) const {
     e->Counter(kErrors, "", {{"lab", lab}}, static_cast<double>(rec.reconcile_errors));
     e->Histogram(kDuration, "", {{"lab", lab}}, rec.durations);
     for (const auto& [key, n] : rec.drift)
-      e->Counter(kDrift, "", {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},
+      e->Counter(kDrift, "",
+                 {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},
                  static_cast<double>(n));
     auto ready = rec.conditions.find("Ready");
     e->Gauge(kReady, "", {{"lab", lab}}, ready != rec.conditions.end() && ready->second.status == "True" ? 1 : 0);
@@ -666,7 +667,8 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
         {"labkeeper_interface_transmit_drops_total", "Packets to send dropped by a lab interface", &Iface::tx_dropped},
     };
     for (const auto& f : counters) t.Declare(f.name, f.help, prometheus::MetricType::Counter);
-    t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up", prometheus::MetricType::Gauge);
+    t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up",
+              prometheus::MetricType::Gauge);
     auto emit = [&](const std::string& lab, const Iface& i) {
       auto m = IfaceMarker::Parse(i.alias);
       if (!m || m->lab != lab) return;

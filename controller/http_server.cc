@@ -55,12 +55,13 @@ HttpServer::HttpServer(std::string listen, HttpHandlers handlers) : impl_(std::m
   impl_->handlers = std::move(handlers);
 }
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 Status HttpServer::Start() {
   try {
-    impl_->listener =
-        std::make_unique<web::http::experimental::listener::http_listener>("http://" + impl_->listen);
+    impl_->listener = std::make_unique<web::http::experimental::listener::http_listener>("http://" + impl_->listen);
     impl_->listener->support([this](http_request req) { impl_->Handle(std::move(req)); });
     impl_->listener->open().wait();
   } catch (const std::exception& e) {

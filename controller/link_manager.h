@@ -33,8 +33,8 @@ struct Iface {
   bool admin_up = false;
   bool oper_up = false;
   // Counters as the kernel keeps them (IFLA_STATS64).
-  uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0, rx_errors = 0, tx_errors = 0,
-           rx_dropped = 0, tx_dropped = 0;
+  uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0, rx_errors = 0, tx_errors = 0, rx_dropped = 0,
+           tx_dropped = 0;
 };
 
 // The seam between the controller and the kernel's links. Each namespace is given by an

@@ -308,7 +308,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
   run->add_option("--dir", run_opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")
       ->required();
-  run->add_option("--listen", listen, "ADDR:PORT of the HTTP listener (/metrics, /healthz, /readyz)")->capture_default_str();
+  run->add_option("--listen", listen, "ADDR:PORT of the HTTP listener (/metrics, /healthz, /readyz)")
+      ->capture_default_str();
   run->add_option("--token-file", token_file, "bearer token for writes; required when --listen is not loopback");
   run->add_option("--state-dir", run_opts.state_dir, "where the status file (status.json) is written")
       ->capture_default_str();

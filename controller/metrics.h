@@ -25,7 +25,8 @@ struct HistogramData {
   std::vector<uint64_t> counts;  // per bucket, not cumulative; one extra for +Inf
   double sum = 0;
   uint64_t count = 0;
-  explicit HistogramData(std::vector<double> b = ReconcileBuckets()) : bounds(std::move(b)), counts(bounds.size() + 1) {}
+  explicit HistogramData(std::vector<double> b = ReconcileBuckets())
+      : bounds(std::move(b)), counts(bounds.size() + 1) {}
   void Observe(double v);
 };
 
