@@ -757,25 +757,20 @@ FileLoad LoadFile(const std::string& path) {
   return LoadFileText(ss.str(), path);
 }
 
-LoadResult LoadTopologyText(const std::string& text, const std::string& path,
-                            const std::map<std::string, std::string>* env) {
-  FileLoad f = LoadFileText(text, path, env);
+namespace {
+LoadResult SingleLab(FileLoad f) {
   LoadResult r;
   r.errors = std::move(f.errors);
   if (r.errors.empty() && f.labs.size() == 1) r.lab = std::move(f.labs[0]);
   return r;
 }
+}  // namespace
 
-LoadResult LoadTopologyFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    LoadResult r;
-    r.errors.push_back({{path, 0, 0}, "cannot read the file: " + std::string(std::strerror(errno))});
-    return r;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return LoadTopologyText(ss.str(), path);
+LoadResult LoadTopologyText(const std::string& text, const std::string& path,
+                            const std::map<std::string, std::string>* env) {
+  return SingleLab(LoadFileText(text, path, env));
 }
+
+LoadResult LoadTopologyFile(const std::string& path) { return SingleLab(LoadFile(path)); }
 
 }  // namespace lk

@@ -12,12 +12,7 @@ namespace {
 
 using test::Sh;
 
-int Full(const std::string& router) {
-  std::string out = Sh("docker exec clab-frr01-" + router + " vtysh -c 'show ip ospf neighbor'");
-  int n = 0;
-  for (size_t p = out.find("Full/"); p != std::string::npos; p = out.find("Full/", p + 1)) ++n;
-  return n;
-}
+int Full(const std::string& router) { return test::OspfFullNeighbours("clab-frr01-" + router); }
 
 bool Pings(const std::string& from, const std::string& to_ip, int timeout_s) {
   return test::WaitFor(

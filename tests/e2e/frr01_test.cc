@@ -19,12 +19,7 @@ using test::LabContainers;
 using test::Labkeeper;
 using test::Sh;
 
-int FullAdjacencies(const std::string& container) {
-  std::string out = Sh("docker exec " + container + " vtysh -c 'show ip ospf neighbor'");
-  int n = 0;
-  for (size_t p = out.find("Full/"); p != std::string::npos; p = out.find("Full/", p + 1)) ++n;
-  return n;
-}
+int FullAdjacencies(const std::string& container) { return test::OspfFullNeighbours(container); }
 
 TEST(Frr01, AppliedUnchangedConvergesAndDestroysWithoutTrace) {
   ASSERT_TRUE(test::EngineAnswers());

@@ -232,3 +232,12 @@ bool ControllerProcess::WaitCondition(const std::string& lab, const std::string&
 }
 
 }  // namespace lk::test
+
+namespace lk::test {
+int OspfFullNeighbours(const std::string& container) {
+  std::string out = Sh("docker exec " + container + " vtysh -c 'show ip ospf neighbor'");
+  int n = 0;
+  for (size_t p = out.find("Full/"); p != std::string::npos; p = out.find("Full/", p + 1)) ++n;
+  return n;
+}
+}  // namespace lk::test

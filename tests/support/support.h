@@ -117,3 +117,8 @@ class ControllerProcess {
 };
 
 }  // namespace lk::test
+
+namespace lk::test {
+// How many OSPF neighbours of an FRR container are Full.
+int OspfFullNeighbours(const std::string& container);
+}  // namespace lk::test
