@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "api/strings.h"
 #include "api/topology_codec.h"
 #include "controller/applier.h"
 #include "controller/controller.h"
@@ -257,6 +258,42 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
   return 0;
 }
 
+// `plan`: what apply would do, without doing it. Exit 0 in sync, 1 changes pending, 2 error
+// (the kubectl diff convention).
+int PlanCmd(const std::vector<std::string>& files, const std::string& output) {
+  bool ok = true;
+  auto labs = LoadAll(files, &ok);
+  if (!ok) return 2;
+  auto docker = std::make_shared<DockerClient>();
+  if (!EngineAnswers(*docker)) return 2;
+  auto runtime = MakeDockerRuntime(docker);
+  auto links = MakeNetlinkLinkManager();
+  Applier applier(*runtime, *links, {kDefaultMaxWorkers, ""}, nullptr, nullptr);
+  nlohmann::json out = {{"labs", nlohmann::json::array()}};
+  bool pending = false, failed = false;
+  for (const auto& lab : labs) {
+    ApplyResult r = applier.Apply(lab, /*dry_run=*/true);
+    nlohmann::json actions = nlohmann::json::array();
+    for (const auto& a : r.plan.actions)
+      actions.push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
+    out["labs"].push_back({{"name", lab.name}, {"file", lab.file}, {"actions", actions}, {"errors", r.observe_errors}});
+    pending |= !r.plan.empty();
+    failed |= !r.observe_errors.empty();
+    if (output == "json") continue;
+    if (!r.observe_errors.empty()) {
+      std::cerr << "lab " << lab.name << ": cannot observe: " << Join(r.observe_errors, "; ") << "\n";
+    } else if (r.plan.empty()) {
+      std::cout << "lab " << lab.name << ": in sync, no changes\n";
+    } else {
+      std::cout << "lab " << lab.name << " (" << lab.file << "): " << r.plan.actions.size() << " actions\n";
+      for (const auto& a : r.plan.actions)
+        std::cout << "  " << ActionName(a.kind) << " " << a.object << " (" << a.reason << ")\n";
+    }
+  }
+  if (output == "json") std::cout << out.dump(2) << "\n";
+  return failed ? 2 : pending ? 1 : 0;
+}
+
 int Validate(const std::vector<std::string>& files) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
@@ -334,6 +371,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
 
+  std::vector<std::string> plan_files;
+  std::string plan_output = "text";
+  auto* plan = app.add_subcommand(
+      "plan", "Show what apply would do, with a reason per action; exit 0 in sync, 1 changes pending, 2 error");
+  plan->add_option("files", plan_files, "topology or Lab files")->required();
+  plan->add_option("-o,--output", plan_output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check topology files; every error as file:line:column: message");
   validate->add_option("files", validate_files, "topology files")->required();
@@ -365,6 +409,7 @@ int main(int argc, char** argv) {
     return Run(run_opts, listen, token_file);
   }
   if (validate->parsed()) return Validate(validate_files);
+  if (plan->parsed()) return PlanCmd(plan_files, plan_output);
   if (version->parsed()) return Version();
   return 0;
 }

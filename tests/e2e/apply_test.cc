@@ -276,3 +276,43 @@ topology:
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST_F(ApplyTest, PlanShowsWhatApplyWouldDoWithKubectlDiffExitCodes) {
+  std::string file = dir_.Write("plan.clab.yml", R"(name: lktest-plan
+topology:
+  defaults: {kind: linux, image: labkeeper.dev/busybox:test}
+  nodes: {a: {exec: ["ip link set eth1 up"]}, b: {}}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+)");
+  test::LabGuard guard("lktest-plan");
+  auto before = Labkeeper("plan " + file);
+  EXPECT_EQ(before.status, 1) << before.out;
+  for (const char* line : {"create-container node/a (missing)", "create-container node/b (missing)",
+                           "create-link link/a:eth1--b:eth1 (link missing)", "exec node/a (node started)"})
+    EXPECT_NE(before.out.find(line), std::string::npos) << line << "\n" << before.out;
+  EXPECT_TRUE(LabContainers("lktest-plan").empty()) << "plan changed the world";
+  auto json = nlohmann::json::parse(Labkeeper("plan -o json " + file).out);
+  EXPECT_EQ(json["labs"][0]["name"], "lktest-plan");
+  EXPECT_GE(json["labs"][0]["actions"].size(), 4u);
+
+  ASSERT_EQ(Labkeeper("apply " + file).status, 0);
+  auto synced = Labkeeper("plan " + file);
+  EXPECT_EQ(synced.status, 0) << synced.out;
+  EXPECT_NE(synced.out.find("in sync, no changes"), std::string::npos);
+
+  Sh("docker stop clab-lktest-plan-b");
+  auto drifted = Labkeeper("plan " + file);
+  EXPECT_EQ(drifted.status, 1);
+  EXPECT_NE(drifted.out.find("start-container node/b (exited)"), std::string::npos) << drifted.out;
+  EXPECT_NE(drifted.out.find("create-link link/a:eth1--b:eth1 (link missing)"), std::string::npos) << drifted.out;
+
+  std::string bad = dir_.Write("bad.clab.yml", "name: lktest-plan\ntopology: [\n");
+  EXPECT_EQ(Labkeeper("plan " + bad).status, 2);
+}
+
+}  // namespace
+}  // namespace lk
