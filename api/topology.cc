@@ -34,7 +34,25 @@ std::string NodeConfig::SpecHash() const {
       {"cap_add", cap_add},
       {"privileged", privileged},
       {"group", group},
+      {"cpu", extras.cpu},
+      {"cpu_set", extras.cpu_set},
+      {"memory", extras.memory},
+      {"shm_size", extras.shm_size},
+      {"devices", extras.devices},
+      {"tmpfs", extras.tmpfs},
+      {"security_opts", extras.security_opts},
+      {"volumes", extras.volumes},
+      {"aliases", extras.aliases},
+      {"cgroupns_mode", extras.cgroupns_mode},
+      {"pid_mode", extras.pid_mode},
+      {"restart_policy", extras.restart_policy},
+      {"dns", {extras.dns.servers, extras.dns.search, extras.dns.options}},
+      {"unapplied", unapplied},
   };
+  if (extras.healthcheck) {
+    const Healthcheck& h = *extras.healthcheck;
+    j["healthcheck"] = {h.test, h.interval, h.timeout, h.retries, h.start_period};
+  }
   return Hex64(Fnv1a64(j.dump()));
 }
 

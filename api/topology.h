@@ -3,6 +3,7 @@
 // step that applies inheritance, expansion and validation between them.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,29 @@ struct Diagnostic {
   std::string str() const { return pos.str() + ": " + message; }
 };
 
+struct DnsConfig {
+  std::vector<std::string> servers, search, options;
+  bool operator==(const DnsConfig&) const = default;
+};
+
+struct Healthcheck {
+  std::vector<std::string> test;                                 // e.g. ["CMD-SHELL", "cat /etc/os-release"]
+  int interval = 0, timeout = 0, retries = 0, start_period = 0;  // seconds, as containerlab
+  bool operator==(const Healthcheck&) const = default;
+};
+
+// Container settings beyond the basics, as containerlab's node fields of the same names.
+struct ContainerExtras {
+  double cpu = 0;  // CPUs (NanoCpus)
+  std::string cpu_set;
+  int64_t memory = 0, shm_size = 0;  // bytes
+  std::vector<std::string> devices, tmpfs, security_opts, volumes, aliases;
+  std::string cgroupns_mode, pid_mode, restart_policy;
+  DnsConfig dns;
+  std::optional<Healthcheck> healthcheck;
+  bool operator==(const ContainerExtras&) const = default;
+};
+
 // Node fields as written at one level of containerlab's inheritance chain
 // (topology.defaults, a kind, a group, or the node itself).
 struct NodeDefinition {
@@ -34,6 +58,15 @@ struct NodeDefinition {
   std::optional<bool> privileged;
   std::map<std::string, std::string> env, labels, sysctls;
   std::vector<std::string> binds, exec, ports, cap_add;
+  std::optional<double> cpu;
+  std::optional<std::string> cpu_set, memory, shm_size, cgroupns_mode, pid_mode, restart_policy;
+  std::optional<int> startup_delay;
+  std::vector<std::string> env_files, devices, tmpfs, security_opts, volumes, aliases;
+  std::optional<DnsConfig> dns;
+  std::optional<Healthcheck> healthcheck;
+  // Keys accepted but not applied to the container (vendor fields, stages, ...), as YAML text:
+  // they count in the spec hash, so editing one recreates the node.
+  std::map<std::string, std::string> unapplied;
   // Binds are relative to this directory (the topology file's).
   std::string base_dir;
   SourcePos pos;
@@ -88,6 +121,9 @@ struct NodeConfig {
   std::vector<std::string> binds;  // absolute host paths, "src:dst[:opts]"
   std::vector<std::string> exec, ports, cap_add;
   bool privileged = true;  // containerlab runs every container privileged
+  ContainerExtras extras;
+  int startup_delay = 0;  // seconds to wait before creating the container
+  std::map<std::string, std::string> unapplied;
   SourcePos pos;
 
   // Hash of everything that shapes the container; stored as a label to detect spec changes.

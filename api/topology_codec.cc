@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "api/strings.h"
 
@@ -73,6 +74,18 @@ const std::set<std::string> kNodeKeys = {"kind",
                                          "credentials",
                                          "link-apply-mode",
                                          "platform"};
+// Node keys this version applies to the container; the other known keys are kept unapplied.
+const std::set<std::string> kAppliedNodeKeys = {
+    "kind",          "group",      "type",           "image",         "image-pull-policy",
+    "cmd",           "entrypoint", "user",           "hostname",      "network-mode",
+    "mgmt-ipv4",     "mgmt-ipv6",  "platform",       "privileged",    "env",
+    "labels",        "sysctls",    "binds",          "exec",          "ports",
+    "cap-add",       "cpu",        "cpu-set",        "memory",        "shm-size",
+    "cgroupns-mode", "pid-mode",   "restart-policy", "startup-delay", "env-files",
+    "devices",       "tmpfs",      "security-opts",  "volumes",       "aliases",
+    "dns",           "healthcheck"};
+const std::set<std::string> kDnsKeys = {"servers", "search", "options"};
+const std::set<std::string> kHealthcheckKeys = {"test", "start-period", "retries", "interval", "timeout"};
 const std::set<std::string> kTopLevelKeys = {"name", "prefix", "mgmt", "topology", "settings", "debug"};
 const std::set<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nodes", "links"};
 const std::set<std::string> kMgmtKeys = {"network",     "ipv4-subnet",     "ipv4-gw",    "ipv4-range",
@@ -203,6 +216,49 @@ class Parser {
     d.exec = List(n, "exec", what);
     d.ports = List(n, "ports", what);
     d.cap_add = List(n, "cap-add", what);
+    if (YAML::Node v = n["cpu"]) {
+      try {
+        d.cpu = v.as<double>();
+      } catch (const YAML::Exception&) {
+        Error(v, what + ".cpu: expected a number of CPUs, such as 1.5");
+      }
+    }
+    d.cpu_set = Str(n, "cpu-set", what);
+    d.memory = Str(n, "memory", what);
+    d.shm_size = Str(n, "shm-size", what);
+    d.cgroupns_mode = Str(n, "cgroupns-mode", what);
+    d.pid_mode = Str(n, "pid-mode", what);
+    d.restart_policy = Str(n, "restart-policy", what);
+    d.startup_delay = Int(n, "startup-delay", what);
+    d.env_files = List(n, "env-files", what);
+    d.devices = List(n, "devices", what);
+    d.tmpfs = List(n, "tmpfs", what);
+    d.security_opts = List(n, "security-opts", what);
+    d.volumes = List(n, "volumes", what);
+    d.aliases = List(n, "aliases", what);
+    if (YAML::Node dns = n["dns"]; dns && IsMap(dns, what + ".dns")) {
+      CheckKeys(dns, kDnsKeys, what + ".dns");
+      d.dns = DnsConfig{List(dns, "servers", what + ".dns"), List(dns, "search", what + ".dns"),
+                        List(dns, "options", what + ".dns")};
+    }
+    if (YAML::Node hc = n["healthcheck"]; hc && IsMap(hc, what + ".healthcheck")) {
+      std::string w = what + ".healthcheck";
+      CheckKeys(hc, kHealthcheckKeys, w);
+      Healthcheck h;
+      if (YAML::Node t = hc["test"]; t && t.IsScalar())
+        h.test = {"CMD-SHELL", t.Scalar()};
+      else
+        h.test = List(hc, "test", w);
+      h.start_period = Int(hc, "start-period", w).value_or(0);
+      h.retries = Int(hc, "retries", w).value_or(0);
+      h.interval = Int(hc, "interval", w).value_or(0);
+      h.timeout = Int(hc, "timeout", w).value_or(0);
+      d.healthcheck = h;
+    }
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (kNodeKeys.count(key) && !kAppliedNodeKeys.count(key)) d.unapplied[key] = YAML::Dump(it->second);
+    }
     return d;
   }
 
@@ -438,6 +494,20 @@ std::map<std::string, std::string> MergeMaps(const std::vector<const NodeDefinit
   return out;
 }
 
+// A size as Docker reads it: a number and an optional 1024-based unit (b, k, m, g, t), an
+// optional trailing b; "1G", "512Mb", "100m".
+std::optional<int64_t> ParseBytes(const std::string& s) {
+  static const std::regex re("^\\s*([0-9]+(\\.[0-9]+)?)\\s*([bBkKmMgGtTpP]?)[bB]?\\s*$");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return std::nullopt;
+  double v = std::stod(m[1].str());
+  std::string unit = m[3].str();
+  const std::string units = "bkmgtp";
+  size_t p = unit.empty() ? 0 : units.find(static_cast<char>(std::tolower(static_cast<unsigned char>(unit[0]))));
+  for (size_t i = 0; i < p; ++i) v *= 1024;
+  return static_cast<int64_t>(v);
+}
+
 std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface) {
   // containerlab's aa:c1:ab OUI; the rest is a stable hash, so a recreated link gets the same MAC.
   uint64_t h = Fnv1a64(lab + "/" + node + "/" + iface);
@@ -531,7 +601,9 @@ class Resolver {
           Error(node.pos, what + ": " + argv.error());
       }
     }
-    c.env = MergeMaps(levels, &NodeDefinition::env);
+    c.env = EnvFromFiles(levels, what, node.pos);
+    for (const auto& [k, v] : MergeMaps(levels, &NodeDefinition::env)) c.env[k] = v;
+    ResolveExtras(node, group, kind, levels, what, &c);
     c.labels = MergeMaps(levels, &NodeDefinition::labels);
     c.sysctls = MergeMaps(levels, &NodeDefinition::sysctls);
     c.binds = MergeBinds(levels);
@@ -548,6 +620,80 @@ class Resolver {
     for (const auto& e : c.exec)
       if (auto argv = ShellSplit(e); !argv) Error(node.pos, what + ": exec: " + argv.error());
     return c;
+  }
+
+  // env-files of every level (relative to its file), read now: their content is part of the spec.
+  std::map<std::string, std::string> EnvFromFiles(const std::vector<const NodeDefinition*>& levels,
+                                                  const std::string& what, const SourcePos& pos) {
+    std::map<std::string, std::string> env;
+    for (const auto* l : levels) {
+      if (!l) continue;
+      for (const auto& f : l->env_files) {
+        std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
+        std::ifstream in(path);
+        if (!in) {
+          Error(pos, what + ": env-files: cannot read " + path);
+          continue;
+        }
+        std::string line;
+        while (std::getline(in, line)) {
+          std::string t = Trim(line);
+          if (t.empty() || t[0] == '#') continue;
+          size_t eq = t.find('=');
+          if (eq == std::string::npos)
+            env[t] = "";
+          else
+            env[t.substr(0, eq)] = t.substr(eq + 1);
+        }
+      }
+    }
+    return env;
+  }
+
+  void ResolveExtras(const NodeDefinition& node, const NodeDefinition* group, const NodeDefinition* kind,
+                     const std::vector<const NodeDefinition*>& levels, const std::string& what, NodeConfig* c) {
+    auto pick = [&](std::optional<std::string> NodeDefinition::*field) {
+      return First<std::string>({&(node.*field), group ? &(group->*field) : nullptr, kind ? &(kind->*field) : nullptr,
+                                 &(f_.defaults.*field)})
+          .value_or("");
+    };
+    ContainerExtras& x = c->extras;
+    x.cpu = First<double>({&node.cpu, group ? &group->cpu : nullptr, kind ? &kind->cpu : nullptr, &f_.defaults.cpu})
+                .value_or(0);
+    x.cpu_set = pick(&NodeDefinition::cpu_set);
+    x.cgroupns_mode = pick(&NodeDefinition::cgroupns_mode);
+    x.pid_mode = pick(&NodeDefinition::pid_mode);
+    x.restart_policy = pick(&NodeDefinition::restart_policy);
+    for (auto [field, out, key] : {std::tuple{&NodeDefinition::memory, &x.memory, "memory"},
+                                   std::tuple{&NodeDefinition::shm_size, &x.shm_size, "shm-size"}}) {
+      std::string v = pick(field);
+      if (v.empty()) continue;
+      auto bytes = ParseBytes(v);
+      if (bytes)
+        *out = *bytes;
+      else
+        Error(node.pos, what + ": " + key + " \"" + v + "\" is not a size (such as 512Mb, 1G)");
+    }
+    if (x.restart_policy.size() &&
+        !std::set<std::string>{"no", "always", "on-failure", "unless-stopped"}.count(x.restart_policy))
+      Error(node.pos,
+            what + ": restart-policy \"" + x.restart_policy + "\": expected no, always, on-failure or unless-stopped");
+    x.devices = Concat(levels, &NodeDefinition::devices);
+    x.tmpfs = Concat(levels, &NodeDefinition::tmpfs);
+    x.security_opts = Concat(levels, &NodeDefinition::security_opts);
+    x.volumes = Concat(levels, &NodeDefinition::volumes);
+    x.aliases = node.aliases;  // as mgmt addresses: only from the node
+    auto dns =
+        First<DnsConfig>({&node.dns, group ? &group->dns : nullptr, kind ? &kind->dns : nullptr, &f_.defaults.dns});
+    if (dns) x.dns = *dns;
+    x.healthcheck = First<Healthcheck>({&node.healthcheck, group ? &group->healthcheck : nullptr,
+                                        kind ? &kind->healthcheck : nullptr, &f_.defaults.healthcheck});
+    c->startup_delay = First<int>({&node.startup_delay, group ? &group->startup_delay : nullptr,
+                                   kind ? &kind->startup_delay : nullptr, &f_.defaults.startup_delay})
+                           .value_or(0);
+    for (const auto* l : levels)
+      if (l)
+        for (const auto& [k, v] : l->unapplied) c->unapplied[k] = v;
   }
 
   void CheckEndpoint(const LabSpec& lab, const EndpointDefinition& e, const std::string& what,
@@ -771,6 +917,8 @@ LoadResult LoadTopologyText(const std::string& text, const std::string& path,
   return SingleLab(LoadFileText(text, path, env));
 }
 
-LoadResult LoadTopologyFile(const std::string& path) { return SingleLab(LoadFile(path)); }
+LoadResult LoadTopologyFile(const std::string& path) {
+  return SingleLab(LoadFile(path));
+}
 
 }  // namespace lk

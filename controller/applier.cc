@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -108,6 +109,10 @@ class Applier::Pass {
     for (const auto& b : n->binds)
       if (std::string src = b.substr(0, b.find(':')); access(src.c_str(), F_OK) != 0)
         return Status::Fail("bind source " + src + " does not exist");
+    if (n->startup_delay > 0) {
+      a_.progress_("  " + a.object + ": waiting " + std::to_string(n->startup_delay) + " s (startup-delay)");
+      std::this_thread::sleep_for(std::chrono::seconds(n->startup_delay));
+    }
     Status s = a_.runtime_.EnsureImage(n->image, n->image_pull_policy, n->platform,
                                        [&] { a_.progress_("  " + a.object + ": pulling image " + n->image); });
     if (!s) return s;
@@ -136,8 +141,19 @@ class Applier::Pass {
       if (fresh) groups.emplace_back();
       groups[it->second].push_back(&a);
     }
+    // A node in another node's namespace (network-mode container:NODE) comes after the others.
+    std::stable_partition(groups.begin(), groups.end(), [&](const std::vector<const Action*>& g) {
+      const NodeConfig* n = lab_.FindNode(g[0]->node);
+      return !n || !StartsWith(n->network_mode, "container:");
+    });
+    size_t first_dependent = 0;
+    while (first_dependent < groups.size()) {
+      const NodeConfig* n = lab_.FindNode(groups[first_dependent][0]->node);
+      if (n && StartsWith(n->network_mode, "container:")) break;
+      ++first_dependent;
+    }
     std::atomic<size_t> finished{0};
-    ParallelFor(groups.size(), a_.opts_.max_workers, [&](size_t g) {
+    auto run_group = [&](size_t g) {
       auto t0 = Clock::now();
       for (const Action* a : groups[g]) {
         if (Cancelled()) return;
@@ -156,7 +172,9 @@ class Applier::Pass {
           return;
         }
       }
-    });
+    };
+    ParallelFor(first_dependent, a_.opts_.max_workers, run_group);
+    for (size_t g = first_dependent; g < groups.size(); ++g) run_group(g);
   }
 
   const NetNs* NsOf(const std::string& node) {
@@ -303,7 +321,11 @@ ContainerSpec Applier::SpecFor(const LabSpec& lab, const NodeConfig& n) const {
   s.ports = n.ports;
   s.cap_add = n.cap_add;
   s.privileged = n.privileged;
+  s.extras = n.extras;
   s.network_mode = n.network_mode;
+  // network-mode container:NODE names a node of this lab: its container, by containerlab's name.
+  if (StartsWith(n.network_mode, "container:") && lab.FindNode(n.network_mode.substr(10)))
+    s.network_mode = "container:" + lab.ContainerName(n.network_mode.substr(10));
   if (n.network_mode.empty()) s.network = lab.mgmt.network;
   s.mgmt_ipv4 = n.mgmt_ipv4;
   s.mgmt_ipv6 = n.mgmt_ipv6;

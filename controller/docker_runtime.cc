@@ -98,6 +98,43 @@ std::string NodeObject(const ContainerSpec& spec) {
   return "node/" + (it == spec.labels.end() ? spec.name : it->second);
 }
 
+// containerlab's extra node fields, as Docker's HostConfig.
+void ApplyExtras(const ContainerExtras& x, nlohmann::json* host) {
+  nlohmann::json& h = *host;
+  if (x.cpu > 0) h["NanoCpus"] = static_cast<int64_t>(x.cpu * 1e9);
+  if (!x.cpu_set.empty()) h["CpusetCpus"] = x.cpu_set;
+  if (x.memory > 0) h["Memory"] = x.memory;
+  if (x.shm_size > 0) h["ShmSize"] = x.shm_size;
+  if (!x.cgroupns_mode.empty()) h["CgroupnsMode"] = x.cgroupns_mode;
+  if (!x.pid_mode.empty()) h["PidMode"] = x.pid_mode;
+  if (!x.restart_policy.empty()) h["RestartPolicy"] = {{"Name", x.restart_policy}};
+  if (!x.dns.servers.empty()) h["Dns"] = x.dns.servers;
+  if (!x.dns.search.empty()) h["DnsSearch"] = x.dns.search;
+  if (!x.dns.options.empty()) h["DnsOptions"] = x.dns.options;
+  for (const auto& v : x.volumes) h["Binds"].push_back(v);
+  for (const auto& opt : x.security_opts) h["SecurityOpt"].push_back(opt);
+  if (!x.tmpfs.empty()) {
+    nlohmann::json t = nlohmann::json::object();
+    for (const auto& entry : x.tmpfs) {
+      size_t c = entry.find(':');
+      t[entry.substr(0, c)] = c == std::string::npos ? "" : entry.substr(c + 1);
+    }
+    h["Tmpfs"] = t;
+  }
+  for (const auto& d : x.devices) {
+    // HOST[:CONTAINER[:PERMISSIONS]]
+    std::vector<std::string> parts;
+    for (size_t b = 0, e; b <= d.size(); b = e + 1) {
+      e = d.find(':', b);
+      if (e == std::string::npos) e = d.size();
+      parts.push_back(d.substr(b, e - b));
+    }
+    h["Devices"].push_back({{"PathOnHost", parts[0]},
+                            {"PathInContainer", parts.size() > 1 ? parts[1] : parts[0]},
+                            {"CgroupPermissions", parts.size() > 2 ? parts[2] : "rwm"}});
+  }
+}
+
 class DockerRuntime : public ContainerRuntime {
  public:
   explicit DockerRuntime(std::shared_ptr<DockerClient> client) : docker_(std::move(client)) {}
@@ -238,8 +275,14 @@ class DockerRuntime : public ContainerRuntime {
       host["CapAdd"] = spec.cap_add;
     }
     if (!spec.sysctls.empty()) host["Sysctls"] = spec.sysctls;
+    ApplyExtras(spec.extras, &host);
+    bool shared_ns = StartsWith(spec.network_mode, "container:");
+    if (shared_ns) {
+      // DNS and published ports belong to the namespace's owner; Docker refuses them here.
+      for (const char* k : {"Dns", "DnsSearch", "DnsOptions"}) host.erase(k);
+    }
     nlohmann::json exposed = nlohmann::json::object();
-    if (!spec.ports.empty()) {
+    if (!spec.ports.empty() && !shared_ns) {
       nlohmann::json bindings = nlohmann::json::object();
       for (const auto& p : spec.ports) {
         // host:container[/proto] or container[/proto]
@@ -261,7 +304,16 @@ class DockerRuntime : public ContainerRuntime {
     }
     nlohmann::json body = {
         {"Image", spec.image}, {"Env", env}, {"Labels", spec.labels}, {"HostConfig", host}, {"ExposedPorts", exposed}};
-    if (!spec.hostname.empty()) body["Hostname"] = spec.hostname;
+    if (!spec.hostname.empty() && !StartsWith(spec.network_mode, "container:") && spec.network_mode != "host")
+      body["Hostname"] = spec.hostname;
+    if (const auto& h = spec.extras.healthcheck) {
+      auto ns = [](int s) { return static_cast<int64_t>(s) * 1000000000LL; };
+      body["Healthcheck"] = {{"Test", h->test},
+                             {"Interval", ns(h->interval)},
+                             {"Timeout", ns(h->timeout)},
+                             {"Retries", h->retries},
+                             {"StartPeriod", ns(h->start_period)}};
+    }
     if (!spec.user.empty()) body["User"] = spec.user;
     if (!spec.cmd.empty()) body["Cmd"] = spec.cmd;
     if (!spec.entrypoint.empty()) body["Entrypoint"] = spec.entrypoint;
@@ -274,6 +326,7 @@ class DockerRuntime : public ContainerRuntime {
       if (!spec.mgmt_ipv4.empty()) ipam["IPv4Address"] = spec.mgmt_ipv4;
       if (!spec.mgmt_ipv6.empty()) ipam["IPv6Address"] = spec.mgmt_ipv6;
       if (!ipam.empty()) ep["IPAMConfig"] = ipam;
+      if (!spec.extras.aliases.empty()) ep["Aliases"] = spec.extras.aliases;
       body["NetworkingConfig"] = {{"EndpointsConfig", {{spec.network, ep}}}};
     }
     return body;

@@ -376,7 +376,9 @@ int main(int argc, char** argv) {
   auto* plan = app.add_subcommand(
       "plan", "Show what apply would do, with a reason per action; exit 0 in sync, 1 changes pending, 2 error");
   plan->add_option("files", plan_files, "topology or Lab files")->required();
-  plan->add_option("-o,--output", plan_output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  plan->add_option("-o,--output", plan_output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check topology files; every error as file:line:column: message");

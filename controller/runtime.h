@@ -37,6 +37,7 @@ struct ContainerSpec {
   std::string network_mode;
   std::string mgmt_ipv4, mgmt_ipv6;
   bool privileged = false;
+  ContainerExtras extras;  // cpu, memory, dns, healthcheck, ... (containerlab's node fields)
 };
 
 // A container as the engine reports it.

@@ -12,7 +12,9 @@ namespace {
 
 using test::Sh;
 
-int Full(const std::string& router) { return test::OspfFullNeighbours("clab-frr01-" + router); }
+int Full(const std::string& router) {
+  return test::OspfFullNeighbours("clab-frr01-" + router);
+}
 
 bool Pings(const std::string& from, const std::string& to_ip, int timeout_s) {
   return test::WaitFor(

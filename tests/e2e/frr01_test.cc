@@ -19,7 +19,9 @@ using test::LabContainers;
 using test::Labkeeper;
 using test::Sh;
 
-int FullAdjacencies(const std::string& container) { return test::OspfFullNeighbours(container); }
+int FullAdjacencies(const std::string& container) {
+  return test::OspfFullNeighbours(container);
+}
 
 TEST(Frr01, AppliedUnchangedConvergesAndDestroysWithoutTrace) {
   ASSERT_TRUE(test::EngineAnswers());

@@ -315,3 +315,60 @@ TEST(LabResource, NamesAreFoundInAnInvalidTopologyFile) {
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST(NodeFields, SizesAndInheritanceOfExtras) {
+  struct Row {
+    const char* memory;
+    int64_t bytes;
+  } rows[] = {{"1G", 1073741824LL}, {"512Mb", 536870912LL}, {"100m", 104857600LL}, {"64k", 65536}, {"1000", 1000}};
+  for (const auto& row : rows) {
+    std::map<std::string, std::string> env;
+    auto r = LoadTopologyText(
+        std::string("name: s\ntopology:\n  nodes:\n    n: {kind: linux, image: i, memory: ") + row.memory + "}\n",
+        "/tmp/lk-test/s.clab.yml", &env);
+    ASSERT_TRUE(r.ok()) << row.memory << "\n" << r.ErrorText();
+    EXPECT_EQ(r.lab->FindNode("n")->extras.memory, row.bytes) << row.memory;
+  }
+  auto bad = LoadTopologyText("name: s\ntopology:\n  nodes:\n    n: {kind: linux, image: i, memory: lots}\n",
+                              "/tmp/lk-test/s.clab.yml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.errors[0].message.find("memory \"lots\" is not a size"), std::string::npos);
+
+  auto r = LoadTopologyText(R"(name: x
+topology:
+  defaults: {kind: linux, image: i, cpu: 1, dns: {servers: [192.0.2.1]}}
+  groups:
+    g: {cpu: 2, devices: [/dev/a], restart-policy: always}
+  nodes:
+    n: {group: g, devices: [/dev/b], aliases: [n.example]}
+    m: {}
+)",
+                            "/tmp/lk-test/x.clab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  const auto& n = r.lab->FindNode("n")->extras;
+  EXPECT_EQ(n.cpu, 2);
+  EXPECT_EQ(n.restart_policy, "always");
+  EXPECT_EQ(n.devices, (std::vector<std::string>{"/dev/a", "/dev/b"}));
+  EXPECT_EQ(n.dns.servers, (std::vector<std::string>{"192.0.2.1"}));
+  EXPECT_EQ(n.aliases, (std::vector<std::string>{"n.example"}));
+  EXPECT_TRUE(r.lab->FindNode("m")->extras.aliases.empty()) << "aliases come only from the node";
+  EXPECT_EQ(r.lab->FindNode("m")->extras.cpu, 1);
+}
+
+TEST(NodeFields, UnappliedKeysStillChangeTheSpecHash) {
+  auto load = [](const std::string& extra) {
+    return LoadTopologyText("name: h\ntopology:\n  nodes:\n    n: {kind: linux, image: i" + extra + "}\n",
+                            "/tmp/lk-test/h.clab.yml");
+  };
+  auto a = load(""), b = load(", startup-config: cfg-a.txt"), c = load(", startup-config: cfg-b.txt");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_NE(a.lab->nodes[0].SpecHash(), b.lab->nodes[0].SpecHash());
+  EXPECT_NE(b.lab->nodes[0].SpecHash(), c.lab->nodes[0].SpecHash());
+  EXPECT_EQ(b.lab->nodes[0].unapplied.count("startup-config"), 1u);
+}
+
+}  // namespace
+}  // namespace lk
