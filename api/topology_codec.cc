@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -12,6 +14,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "api/gotemplate.h"
+#include "api/kinds.h"
 #include "api/strings.h"
 
 namespace fs = std::filesystem;
@@ -95,7 +99,6 @@ const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "label
 const std::set<std::string> kVethLinkKeys = {"type", "endpoints", "mtu", "vars", "labels"};
 const std::set<std::string> kHostLinkKeys = {"type", "host-interface", "endpoint", "mtu", "vars", "labels"};
 const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars", "labels"};
-const std::set<std::string> kSupportedKinds = {"linux"};
 
 class Parser {
  public:
@@ -570,8 +573,8 @@ class Resolver {
     if (auto it = f_.kinds.find(c.kind); it != f_.kinds.end()) kind = &it->second;
     if (c.kind.empty()) {
       Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
-    } else if (!kSupportedKinds.count(c.kind)) {
-      Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported yet by labkeeper (supported: linux)");
+    } else if (!FindKind(c.kind)) {
+      Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
     }
     // Most specific first, for scalars; least specific first, for merges.
     auto pick = [&](std::optional<std::string> NodeDefinition::*field) {
@@ -601,7 +604,14 @@ class Resolver {
           Error(node.pos, what + ": " + argv.error());
       }
     }
+    if (const KindInfo* info = FindKind(c.kind)) {
+      c.kind = info->name;  // short names (srl, ceos, ...) as containerlab's full names
+      if (c.cmd.empty() && c.entrypoint.empty()) c.cmd = info->cmd;
+      if (c.user.empty()) c.user = info->user;
+    }
     c.env = EnvFromFiles(levels, what, node.pos);
+    if (const KindInfo* info = FindKind(c.kind))
+      for (const auto& [k, v] : info->env) c.env.emplace(k, v);
     for (const auto& [k, v] : MergeMaps(levels, &NodeDefinition::env)) c.env[k] = v;
     ResolveExtras(node, group, kind, levels, what, &c);
     c.labels = MergeMaps(levels, &NodeDefinition::labels);
@@ -610,7 +620,7 @@ class Resolver {
     c.exec = Concat(levels, &NodeDefinition::exec);
     c.ports = Concat(levels, &NodeDefinition::ports);
     c.cap_add = Concat(levels, &NodeDefinition::cap_add);
-    if (c.image.empty() && kSupportedKinds.count(c.kind))
+    if (c.image.empty() && FindKind(c.kind))
       Error(node.pos, what + ": \"image\" is not set on the node, its group, its kind or topology.defaults");
     for (const auto& b : c.binds) {
       // A missing source is found at deploy time, as containerlab does, not here.
@@ -702,10 +712,12 @@ class Resolver {
     if (!lab.FindNode(e.node)) {
       Error(e.pos, what + ": node \"" + e.node + "\" does not exist in topology.nodes");
     }
-    if (auto why = InvalidIfaceName(e.iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
+    const NodeConfig* node = lab.FindNode(e.node);
+    std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
+    if (auto why = InvalidIfaceName(iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
     if (!e.mac.empty() && !ValidMac(e.mac))
       Error(e.pos, what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
-    if (!used->insert(e.node + ":" + e.iface).second)
+    if (!used->insert(e.node + ":" + iface).second)
       Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
   }
 
@@ -720,7 +732,9 @@ class Resolver {
     for (const auto& e : l.endpoints) CheckEndpoint(lab, e, what, used);
     if (l.endpoints.empty()) return;
     auto end = [&](const EndpointDefinition& e) {
-      return Endpoint{e.node, e.iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, e.iface) : e.mac};
+      const NodeConfig* node = lab.FindNode(e.node);
+      std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
+      return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac};
     };
     c.a = end(l.endpoints[0]);
     if (l.type == "host") {
@@ -755,7 +769,7 @@ bool IsTopologyFileName(const std::string& path) {
   auto ends = [&](std::string_view s) {
     return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
   };
-  return ends(".clab.yml") || ends(".clab.yaml");
+  return ends(".clab.yml") || ends(".clab.yaml") || ends(".clab.gotmpl");
 }
 
 std::string LoadResult::ErrorText() const {
@@ -854,10 +868,80 @@ bool IsLabResourceFileName(const std::string& path) {
   return ends(".lab.yml") || ends(".lab.yaml");
 }
 
+namespace {
+
+nlohmann::json YamlToJson(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      nlohmann::json o = nlohmann::json::object();
+      for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = YamlToJson(it->second);
+      return o;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& item : n) a.push_back(YamlToJson(item));
+      return a;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& v = n.Scalar();
+      if (n.Tag() == "!") return v;  // quoted: a string
+      if (v == "true" || v == "false") return v == "true";
+      try {
+        size_t used = 0;
+        long long i = std::stoll(v, &used);
+        if (used == v.size()) return i;
+        double d = std::stod(v, &used);
+        if (used == v.size()) return d;
+      } catch (...) {
+      }
+      return v;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// containerlab's vars file for a templated topology: <base>.clab_vars.yaml (or .yml, .json)
+// beside it, where <base> is the file name without .clab.yml / .clab.yaml / .clab.gotmpl.
+std::string VarsFileFor(const std::string& path) {
+  std::string base = path;
+  for (const char* ext : {".clab.gotmpl", ".clab.yml", ".clab.yaml"}) {
+    std::string e = ext;
+    if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0) {
+      base.resize(base.size() - e.size());
+      break;
+    }
+  }
+  for (const char* ext : {".clab_vars.yaml", ".clab_vars.yml", ".clab_vars.json"})
+    if (fs::exists(base + ext)) return base + ext;
+  return "";
+}
+
+}  // namespace
+
 FileLoad LoadFileText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env) {
   FileLoad r;
   std::string abs = fs::absolute(path).lexically_normal().string();
-  std::string expanded = ExpandEnv(text, env);
+  std::string rendered = text;
+  if (text.find("{{") != std::string::npos) {
+    // containerlab renders topology files as Go templates, with a vars file beside them.
+    nlohmann::json vars = nlohmann::json::object();
+    if (std::string vf = VarsFileFor(abs); !vf.empty()) {
+      try {
+        vars = YamlToJson(YAML::LoadFile(vf));
+      } catch (const YAML::Exception& e) {
+        r.errors.push_back({{vf, e.mark.line + 1, e.mark.column + 1}, "vars file: " + e.msg});
+        return r;
+      }
+    }
+    auto out = RenderGoTemplate(text, vars);
+    if (!out) {
+      r.errors.push_back({{abs, 0, 0}, "template: " + out.error()});
+      return r;
+    }
+    rendered = *out;
+  }
+  std::string expanded = ExpandEnv(rendered, env);
   std::vector<YAML::Node> docs;
   try {
     if (IsLabResourceFileName(abs))

@@ -2,6 +2,10 @@
 // is named lktest-*, and every host interface lktest-*; all are removed at the end.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
+
+#include "api/topology_codec.h"
 #include "controller/docker_client.h"
 #include "tests/support/support.h"
 
@@ -312,6 +316,41 @@ topology:
 
   std::string bad = dir_.Write("bad.clab.yml", "name: lktest-plan\ntopology: [\n");
   EXPECT_EQ(Labkeeper("plan " + bad).status, 2);
+}
+
+}  // namespace
+}  // namespace lk
+
+namespace lk {
+namespace {
+
+// The vendor and templated examples (images not available here) plan exactly their nodes and links.
+TEST_F(ApplyTest, ParseOnlyExamplesPlanExactlyTheirNodesAndLinks) {
+  namespace fs = std::filesystem;
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(test::SharedDir() + "/clab-examples/parse-only")) {
+    std::string path = entry.path().string();
+    if (!IsTopologyFileName(path)) continue;
+    FileLoad load = LoadFile(path);
+    ASSERT_TRUE(load.ok()) << load.ErrorText();
+    ASSERT_TRUE(LabContainers(load.labs[0].name).empty()) << load.labs[0].name << " runs here already";
+    auto r = Labkeeper("plan -o json " + path);
+    EXPECT_EQ(r.status, 1) << path << "\n" << r.out;
+    auto j = nlohmann::json::parse(r.out);
+    std::set<std::string> nodes, links;
+    for (const auto& a : j["labs"][0]["actions"]) {
+      std::string object = a["object"];
+      if (a["action"] == "create-container") nodes.insert(object.substr(5));
+      if (a["action"] == "create-link") links.insert(object.substr(5));
+    }
+    std::set<std::string> want_nodes, want_links;
+    for (const auto& n : load.labs[0].nodes) want_nodes.insert(n.name);
+    for (const auto& l : load.labs[0].links) want_links.insert(l.Id());
+    EXPECT_EQ(nodes, want_nodes) << path;
+    EXPECT_EQ(links, want_links) << path;
+    ++files;
+  }
+  EXPECT_EQ(files, 6);
 }
 
 }  // namespace
