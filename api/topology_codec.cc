@@ -936,7 +936,15 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
     }
     auto out = RenderGoTemplate(text, vars);
     if (!out) {
-      r.errors.push_back({{abs, 0, 0}, "template: " + out.error()});
+      // "line N: message": point at that line of the file.
+      int line = 1;
+      std::string msg = out.error();
+      if (msg.rfind("line ", 0) == 0) {
+        size_t colon = msg.find(": ");
+        line = std::atoi(msg.substr(5, colon - 5).c_str());
+        msg = msg.substr(colon + 2);
+      }
+      r.errors.push_back({{abs, line, 1}, "template: " + msg});
       return r;
     }
     rendered = *out;
