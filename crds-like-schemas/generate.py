@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""Writes the schemas labkeeper ships, from one description:
+
+  clab.schema.json   JSON Schema (draft-07) of containerlab topology files as labkeeper accepts them
+  lab.schema.json    JSON Schema of the Lab resource (*.lab.yml)
+  lab-crd.yaml       Kubernetes CustomResourceDefinition for Lab, with the same schema as OpenAPI v3
+
+Run it after changing the format: /usr/bin/python3 crds-like-schemas/generate.py
+"""
+import copy
+import json
+import os
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+KINDS = ["linux", "nokia_srlinux", "srl", "arista_ceos", "ceos", "juniper_crpd", "crpd", "cisco_xrd", "xrd",
+         "sonic-vs", "nokia_sros", "juniper_vmx", "juniper_vqfx", "juniper_vsrx", "juniper_vjunosswitch",
+         "juniper_vjunosrouter", "cisco_xrv9k", "cisco_csr1000v", "cisco_n9kv", "cisco_c8000v", "cisco_cat9kv",
+         "arista_veos", "vr-sros", "vr-vmx", "vr-xrv9k", "vr-veos", "vr-csr", "vr-n9kv",
+         "bridge", "ovs-bridge", "host", "ext-container"]
+NAME = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+IFACE = "[^:/\\s]{1,15}"  # Linux interface names: at most 15 characters, no '/', ':' or space
+# What an endpoint's interface may be written as: a Linux name, a vendor alias (ethernet-1/1,
+# Ethernet1/2, GigabitEthernet0/0/0/1) or a ${VAR} expanded later.
+IFACE_WRITTEN = ("(" + IFACE + "|(ethernet-|Ethernet|GigabitEthernet|Gi)[0-9]+(/[0-9]+)+"
+                 "|[^/\\s]*\\$\\{[^}]*\\}[^/\\s]*)")
+MAC = "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"
+
+STR = {"type": "string"}
+STRS = {"type": "array", "items": STR}
+SCALAR = {"type": ["string", "number", "boolean", "null"]}
+STRMAP = {"type": "object", "additionalProperties": SCALAR}
+ANY = {}
+
+
+def obj(props, required=(), extra=False):
+    o = {"type": "object", "properties": props, "additionalProperties": extra}
+    if required:
+        o["required"] = list(required)
+    return o
+
+
+NODE = obj({
+    "kind": {"type": "string", "enum": KINDS},
+    "group": STR, "type": STR, "image": STR,
+    "image-pull-policy": {"type": "string", "enum": ["IfNotPresent", "Always", "Never", "ifnotpresent", "always", "never"]},
+    "license": STR, "position": STR, "entrypoint": STR, "cmd": STR,
+    "startup-config": STR, "startup-delay": {"type": "integer", "minimum": 0},
+    "enforce-startup-config": {"type": "boolean"}, "suppress-startup-config": {"type": "boolean"},
+    "auto-remove": {"type": "boolean"},
+    "restart-policy": {"type": "string", "enum": ["no", "always", "on-failure", "unless-stopped"]},
+    "config": ANY, "exec": STRS,
+    "binds": {"type": "array", "items": {"type": "string", "pattern": "^[^:]+:[^:]+(:[^:]+)?$"}},
+    "volumes": STRS, "ports": {"type": "array", "items": {"type": ["string", "integer"]}},
+    "mgmt-ipv4": STR, "mgmt-ipv6": STR, "publish": STRS,
+    "env": STRMAP, "env-files": STRS, "labels": STRMAP,
+    "user": {"type": ["string", "integer"]}, "hostname": STR, "network-mode": STR,
+    "cpu": {"type": "number", "exclusiveMinimum": 0}, "cpu-set": STR,
+    "memory": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*[bBkKmMgGtTpP]?[bB]?$"},
+    "shm-size": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*[bBkKmMgGtTpP]?[bB]?$"},
+    "sysctls": STRMAP, "extras": ANY, "wait-for": ANY,
+    "dns": obj({"servers": STRS, "search": STRS, "options": STRS}),
+    "certificate": ANY,
+    "healthcheck": obj({"test": {"type": ["array", "string"]}, "start-period": {"type": "integer"},
+                        "retries": {"type": "integer"}, "interval": {"type": "integer"}, "timeout": {"type": "integer"}}),
+    "aliases": STRS, "devices": STRS, "components": ANY, "stages": ANY, "cap-add": STRS,
+    "security-opts": STRS, "tmpfs": STRS, "privileged": {"type": "boolean"}, "cgroupns-mode": STR,
+    "pid-mode": STR, "credentials": ANY, "link-apply-mode": STR, "cgroup-parent": STR, "platform": STR,
+})
+NODE_OR_NULL = {"anyOf": [NODE, {"type": "null"}]}
+
+COMMON_LINK = {"mtu": {"type": "integer", "minimum": 68, "maximum": 65535}, "vars": ANY, "labels": ANY}
+ENDPOINT = obj({"node": STR, "interface": {"type": "string", "pattern": "^" + IFACE_WRITTEN + "$"},
+                "mac": {"type": "string", "pattern": MAC}, "vars": ANY, "labels": ANY}, ["node", "interface"])
+BRIEF = obj(dict(COMMON_LINK, endpoints={"type": "array", "minItems": 2, "maxItems": 2,
+                                         "items": {"type": "string", "pattern": "^[^:]+:" + IFACE_WRITTEN + "$"}}),
+            ["endpoints"])
+VETH = obj(dict(COMMON_LINK, type={"const": "veth"},
+                endpoints={"type": "array", "minItems": 2, "maxItems": 2, "items": ENDPOINT}), ["type", "endpoints"])
+HOSTLIKE = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT,
+                        **{"host-interface": {"type": "string", "pattern": "^" + IFACE + "$"}}),
+                   ["type", "endpoint", "host-interface"])
+            for t in ("host", "mgmt-net", "macvlan")}
+DUMMY = obj(dict(COMMON_LINK, type={"const": "dummy"}, endpoint=ENDPOINT), ["type", "endpoint"])
+VXLAN = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT, remote=STR, vni={"type": "integer"},
+                     **{"dst-port": {"type": "integer"}, "src-port": {"type": "integer"}}),
+                ["type", "endpoint", "remote", "vni"])
+         for t in ("vxlan", "vxlan-stitch")}
+LINK = {"oneOf": [BRIEF, VETH, HOSTLIKE["host"], HOSTLIKE["mgmt-net"], HOSTLIKE["macvlan"], DUMMY,
+                  VXLAN["vxlan"], VXLAN["vxlan-stitch"]]}
+
+MGMT = obj({"network": STR, "ipv4-subnet": STR, "ipv4-gw": STR, "ipv4-range": STR, "ipv6-subnet": STR,
+            "ipv6-gw": STR, "ipv6-range": STR, "mtu": {"type": "integer"}, "bridge": STR,
+            "external-access": {"type": "boolean"}, "driver": STR})
+
+TOPOLOGY = obj({
+    "defaults": NODE,
+    "kinds": {"type": "object", "additionalProperties": NODE},
+    "groups": {"type": "object", "additionalProperties": NODE},
+    "nodes": {"type": "object", "propertyNames": {"pattern": NAME}, "additionalProperties": NODE_OR_NULL},
+    "links": {"type": "array", "items": LINK},
+})
+
+CLAB = dict(obj({"name": {"type": "string", "pattern": NAME}, "prefix": STR, "mgmt": MGMT, "settings": ANY,
+                 "debug": {"type": "boolean"}, "topology": TOPOLOGY}, ["name", "topology"]))
+CLAB = {"$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://labkeeper.dev/schemas/clab.schema.json",
+        "title": "containerlab topology, as labkeeper accepts it", **CLAB}
+
+SPEC = obj({"prefix": STR, "mgmt": MGMT, "topology": TOPOLOGY, "settings": ANY,
+            "suspend": {"type": "boolean"}, "prune": {"type": "boolean"}, "host": STR}, ["topology"])
+META = obj({"name": {"type": "string", "pattern": NAME}, "namespace": STR, "labels": STRMAP,
+            "annotations": STRMAP}, ["name"])
+LAB = {"$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://labkeeper.dev/schemas/lab.schema.json",
+       "title": "labkeeper Lab resource",
+       **obj({"apiVersion": {"const": "labkeeper.dev/v1alpha1"}, "kind": {"const": "Lab"}, "metadata": META,
+              "spec": SPEC}, ["apiVersion", "kind", "metadata", "spec"])}
+
+
+def openapi(schema):
+    """The same schema for a CRD: OpenAPI v3 has no const, oneOf-of-objects must be structural."""
+    s = copy.deepcopy(schema)
+    for k in ("$schema", "$id", "title"):
+        s.pop(k, None)
+
+    def walk(n):
+        if isinstance(n, list):
+            return [walk(x) for x in n]
+        if not isinstance(n, dict):
+            return n
+        n = {k: walk(v) for k, v in n.items()}
+        if "const" in n:
+            n["enum"] = [n.pop("const")]
+            n.setdefault("type", "string")
+        if isinstance(n.get("type"), list):  # OpenAPI v3 has one type per schema: leave it open
+            n.pop("type")
+            n["x-kubernetes-preserve-unknown-fields"] = True
+        if n == {}:
+            n = {"x-kubernetes-preserve-unknown-fields": True}
+        if "oneOf" in n and all(isinstance(o, dict) and o.get("type") == "object" for o in n["oneOf"]):
+            # Structural schemas need the union of properties outside oneOf.
+            props = {}
+            for o in n["oneOf"]:
+                for k, v in o.get("properties", {}).items():
+                    # A field whose schema differs between alternatives stays open.
+                    props[k] = v if props.get(k, v) == v else {"x-kubernetes-preserve-unknown-fields": True}
+            n = {"type": "object", "properties": props}
+        if "anyOf" in n:
+            n = n["anyOf"][0]
+            n["nullable"] = True
+        if n.get("additionalProperties") is False:
+            n.pop("additionalProperties")  # structural schemas prune unknown fields instead
+        if "propertyNames" in n:
+            n.pop("propertyNames")
+        if "exclusiveMinimum" in n and not isinstance(n["exclusiveMinimum"], bool):
+            n["minimum"] = n.pop("exclusiveMinimum")
+            n["exclusiveMinimum"] = True
+        return n
+
+    return walk(s)
+
+
+CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "labs.labkeeper.dev"},
+    "spec": {
+        "group": "labkeeper.dev",
+        "names": {"kind": "Lab", "listKind": "LabList", "plural": "labs", "singular": "lab"},
+        "scope": "Namespaced",
+        "versions": [{
+            "name": "v1alpha1", "served": True, "storage": True,
+            "schema": {"openAPIV3Schema": openapi({k: v for k, v in LAB.items() if k != "properties"} |
+                                                  {"properties": {"spec": LAB["properties"]["spec"],
+                                                                  "apiVersion": STR, "kind": STR,
+                                                                  "metadata": {"type": "object"}}})},
+            "subresources": {"status": {}},
+        }],
+    },
+}
+
+if __name__ == "__main__":
+    with open(os.path.join(HERE, "clab.schema.json"), "w") as f:
+        json.dump(CLAB, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(HERE, "lab.schema.json"), "w") as f:
+        json.dump(LAB, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(HERE, "lab-crd.yaml"), "w") as f:
+        f.write("# Generated by generate.py: the Lab resource's schema as a CustomResourceDefinition.\n")
+        yaml.safe_dump(CRD, f, sort_keys=False)
