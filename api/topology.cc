@@ -57,7 +57,11 @@ std::string NodeConfig::SpecHash() const {
 }
 
 std::string LinkConfig::Id() const {
-  return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface;
+  if (!OneEnded()) return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface;
+  std::string id = a.node + ":" + a.iface + "--" + type;
+  if (!parent.empty()) id += ":" + parent;
+  if (vni) id += ":" + std::to_string(vni);
+  return id;
 }
 
 std::string LabSpec::ContainerName(const std::string& node) const {

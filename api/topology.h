@@ -91,10 +91,12 @@ struct EndpointDefinition {
 };
 
 struct LinkDefinition {
-  std::string type;  // "veth" or "host" (brief form is resolved to one of them)
+  std::string type;  // veth, host, mgmt-net, macvlan, dummy, vxlan, vxlan-stitch (brief forms resolved)
   std::vector<EndpointDefinition> endpoints;
-  std::string host_interface;  // for type host
-  std::optional<int> mtu;
+  std::string host_interface;  // host and mgmt-net: the host end; macvlan: the parent
+  std::string mode;            // macvlan
+  std::string remote;          // vxlan, vxlan-stitch
+  std::optional<int> mtu, vni, dst_port;
   SourcePos pos;
 };
 
@@ -140,10 +142,16 @@ struct Endpoint {
 };
 
 struct LinkConfig {
-  std::string type;  // veth | host
-  Endpoint a, b;     // for host links, b.node is "host"
-  int mtu = 9500;    // containerlab's default
+  std::string type;             // veth | host | mgmt-net | macvlan | dummy | vxlan | vxlan-stitch
+  Endpoint a, b;                // host and mgmt-net: b.node is "host"; one-ended types: b is empty
+  int mtu = 9500;               // containerlab's default for veth; 0: the kernel's default for the kind
+  std::string parent;           // macvlan: the host interface it sits on
+  std::string mode = "bridge";  // macvlan
+  std::string remote;           // vxlan
+  int vni = 0;
+  int dst_port = 14789;  // containerlab's default VXLAN port
   SourcePos pos;
+  bool OneEnded() const { return b.node.empty(); }
   // Stable identity of the link inside its lab, used in ownership markers.
   std::string Id() const;
   bool operator==(const LinkConfig&) const = default;

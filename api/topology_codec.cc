@@ -98,6 +98,10 @@ const std::set<std::string> kMgmtKeys = {"network",     "ipv4-subnet",     "ipv4
 const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "labels"};
 const std::set<std::string> kVethLinkKeys = {"type", "endpoints", "mtu", "vars", "labels"};
 const std::set<std::string> kHostLinkKeys = {"type", "host-interface", "endpoint", "mtu", "vars", "labels"};
+const std::set<std::string> kMacvlanLinkKeys = {"type", "host-interface", "endpoint", "mode", "mtu", "vars", "labels"};
+const std::set<std::string> kDummyLinkKeys = {"type", "endpoint", "mtu", "vars", "labels"};
+const std::set<std::string> kVxlanLinkKeys = {"type",     "endpoint", "remote", "vni",  "dst-port",
+                                              "src-port", "udp-port", "mtu",    "vars", "labels"};
 const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars", "labels"};
 
 class Parser {
@@ -334,8 +338,12 @@ class Parser {
           break;
         }
         if (node == "mgmt-net" || node == "macvlan") {
-          Error(eps[i], what + ": \"" + node + ":\" endpoints are not supported yet by labkeeper");
-          return;
+          // "mgmt-net:IFACE": a veth whose host end joins the management bridge;
+          // "macvlan:PARENT": a macvlan on that host interface.
+          l.type = node;
+          l.host_interface = l.endpoints[i].iface;
+          l.endpoints.erase(l.endpoints.begin() + static_cast<long>(i));
+          break;
         }
       }
     } else {
@@ -350,19 +358,33 @@ class Parser {
         }
         for (size_t i = 0; i < 2; ++i)
           l.endpoints.push_back(ExtEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
-      } else if (t == "host") {
-        CheckKeys(n, kHostLinkKeys, what);
-        l.host_interface = Str(n, "host-interface", what).value_or("");
-        if (l.host_interface.empty()) Error(n, what + ": a host link needs \"host-interface\"");
+      } else if (t == "host" || t == "mgmt-net" || t == "macvlan" || t == "dummy" || t == "vxlan" ||
+                 t == "vxlan-stitch") {
+        bool vx = t == "vxlan" || t == "vxlan-stitch";
+        CheckKeys(n,
+                  t == "macvlan" ? kMacvlanLinkKeys
+                  : t == "dummy" ? kDummyLinkKeys
+                  : vx           ? kVxlanLinkKeys
+                                 : kHostLinkKeys,
+                  what);
+        if (t == "host" || t == "mgmt-net" || t == "macvlan") {
+          l.host_interface = Str(n, "host-interface", what).value_or("");
+          if (l.host_interface.empty()) Error(n, what + ": a " + t + " link needs \"host-interface\"");
+        }
+        l.mode = Str(n, "mode", what).value_or("");
+        if (vx) {
+          l.remote = Str(n, "remote", what).value_or("");
+          if (l.remote.empty()) Error(n, what + ": a " + t + " link needs \"remote\"");
+          l.vni = Int(n, "vni", what);
+          if (!l.vni) Error(n, what + ": a " + t + " link needs \"vni\"");
+          l.dst_port = Int(n, n["dst-port"] ? "dst-port" : "udp-port", what);
+        }
         YAML::Node ep = n["endpoint"];
         if (!ep) {
-          Error(n, what + ": a host link needs \"endpoint\"");
+          Error(n, what + ": a " + t + " link needs \"endpoint\"");
           return;
         }
         l.endpoints.push_back(ExtEndpoint(ep, what + ".endpoint"));
-      } else if (t == "mgmt-net" || t == "macvlan" || t == "dummy" || t == "vxlan" || t == "vxlan-stitch") {
-        Error(type, what + ": link type \"" + t + "\" is not supported yet by labkeeper (supported: veth, host)");
-        return;
       } else {
         Error(type, what + ": unknown link type \"" + t +
                         "\" (expected veth, host, mgmt-net, macvlan, dummy, vxlan or vxlan-stitch)");
@@ -573,6 +595,8 @@ class Resolver {
     if (auto it = f_.kinds.find(c.kind); it != f_.kinds.end()) kind = &it->second;
     if (c.kind.empty()) {
       Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
+    } else if (c.kind == "bridge" || c.kind == "ovs-bridge" || c.kind == "host" || c.kind == "ext-container") {
+      Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported yet by labkeeper");
     } else if (!FindKind(c.kind)) {
       Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
     }
@@ -726,8 +750,20 @@ class Resolver {
     LinkConfig c;
     c.type = l.type;
     c.pos = l.pos;
-    c.mtu = l.mtu.value_or(9500);
-    if (c.mtu < 68 || c.mtu > 65535) Error(l.pos, what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
+    // containerlab's 9500 for veth pairs; a mgmt-net end joins a 1500-byte bridge; the others
+    // take their kind's default (a macvlan cannot exceed its parent, a vxlan leaves room).
+    c.mtu = l.mtu.value_or(l.type == "veth" || l.type == "host" ? 9500 : l.type == "mgmt-net" ? 1500 : 0);
+    c.parent = l.type == "macvlan" ? l.host_interface : "";
+    if (!l.mode.empty()) c.mode = l.mode;
+    c.remote = l.remote;
+    c.vni = l.vni.value_or(0);
+    c.dst_port = l.dst_port.value_or(14789);
+    if (c.vni < 0 || c.vni > 16777215)
+      Error(l.pos, what + ": vni " + std::to_string(c.vni) + " is outside 1..16777215");
+    if (c.dst_port < 1 || c.dst_port > 65535)
+      Error(l.pos, what + ": dst-port " + std::to_string(c.dst_port) + " is outside 1..65535");
+    if (c.mtu != 0 && (c.mtu < 68 || c.mtu > 65535))
+      Error(l.pos, what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
     size_t before = errors_->size();
     for (const auto& e : l.endpoints) CheckEndpoint(lab, e, what, used);
     if (l.endpoints.empty()) return;
@@ -737,7 +773,10 @@ class Resolver {
       return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac};
     };
     c.a = end(l.endpoints[0]);
-    if (l.type == "host") {
+    if (l.type == "macvlan") {
+      if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
+        Error(l.pos, what + ": macvlan parent \"" + l.host_interface + "\" " + *why);
+    } else if (l.type == "host" || l.type == "mgmt-net") {
       if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
         Error(l.pos, what + ": host-interface \"" + l.host_interface + "\" " + *why);
       if (!used->insert(std::string(kHostNode) + ":" + l.host_interface).second)

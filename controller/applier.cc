@@ -205,12 +205,35 @@ class Applier::Pass {
 
   Status NsFail(const std::string& node) { return Status::Fail(ns_error_[node]); }
 
+  Status CreateOneEnded(const LinkConfig& l, const NetNs& na) {
+    if (l.type == "vxlan-stitch")
+      return Status::Fail("vxlan-stitch links cannot be made yet by labkeeper (vxlan links can)");
+    const NetNs* host = NsOf(kHostNode);
+    if (!host) return NsFail(kHostNode);
+    Observer observer(a_.runtime_, a_.links_);
+    if (auto owned = observer.OwnedIfaces(na, lab_.name))
+      for (const auto& i : *owned)
+        if (i.name == l.a.iface) a_.links_.Delete(na, i.name);
+    SingleLinkSpec single;
+    single.kind = l.type;
+    single.parent = l.parent;
+    single.mode = l.mode;
+    single.remote = l.remote;
+    single.vni = static_cast<uint32_t>(l.vni);
+    single.port = static_cast<uint16_t>(l.dst_port);
+    single.mtu = l.mtu;
+    IfaceSpec spec{l.a.iface, l.a.mac, IfaceMarker{lab_.name, l.a.node, l.Id()}.str(),
+                   TempIfaceName(lab_.name, l, l.a)};
+    return a_.links_.CreateSingle(*host, na, spec, single);
+  }
+
   Status CreateLink(const LinkConfig& l) {
     for (const auto* end : {&l.a, &l.b})
       if (failed_.count(end->node)) return Status::Fail("not created: node " + end->node + " failed");
     const NetNs* na = NsOf(l.a.node);
-    const NetNs* nb = NsOf(l.b.node);
     if (!na) return NsFail(l.a.node);
+    if (l.OneEnded()) return CreateOneEnded(l, *na);
+    const NetNs* nb = NsOf(l.b.node);
     if (!nb) return NsFail(l.b.node);
     // Remove what is left of the link (one end, or a pair with the wrong peer): only
     // interfaces that carry this lab's marker.
@@ -224,7 +247,13 @@ class Applier::Pass {
     auto spec = [&](const Endpoint& e) {
       return IfaceSpec{e.iface, e.mac, IfaceMarker{lab_.name, e.node, l.Id()}.str(), TempIfaceName(lab_.name, l, e)};
     };
-    return a_.links_.CreateVeth(*na, spec(l.a), *nb, spec(l.b), l.mtu);
+    Status s = a_.links_.CreateVeth(*na, spec(l.a), *nb, spec(l.b), l.mtu);
+    if (s && l.type == "mgmt-net") {
+      // The host end joins the management network's bridge.
+      auto bridge = a_.runtime_.NetworkBridge(lab_.mgmt.network);
+      s = bridge ? a_.links_.SetMaster(*nb, l.b.iface, *bridge) : bridge.status();
+    }
+    return s;
   }
 
   Status Repair(const Action& a, const LinkConfig& l) {

@@ -218,6 +218,16 @@ class DockerRuntime : public ContainerRuntime {
     return !n->is_null();
   }
 
+  Result<std::string> NetworkBridge(const std::string& name) override {
+    auto n = docker_->InspectNetwork(name);
+    if (!n) return n.status();
+    if (n->is_null()) return Status::Fail("network " + name + " does not exist");
+    auto options = (*n).value("Options", nlohmann::json::object());
+    if (options.is_object() && options.contains("com.docker.network.bridge.name"))
+      return options["com.docker.network.bridge.name"].get<std::string>();
+    return "br-" + (*n)["Id"].get<std::string>().substr(0, 12);
+  }
+
   Result<bool> EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) override {
     std::lock_guard lock(network_mu_);
     auto n = docker_->InspectNetwork(mgmt.network);

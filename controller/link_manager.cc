@@ -3,7 +3,9 @@
 #include <linux/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/vxlan.h>
 
 #include <cstdio>
 
@@ -131,6 +133,63 @@ class NetlinkLinkManager : public LinkManager {
       return s;
     }
     return Status::Ok();
+  }
+
+  Status CreateSingle(const NetNs& underlay, const NetNs& target, const IfaceSpec& spec,
+                      const SingleLinkSpec& link) override {
+    auto sock = OpenSocket(underlay);
+    if (!sock) return sock.status();
+    LinkPtr l;
+    if (link.kind == "macvlan") {
+      auto parent = Get(sock->get(), underlay, link.parent);
+      if (!parent) return Status::Fail("macvlan parent: " + parent.error());
+      l.reset(rtnl_link_macvlan_alloc());
+      rtnl_link_set_link(l.get(), rtnl_link_get_ifindex(parent->get()));
+      int mode = rtnl_link_macvlan_str2mode(link.mode.c_str());
+      if (mode < 0)
+        return Status::Fail("macvlan mode \"" + link.mode + "\" is not one of private, vepa, bridge, passthru");
+      rtnl_link_macvlan_set_mode(l.get(), static_cast<uint32_t>(mode));
+    } else if (link.kind == "vxlan") {
+      l.reset(rtnl_link_vxlan_alloc());
+      rtnl_link_vxlan_set_id(l.get(), link.vni);
+      rtnl_link_vxlan_set_port(l.get(), link.port);
+      nl_addr* raw = nullptr;
+      if (int err = nl_addr_parse(link.remote.c_str(), AF_UNSPEC, &raw); err < 0)
+        return Status::Fail("vxlan remote \"" + link.remote + "\": " + NlError(err));
+      AddrPtr remote(raw);
+      rtnl_link_vxlan_set_group(l.get(), remote.get());
+    } else {
+      l.reset(rtnl_link_alloc());
+      rtnl_link_set_type(l.get(), link.kind.c_str());
+    }
+    rtnl_link_set_name(l.get(), (spec.temp_name.empty() ? spec.name : spec.temp_name).c_str());
+    if (link.mtu > 0) rtnl_link_set_mtu(l.get(), static_cast<unsigned>(link.mtu));
+    if (Status s = SetMacOn(l.get(), spec.mac); !s) return s;
+    // Created from the underlay's namespace (its parent and UDP socket live there), straight
+    // into the target's.
+    rtnl_link_set_ns_fd(l.get(), target.fd());
+    int err = rtnl_link_add(sock->get(), l.get(), NLM_F_CREATE | NLM_F_EXCL);
+    if (err < 0) {
+      std::string msg = "create " + link.kind + " " + spec.name + " (" + target.name() + "): " + NlError(err);
+      if (err == -NLE_OPNOTSUPP || err == -NLE_NOATTR)
+        msg += ": this kernel has no " + link.kind + " support (Unknown device type)";
+      return Status::Fail(msg);
+    }
+    Status s = Finish(target, spec);
+    if (!s) Delete(target, spec.temp_name.empty() ? spec.name : spec.temp_name);
+    return s;
+  }
+
+  Status SetMaster(const NetNs& ns, const std::string& name, const std::string& master) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    auto m = Get(sock->get(), ns, master);
+    if (!m) return Status::Fail("bridge " + master + ": " + m.error());
+    int index = rtnl_link_get_ifindex(m->get());
+    return Change(ns, name, "enslave to " + master, [index](rtnl_link* l) {
+      rtnl_link_set_master(l, index);
+      return Status::Ok();
+    });
   }
 
   Result<std::vector<Iface>> List(const NetNs& ns) override {

@@ -37,6 +37,17 @@ struct Iface {
            tx_dropped = 0;
 };
 
+// What makes a one-ended interface what it is.
+struct SingleLinkSpec {
+  std::string kind;             // macvlan | dummy | vxlan
+  std::string parent;           // macvlan: the host interface it sits on
+  std::string mode = "bridge";  // macvlan mode
+  std::string remote;           // vxlan: the remote VTEP
+  uint32_t vni = 0;
+  uint16_t port = 14789;  // vxlan: UDP destination port (containerlab's default)
+  int mtu = 0;            // 0: the kernel's default for the kind
+};
+
 // The seam between the controller and the kernel's links. Each namespace is given by an
 // open NetNs; implementations must not move the caller's thread between namespaces.
 class LinkManager {
@@ -45,6 +56,12 @@ class LinkManager {
   // Creates a veth pair with one end created directly in each namespace (no move afterwards),
   // both ends up, with the MTU, MACs and markers given. On failure nothing is left behind.
   virtual Status CreateVeth(const NetNs& ns_a, const IfaceSpec& a, const NetNs& ns_b, const IfaceSpec& b, int mtu) = 0;
+  // Creates a one-ended interface of `kind` (macvlan, dummy, vxlan) straight in `target`; for
+  // macvlan and vxlan the parent / underlay is in `underlay`. Named, marked and brought up.
+  virtual Status CreateSingle(const NetNs& underlay, const NetNs& target, const IfaceSpec& spec,
+                              const struct SingleLinkSpec& link) = 0;
+  // Enslaves interface `name` to bridge `master` (both in `ns`).
+  virtual Status SetMaster(const NetNs& ns, const std::string& name, const std::string& master) = 0;
   virtual Result<std::vector<Iface>> List(const NetNs& ns) = 0;
   virtual Status Delete(const NetNs& ns, const std::string& name) = 0;
   virtual Status SetUp(const NetNs& ns, const std::string& name) = 0;

@@ -150,13 +150,17 @@ class Planner {
     }
     if (fresh_.count(l.a.node) || fresh_.count(l.b.node)) return create("link missing");
     const std::vector<Iface>* ia = IfacesOf(l.a.node);
-    const std::vector<Iface>* ib = IfacesOf(l.b.node);
     const Iface* a = ia ? FindIface(*ia, l.a.iface) : nullptr;
-    const Iface* b = ib ? FindIface(*ib, l.b.iface) : nullptr;
     auto marked = [&](const Iface* i, const Endpoint& e) {
       auto m = i ? IfaceMarker::Parse(i->alias) : std::nullopt;
       return m && m->link == l.Id() && m->node == e.node;
     };
+    if (l.OneEnded()) {  // macvlan, dummy, vxlan: one interface, no peer
+      if (!marked(a, l.a)) return create("link missing");
+      return RepairEnd(l, l.a, *a);
+    }
+    const std::vector<Iface>* ib = IfacesOf(l.b.node);
+    const Iface* b = ib ? FindIface(*ib, l.b.iface) : nullptr;
     bool has_a = marked(a, l.a), has_b = marked(b, l.b);
     if (!has_a && !has_b) return create("link missing");
     if (!has_a) return create("link missing on " + l.a.node + ":" + l.a.iface);
@@ -174,7 +178,7 @@ class Planner {
       a.iface = e.iface;
       repairs_.push_back(a);
     };
-    if (i.mtu != l.mtu) add("mtu " + std::to_string(i.mtu) + " != " + std::to_string(l.mtu));
+    if (l.mtu != 0 && i.mtu != l.mtu) add("mtu " + std::to_string(i.mtu) + " != " + std::to_string(l.mtu));
     if (Lower(i.mac) != Lower(e.mac)) add("mac " + i.mac + " != " + Lower(e.mac));
     if (!i.admin_up) add("interface down");
   }

@@ -72,6 +72,8 @@ class ContainerRuntime {
   virtual Status Remove(const std::string& id) = 0;
   virtual Result<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv) = 0;
   virtual Result<bool> NetworkExists(const std::string& name) = 0;
+  // The Linux bridge behind a bridge network (for mgmt-net links).
+  virtual Result<std::string> NetworkBridge(const std::string& name) = 0;
   // Creates the management network when missing; true when this call created it.
   virtual Result<bool> EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) = 0;
   // Removes the network when it carries `owner_label` and has no endpoints; true when removed.

@@ -1,0 +1,136 @@
+// The one-ended and host-side link types on the real kernel: mgmt-net (a veth whose host end
+// joins the management bridge), macvlan on a host interface, vxlan, and dummy where the kernel
+// has it. Everything here is named lktest-*; VXLAN's remote is loopback and no traffic is sent.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "controller/docker_client.h"
+#include "tests/support/support.h"
+
+namespace lk {
+namespace {
+
+using test::Labkeeper;
+using test::Sh;
+
+bool KernelHas(const std::string& kind) {
+  int st = 1;
+  Sh("ip link add lktest-probe type " + kind, &st);
+  Sh("ip link del lktest-probe");
+  return st == 0;
+}
+
+TEST(LinkTypes, MgmtNetMacvlanAndVxlan) {
+  ASSERT_TRUE(test::EngineAnswers());
+  // A parent for the macvlan that the test owns: one end of a veth pair in the host namespace.
+  Sh("ip link del lktest-mvp0");
+  int st = 1;
+  std::string out = Sh("ip link add lktest-mvp0 type veth peer name lktest-mvp1 && ip link set lktest-mvp0 up", &st);
+  ASSERT_EQ(st, 0) << out;
+  struct Cleanup {
+    ~Cleanup() { Sh("ip link del lktest-mvp0"); }
+  } cleanup;
+  test::TempDir dir;
+  std::string file = dir.Write("types.clab.yml", R"(name: lktest-types
+topology:
+  nodes:
+    n1: {kind: linux, image: labkeeper.dev/busybox:test}
+  links:
+    - type: mgmt-net
+      host-interface: lktest-mg1
+      endpoint: {node: n1, interface: eth5, mac: "02:00:00:00:00:05"}
+    - endpoints: ["n1:eth6", "macvlan:lktest-mvp0"]
+    - type: vxlan
+      endpoint: {node: n1, interface: vx1}
+      remote: 127.0.0.1
+      vni: 4242
+      dst-port: 14999
+)");
+  test::LabGuard guard("lktest-types");
+  auto r = Labkeeper("apply " + file);
+  ASSERT_EQ(r.status, 0) << r.out;
+
+  // mgmt-net: the container end, and the host end enslaved to the management bridge.
+  EXPECT_NE(Sh("docker exec clab-lktest-types-n1 ip link show eth5").find("02:00:00:00:00:05"), std::string::npos);
+  std::string host_end = Sh("ip -d link show lktest-mg1");
+  DockerClient docker;
+  auto net = *docker.InspectNetwork("clab");
+  std::string bridge = net["Options"].contains("com.docker.network.bridge.name")
+                           ? net["Options"]["com.docker.network.bridge.name"].get<std::string>()
+                           : "br-" + net["Id"].get<std::string>().substr(0, 12);
+  EXPECT_NE(host_end.find("master " + bridge), std::string::npos) << host_end;
+
+  // macvlan on the test's parent, inside the container.
+  std::string pid = test::Trim(Sh("docker inspect -f '{{.State.Pid}}' clab-lktest-types-n1"));
+  std::string mv = Sh("nsenter -t " + pid + " -n ip -d link show eth6");
+  EXPECT_NE(mv.find("macvlan"), std::string::npos) << mv;
+  EXPECT_NE(mv.find("eth6@"), std::string::npos) << mv;
+
+  // vxlan with its VNI, remote and port; its underlay is the host's namespace.
+  std::string vx = Sh("nsenter -t " + pid + " -n ip -d link show vx1");
+  EXPECT_NE(vx.find("vxlan id 4242"), std::string::npos) << vx;
+  EXPECT_NE(vx.find("remote 127.0.0.1"), std::string::npos) << vx;
+  EXPECT_NE(vx.find("dstport 14999"), std::string::npos) << vx;
+
+  // In sync afterwards; a deleted macvlan comes back.
+  EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
+  Sh("docker exec clab-lktest-types-n1 ip link del eth6");
+  auto again = Labkeeper("apply " + file);
+  EXPECT_NE(again.out.find("link/n1:eth6--macvlan:lktest-mvp0: created (link missing)"), std::string::npos)
+      << again.out;
+
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  int gone = 0;
+  Sh("ip link show lktest-mg1", &gone);
+  EXPECT_NE(gone, 0) << "the mgmt-net host end stayed behind";
+}
+
+TEST(LinkTypes, DummyWhereTheKernelHasIt) {
+  ASSERT_TRUE(test::EngineAnswers());
+  test::TempDir dir;
+  std::string file = dir.Write("dummy.clab.yml", R"(name: lktest-dummy
+topology:
+  nodes:
+    n1: {kind: linux, image: labkeeper.dev/busybox:test}
+  links:
+    - type: dummy
+      endpoint: {node: n1, interface: dummy0}
+)");
+  test::LabGuard guard("lktest-dummy");
+  auto r = Labkeeper("apply " + file);
+  if (!KernelHas("dummy")) {
+    // The failure is the node's link, with the kernel's reason; the node itself still runs.
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.out.find("this kernel has no dummy support"), std::string::npos) << r.out;
+    GTEST_SKIP() << "this kernel has no dummy interfaces (Unknown device type): the link itself cannot be shown";
+  }
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(Sh("docker exec clab-lktest-dummy-n1 ip -d link show dummy0").find("dummy"), std::string::npos);
+}
+
+TEST(LinkTypes, VxlanStitchIsPlannedButNotMadeYet) {
+  ASSERT_TRUE(test::EngineAnswers());
+  test::TempDir dir;
+  std::string file = dir.Write("stitch.clab.yml", R"(name: lktest-stitch
+topology:
+  nodes:
+    n1: {kind: linux, image: labkeeper.dev/busybox:test}
+  links:
+    - type: vxlan-stitch
+      endpoint: {node: n1, interface: eth1}
+      remote: 127.0.0.1
+      vni: 7
+      dst-port: 14998
+)");
+  test::LabGuard guard("lktest-stitch");
+  auto plan = Labkeeper("plan " + file);
+  EXPECT_EQ(plan.status, 1);
+  EXPECT_NE(plan.out.find("create-link link/n1:eth1--vxlan-stitch:7 (link missing)"), std::string::npos) << plan.out;
+  auto r = Labkeeper("apply " + file);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("vxlan-stitch links cannot be made yet by labkeeper"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace lk
