@@ -313,7 +313,10 @@ class DockerRuntime : public ContainerRuntime {
       host["PortBindings"] = bindings;
     }
     nlohmann::json body = {
-        {"Image", spec.image}, {"Env", env}, {"Labels", spec.labels}, {"HostConfig", host}, {"ExposedPorts", exposed}};
+        {"Image", spec.image}, {"Env", env},           {"Labels", spec.labels},
+        {"HostConfig", host},  {"ExposedPorts", exposed},
+        {"Tty", true},  // as containerlab: a node whose command is a shell stays up on its terminal
+    };
     if (!spec.hostname.empty() && !StartsWith(spec.network_mode, "container:") && spec.network_mode != "host")
       body["Hostname"] = spec.hostname;
     if (const auto& h = spec.extras.healthcheck) {

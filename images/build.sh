@@ -5,6 +5,9 @@
 #                                     entrypoint starts the daemons enabled in /etc/frr/daemons
 #   wbitt/network-multitool:3.22.2    busybox-static: sh, ip, ping, tcpdump-less multitool
 #   labkeeper.dev/busybox:test        the same busybox root, used by the tests' small nodes
+#   alpine:3, alpine:latest, debian:bookworm-slim
+#                                     the same busybox root, for the shared smoke-test labs
+#                                     (a shell, coreutils-style applets; no package manager)
 # An image that already exists is kept unless --force is given.
 set -euo pipefail
 force=0; [ "${1:-}" = "--force" ] && force=1
@@ -38,6 +41,11 @@ if ! have wbitt/network-multitool:3.22.2 || ! have labkeeper.dev/busybox:test; t
     -m "labkeeper local stand-in built from Debian busybox-static" - wbitt/network-multitool:3.22.2 >/dev/null
   docker tag wbitt/network-multitool:3.22.2 labkeeper.dev/busybox:test
 fi
+
+for ref in alpine:3 alpine:latest debian:bookworm-slim; do
+  # Only where no such image exists: a real one that is there already is kept.
+  docker image inspect "$ref" >/dev/null 2>&1 || docker tag labkeeper.dev/busybox:test "$ref"
+done
 
 if ! have quay.io/frrouting/frr:10.5.1; then
   command -v debootstrap >/dev/null || { echo "images: debootstrap is not installed" >&2; exit 1; }

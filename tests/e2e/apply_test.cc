@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "api/topology_codec.h"
 #include "controller/docker_client.h"
@@ -351,6 +352,45 @@ TEST_F(ApplyTest, ParseOnlyExamplesPlanExactlyTheirNodesAndLinks) {
     ++files;
   }
   EXPECT_EQ(files, 6);
+}
+
+}  // namespace
+}  // namespace lk
+
+namespace lk {
+namespace {
+
+// The shared smoke-test labs that need nothing this machine lacks deploy unchanged (with the
+// busybox stand-ins for alpine): two nodes without links, and four nodes in a mesh of five links.
+TEST_F(ApplyTest, SharedSmokeLabsDeployUnchanged) {
+  struct Lab {
+    const char* file;
+    const char* name;
+    size_t nodes;
+    std::vector<std::pair<std::string, std::string>> ifaces;
+  } labs[] = {
+      {"tests-01-smoke__12-tools-veth.clab.yaml", "dual-node", 2, {}},
+      {"tests-01-smoke__node-filter.clab.yml", "node-filter", 4,
+       {{"node1", "eth1"}, {"node1", "eth2"}, {"node1", "eth3"}, {"node4", "eth1"}, {"node4", "eth2"}}},
+  };
+  for (const auto& lab : labs) {
+    SCOPED_TRACE(lab.file);
+    ASSERT_TRUE(LabContainers(lab.name).empty()) << lab.name << " runs here already";
+    test::LabGuard guard(lab.name);
+    std::string file = test::SharedDir() + "/clab-examples/" + lab.file;
+    auto r = Labkeeper("apply " + file);
+    ASSERT_EQ(r.status, 0) << r.out;
+    auto ids = LabContainers(lab.name);
+    EXPECT_EQ(ids.size(), lab.nodes);
+    for (const auto& [name, id] : ids)
+      EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' " + name), "true\n") << name << " did not stay up";
+    for (const auto& [node, iface] : lab.ifaces)
+      EXPECT_NE(Sh("docker exec clab-" + std::string(lab.name) + "-" + node + " ip link show " + iface).find(iface + "@"),
+                std::string::npos)
+          << node << ":" << iface;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos) << "a node exited";
+  }
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // `docker inspect` or inside the container.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "controller/docker_client.h"
@@ -61,6 +64,8 @@ topology:
         - sh -c "echo exec-ran > /tmp/exec-out"
     side:
       network-mode: container:full
+    shell:
+      cmd: sh
 )");
   test::LabGuard guard("lktest-fields");
   auto r = Labkeeper("apply " + file);
@@ -110,6 +115,10 @@ topology:
   EXPECT_EQ(side["HostConfig"]["NetworkMode"], "container:" + c["Id"].get<std::string>());
   EXPECT_EQ(Sh("docker exec clab-lktest-fields-side readlink /proc/self/ns/net"),
             Sh("docker exec clab-lktest-fields-full readlink /proc/self/ns/net"));
+
+  // A node whose command is a plain shell stays up on its terminal, as containerlab's nodes do.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}} {{.Config.Tty}}' clab-lktest-fields-shell"), "true true\n");
 
   EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
 }
