@@ -6,6 +6,18 @@
 
 namespace lk {
 
+const std::vector<std::string>& StageNames() {
+  static const std::vector<std::string> names = {"create", "create-links", "configure", "healthy", "exit"};
+  return names;
+}
+
+int StageIndex(const std::string& name) {
+  const auto& n = StageNames();
+  for (size_t i = 0; i < n.size(); ++i)
+    if (n[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
 std::string SourcePos::str() const {
   std::string s = file;
   if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);

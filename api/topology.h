@@ -38,6 +38,24 @@ struct Healthcheck {
   bool operator==(const Healthcheck&) const = default;
 };
 
+// containerlab's stages: a node goes through create, create-links, configure, healthy and exit;
+// a stage may wait for other nodes' stages and run commands when it is entered or left.
+struct StageWait {
+  std::string node, stage = "create";
+  bool operator==(const StageWait&) const = default;
+};
+struct StageExec {
+  std::string command, phase = "on-enter", target = "container";  // target: container | host
+  bool operator==(const StageExec&) const = default;
+};
+struct Stage {
+  std::vector<StageWait> wait_for;
+  std::vector<StageExec> exec;
+  bool operator==(const Stage&) const = default;
+};
+const std::vector<std::string>& StageNames();  // in order
+int StageIndex(const std::string& name);       // -1 when unknown
+
 // Container settings beyond the basics, as containerlab's node fields of the same names.
 struct ContainerExtras {
   double cpu = 0;  // CPUs (NanoCpus)
@@ -64,7 +82,9 @@ struct NodeDefinition {
   std::vector<std::string> env_files, devices, tmpfs, security_opts, volumes, aliases;
   std::optional<DnsConfig> dns;
   std::optional<Healthcheck> healthcheck;
-  // Keys accepted but not applied to the container (vendor fields, stages, ...), as YAML text:
+  std::map<std::string, Stage> stages;
+  std::vector<std::string> wait_for;  // the older form: wait for these nodes' create stage
+  // Keys accepted but not applied to the container (vendor fields, ...), as YAML text:
   // they count in the spec hash, so editing one recreates the node.
   std::map<std::string, std::string> unapplied;
   // Binds are relative to this directory (the topology file's).
@@ -124,7 +144,8 @@ struct NodeConfig {
   std::vector<std::string> exec, ports, cap_add;
   bool privileged = true;  // containerlab runs every container privileged
   ContainerExtras extras;
-  int startup_delay = 0;  // seconds to wait before creating the container
+  int startup_delay = 0;                // seconds to wait before creating the container
+  std::map<std::string, Stage> stages;  // with node-level wait-for folded into stages["create"]
   std::map<std::string, std::string> unapplied;
   SourcePos pos;
 

@@ -262,11 +262,63 @@ class Parser {
       h.timeout = Int(hc, "timeout", w).value_or(0);
       d.healthcheck = h;
     }
+    if (YAML::Node st = n["stages"]; st && IsMap(st, what + ".stages")) {
+      for (auto it = st.begin(); it != st.end(); ++it) {
+        std::string name = it->first.Scalar(), w = what + ".stages." + name;
+        if (StageIndex(name) < 0) {
+          Error(it->first, w + ": unknown stage (expected create, create-links, configure, healthy or exit)");
+          continue;
+        }
+        d.stages[name] = ParseStage(it->second, w);
+      }
+    }
+    if (YAML::Node wf = n["wait-for"]; wf && !wf.IsNull()) d.wait_for = List(n, "wait-for", what);
     for (auto it = n.begin(); it != n.end(); ++it) {
       std::string key = it->first.Scalar();
       if (kNodeKeys.count(key) && !kAppliedNodeKeys.count(key)) d.unapplied[key] = YAML::Dump(it->second);
     }
     return d;
+  }
+
+  Stage ParseStage(const YAML::Node& n, const std::string& what) {
+    Stage stage;
+    if (!n || n.IsNull() || !IsMap(n, what)) return stage;
+    CheckKeys(n, {"wait-for", "exec"}, what);
+    if (YAML::Node wf = n["wait-for"]; wf && wf.IsSequence()) {
+      for (const auto& item : wf) {
+        if (!IsMap(item, what + ".wait-for")) continue;
+        CheckKeys(item, {"node", "stage"}, what + ".wait-for");
+        StageWait wait{Str(item, "node", what + ".wait-for").value_or(""),
+                       Str(item, "stage", what + ".wait-for").value_or("create")};
+        if (wait.node.empty()) Error(item, what + ".wait-for: \"node\" is required");
+        if (StageIndex(wait.stage) < 0) Error(item["stage"], what + ".wait-for: unknown stage \"" + wait.stage + "\"");
+        stage.wait_for.push_back(wait);
+      }
+    } else if (wf) {
+      Error(wf, what + ".wait-for: expected a list of {node, stage}");
+    }
+    if (YAML::Node ex = n["exec"]; ex && ex.IsSequence()) {
+      for (const auto& item : ex) {
+        StageExec e;
+        if (item.IsScalar()) {
+          e.command = item.Scalar();
+        } else if (IsMap(item, what + ".exec")) {
+          CheckKeys(item, {"command", "phase", "target"}, what + ".exec");
+          e.command = Str(item, "command", what + ".exec").value_or("");
+          e.phase = Str(item, "phase", what + ".exec").value_or("on-enter");
+          e.target = Str(item, "target", what + ".exec").value_or("container");
+          if (e.phase != "on-enter" && e.phase != "on-exit")
+            Error(item["phase"], what + ".exec: phase \"" + e.phase + "\": expected on-enter or on-exit");
+          if (e.target != "container" && e.target != "host")
+            Error(item["target"], what + ".exec: target \"" + e.target + "\": expected container or host");
+        }
+        if (e.command.empty()) Error(item, what + ".exec: \"command\" is required");
+        stage.exec.push_back(e);
+      }
+    } else if (ex) {
+      Error(ex, what + ".exec: expected a list");
+    }
+    return stage;
   }
 
   void Mgmt(const YAML::Node& n, MgmtNetwork* m) {
@@ -566,6 +618,12 @@ class Resolver {
     if (!f_.name.empty() && !ValidName(f_.name))
       Error(f_.name_pos, "name \"" + f_.name + "\": only letters, digits, '_', '.' and '-' are allowed");
     for (const auto& [name, def] : f_.nodes) lab.nodes.push_back(ResolveNode(name, def));
+    for (const auto& n : lab.nodes)
+      for (const auto& [stage, st] : n.stages)
+        for (const auto& w : st.wait_for)
+          if (!lab.FindNode(w.node))
+            Error(n.pos,
+                  "node \"" + n.name + "\": stages." + stage + ".wait-for: node \"" + w.node + "\" does not exist");
     std::set<std::string> used;
     for (const auto& l : f_.links) ResolveLink(lab, l, &used);
     return lab;
@@ -728,6 +786,11 @@ class Resolver {
     for (const auto* l : levels)
       if (l)
         for (const auto& [k, v] : l->unapplied) c->unapplied[k] = v;
+    // Stages: a more specific level's stage replaces the same stage of a less specific one.
+    for (const auto* l : levels)
+      if (l)
+        for (const auto& [name, st] : l->stages) c->stages[name] = st;
+    for (const auto& w : node.wait_for) c->stages["create"].wait_for.push_back({w, "create"});
   }
 
   void CheckEndpoint(const LabSpec& lab, const EndpointDefinition& e, const std::string& what,

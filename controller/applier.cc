@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -81,7 +82,14 @@ class Applier::Pass {
         if (StartsWith(a.object, "node/")) failed_.insert(a.node);
       }
     }
-    RunNodes();
+    bool staged = false;
+    for (const auto& n : lab_.nodes) staged |= !n.stages.empty();
+    if (staged) {
+      RunDeletes();
+      RunStaged();
+    } else {
+      RunNodes();
+    }
     RunLinks();
     RunExec();
   }
@@ -265,11 +273,168 @@ class Applier::Pass {
     return a_.links_.SetUp(*ns, a.iface);
   }
 
+  void RunDeletes() {
+    for (const auto& a : r_->plan.actions) {
+      if (a.kind != ActionKind::kDeleteIface || Cancelled()) continue;
+      const NetNs* ns = NsOf(a.node);
+      Record(a, ns ? a_.links_.Delete(*ns, a.iface) : NsFail(a.node), "deleted (" + a.reason + ")");
+      handled_.insert(&a);
+    }
+  }
+
+  // Runs a stage's commands of one phase; failures are warnings, as exec's are.
+  void StageCommands(const NodeConfig& n, const std::string& stage, const std::string& phase) {
+    auto it = n.stages.find(stage);
+    if (it == n.stages.end()) return;
+    for (const auto& e : it->second.exec) {
+      if (e.phase != phase) continue;
+      std::string object = "node/" + n.name;
+      int code = 0;
+      std::string out;
+      if (e.target == "host") {
+        std::string cmd = e.command + " 2>&1";
+        FILE* p = popen(cmd.c_str(), "r");
+        char buf[4096];
+        size_t k;
+        while (p && (k = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, k);
+        code = p ? pclose(p) : -1;
+      } else {
+        auto argv = ShellSplit(e.command);
+        auto res = argv ? a_.runtime_.Exec(lab_.ContainerName(n.name), *argv) : Result<ExecResult>(argv.status());
+        code = res ? res->exit_code : -1;
+        out = res ? res->output : res.error();
+      }
+      a_.progress_("  " + object + ": stage " + stage + " " + phase + " " + e.target + " exec \"" + e.command + "\"" +
+                   (code == 0 ? "" : " exited with " + std::to_string(code)));
+      if (code != 0)
+        a_.events_({"Warning", "ExecFailed", object,
+                    "stage " + stage + " " + phase + ": \"" + e.command + "\" exited with " + std::to_string(code) +
+                        (Trim(out).empty() ? "" : ": " + Trim(out))});
+    }
+  }
+
+  // containerlab's stages: every node that is (re)created in this pass goes through create,
+  // create-links, configure, healthy and exit on its own thread; a stage is entered once the
+  // stages it waits for are done. Nodes that already run count as through every stage.
+  void RunStaged() {
+    std::mutex m;
+    std::condition_variable cv;
+    std::map<std::string, int> done;  // node -> last stage completed
+    std::map<std::string, std::vector<const Action*>> node_actions, link_actions, exec_actions;
+    for (const auto& a : r_->plan.actions) {
+      if (IsNodeAction(a.kind)) node_actions[a.reason == "orphan" ? "orphan/" + a.container_id : a.node].push_back(&a);
+    }
+    std::vector<std::string> fresh;
+    for (const auto& [key, acts] : node_actions)
+      if (key.rfind("orphan/", 0) != 0) fresh.push_back(key);
+    const int last = static_cast<int>(StageNames().size()) - 1;
+    for (const auto& n : lab_.nodes) done[n.name] = last;
+    for (const auto& f : fresh) done[f] = -1;
+    std::map<std::string, const LinkConfig*> by_id;
+    for (const auto& l : lab_.links) by_id[l.Id()] = &l;
+    for (const auto& a : r_->plan.actions) {
+      if (a.kind == ActionKind::kCreateLink) {
+        const LinkConfig& l = *by_id.at(a.link_id);
+        // Made by whichever of its fresh nodes reaches create-links second.
+        if (done[l.a.node] < 0 || (!l.OneEnded() && done[l.b.node] < 0)) {
+          link_actions[l.a.node].push_back(&a);
+          if (!l.OneEnded() && l.b.node != l.a.node) link_actions[l.b.node].push_back(&a);
+          handled_.insert(&a);
+        }
+      } else if (a.kind == ActionKind::kExec && done[a.node] < 0) {
+        exec_actions[a.node].push_back(&a);
+        handled_.insert(&a);
+      }
+    }
+    for (const auto& [key, acts] : node_actions)
+      for (const Action* a : acts) handled_.insert(a);
+    std::set<const Action*> links_made;
+    std::set<std::string> at_links;  // fresh nodes that have reached create-links
+    auto reach = [&](const std::string& node, int stage) {
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return done[node] >= stage; });
+    };
+    auto finish = [&](const std::string& node, int stage) {
+      std::lock_guard lock(m);
+      done[node] = stage;
+      cv.notify_all();
+    };
+    auto run_node = [&](const std::string& name) {
+      const NodeConfig& n = *lab_.FindNode(name);
+      bool ok = true;
+      for (int s = 0; s <= last; ++s) {
+        const std::string& stage = StageNames()[s];
+        if (auto it = n.stages.find(stage); it != n.stages.end())
+          for (const auto& w : it->second.wait_for) reach(w.node, StageIndex(w.stage));
+        if (ok && !Cancelled()) {
+          StageCommands(n, stage, "on-enter");
+          if (stage == "create") {
+            for (const Action* a : node_actions[name]) {
+              Status st = RunNodeAction(*a);
+              Record(*a, st, st ? Describe(*a) : "");
+              if (!st) {
+                std::lock_guard lock(mu_);
+                failed_.insert(name);
+                ok = false;
+                break;
+              }
+            }
+          } else if (stage == "create-links") {
+            // A link is made by the second of its two nodes to reach create-links (a node that
+            // already ran counts as there): waiting for the other could deadlock on wait-for.
+            std::vector<const Action*> mine;
+            {
+              std::lock_guard lock(links_mu_);
+              at_links.insert(name);
+              for (const Action* a : link_actions[name]) {
+                const LinkConfig& l = *by_id.at(a->link_id);
+                const std::string& peer = l.a.node == name ? l.b.node : l.a.node;
+                bool peer_ready = l.OneEnded() || peer == name || at_links.count(peer) || !node_actions.count(peer);
+                if (peer_ready && links_made.insert(a).second) mine.push_back(a);
+              }
+            }
+            for (const Action* a : mine) {
+              const LinkConfig& l = *by_id.at(a->link_id);
+              Status st = CreateLink(l);
+              if (!st) {
+                std::lock_guard lock(mu_);
+                unlinked_.insert({l.a.node, l.b.node});
+              }
+              Record(*a, st, "created (" + a->reason + ")");
+            }
+          } else if (stage == "configure") {
+            for (const Action* a : exec_actions[name]) RunOneExec(*a);
+          } else if (stage == "healthy" && n.extras.healthcheck) {
+            bool healthy = false;
+            for (int i = 0; i < 600 && !Cancelled(); ++i) {
+              if (a_.runtime_.Healthy(lab_.ContainerName(name))) {
+                healthy = true;
+                break;
+              }
+              std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            }
+            if (!healthy) a_.events_({"Warning", "Unhealthy", "node/" + name, "not healthy after 300 s"});
+          }
+          StageCommands(n, stage, "on-exit");
+        }
+        finish(name, s);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (const auto& f : fresh) threads.emplace_back(run_node, f);
+    // Orphans go in parallel with the rest.
+    for (const auto& [key, acts] : node_actions)
+      if (key.rfind("orphan/", 0) == 0)
+        for (const Action* a : acts) Record(*a, RunNodeAction(*a), "removed (orphan)");
+    for (auto& t : threads) t.join();
+  }
+
   void RunLinks() {
     std::map<std::string, const LinkConfig*> links;
     for (const auto& l : lab_.links) links[l.Id()] = &l;
     for (const auto& a : r_->plan.actions) {
       if (Cancelled()) return;
+      if (handled_.count(&a)) continue;
       if (a.kind == ActionKind::kDeleteIface) {
         const NetNs* ns = NsOf(a.node);
         Record(a, ns ? a_.links_.Delete(*ns, a.iface) : NsFail(a.node), "deleted (" + a.reason + ")");
@@ -286,8 +451,15 @@ class Applier::Pass {
 
   void RunExec() {
     for (const auto& a : r_->plan.actions) {
-      if (a.kind != ActionKind::kExec || failed_.count(a.node) || unlinked_.count(a.node)) continue;
+      if (a.kind != ActionKind::kExec || handled_.count(&a)) continue;
       if (Cancelled()) return;
+      RunOneExec(a);
+    }
+  }
+
+  void RunOneExec(const Action& a) {
+    if (failed_.count(a.node) || unlinked_.count(a.node)) return;
+    {
       const NodeConfig* n = lab_.FindNode(a.node);
       std::string cname = lab_.ContainerName(a.node);
       int ok = 0;
@@ -317,8 +489,10 @@ class Applier::Pass {
   const LabSpec& lab_;
   ApplyResult* r_;
   std::mutex mu_;
-  std::set<std::string> failed_;    // nodes that could not be made: their links and exec are skipped
-  std::set<std::string> unlinked_;  // nodes with a link that could not be made: exec is skipped
+  std::set<std::string> failed_;     // nodes that could not be made: their links and exec are skipped
+  std::set<std::string> unlinked_;   // nodes with a link that could not be made: exec is skipped
+  std::set<const Action*> handled_;  // actions the staged path took care of
+  std::mutex links_mu_;              // link creation is one at a time
   std::map<std::string, std::optional<NetNs>> ns_cache_;
   std::map<std::string, std::string> ns_error_;
 };

@@ -207,6 +207,12 @@ class DockerRuntime : public ContainerRuntime {
   }
 
   Status Start(const std::string& id) override { return docker_->StartContainer(id); }
+  bool Healthy(const std::string& id) override {
+    auto j = docker_->InspectContainer(id);
+    if (!j || j->is_null()) return false;
+    auto health = (*j)["State"].value("Health", nlohmann::json::object());
+    return health.value("Status", "") == "healthy";
+  }
   Status Remove(const std::string& id) override { return docker_->RemoveContainer(id, true); }
   Result<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv) override {
     return docker_->Exec(id, argv);
@@ -313,9 +319,9 @@ class DockerRuntime : public ContainerRuntime {
       host["PortBindings"] = bindings;
     }
     nlohmann::json body = {
-        {"Image", spec.image}, {"Env", env},           {"Labels", spec.labels},
-        {"HostConfig", host},  {"ExposedPorts", exposed},
-        {"Tty", true},  // as containerlab: a node whose command is a shell stays up on its terminal
+        {"Image", spec.image},     {"Env", env},  {"Labels", spec.labels}, {"HostConfig", host},
+        {"ExposedPorts", exposed}, {"Tty", true},  // as containerlab: a node whose command is a shell stays up on its
+                                                   // terminal
     };
     if (!spec.hostname.empty() && !StartsWith(spec.network_mode, "container:") && spec.network_mode != "host")
       body["Hostname"] = spec.hostname;

@@ -69,6 +69,8 @@ class ContainerRuntime {
   // The image's architecture ("amd64", "arm64/v8"); "" when the image is not present.
   virtual Result<std::string> ImageArchitecture(const std::string& ref) = 0;
   virtual Status Start(const std::string& id) = 0;
+  // True when the container's healthcheck reports healthy.
+  virtual bool Healthy(const std::string& id) = 0;
   virtual Status Remove(const std::string& id) = 0;
   virtual Result<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv) = 0;
   virtual Result<bool> NetworkExists(const std::string& name) = 0;

@@ -16,6 +16,11 @@ work=$(mktemp -d /tmp/labkeeper-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 have() { [ "$force" = 0 ] && docker image inspect "$1" >/dev/null 2>&1; }
+# The busybox stand-in's revision: a machine with an older build gets the new one.
+BUSYBOX_REV=2
+have_busybox() {
+  [ "$force" = 0 ] && [ "$(docker image inspect -f '{{index .Config.Labels "dev.labkeeper.stand-in"}}' "$1" 2>/dev/null)" = "$BUSYBOX_REV" ]
+}
 
 busybox_root() {  # $1: target dir
   local d=$1
@@ -26,25 +31,30 @@ busybox_root() {  # $1: target dir
   done
   echo 'root:x:0:0:root:/root:/bin/sh' >"$d/etc/passwd"
   echo 'root:x:0:' >"$d/etc/group"
+  printf 'PRETTY_NAME="labkeeper busybox stand-in"\nNAME="BusyBox"\nID=busybox\n' >"$d/etc/os-release"
   chmod 1777 "$d/tmp"
   # The default command: stay up until stopped, and answer SIGTERM at once so stops are quick.
   printf '%s\n' '#!/bin/sh' 'trap "exit 0" TERM INT' 'while :; do sleep 3600 & wait $!; done' >"$d/bin/idle"
   chmod 0755 "$d/bin/idle"
 }
 
-if ! have wbitt/network-multitool:3.22.2 || ! have labkeeper.dev/busybox:test; then
+if ! have_busybox wbitt/network-multitool:3.22.2 || ! have_busybox labkeeper.dev/busybox:test; then
   command -v busybox >/dev/null || { echo "images: busybox-static is not installed" >&2; exit 1; }
   echo "images: building wbitt/network-multitool:3.22.2 and labkeeper.dev/busybox:test from busybox-static"
   busybox_root "$work/bb"
   tar -C "$work/bb" -c . | docker import \
-    -c 'CMD ["/bin/idle"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'CMD ["/bin/idle"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' -c "LABEL dev.labkeeper.stand-in=$BUSYBOX_REV" \
     -m "labkeeper local stand-in built from Debian busybox-static" - wbitt/network-multitool:3.22.2 >/dev/null
   docker tag wbitt/network-multitool:3.22.2 labkeeper.dev/busybox:test
 fi
 
 for ref in alpine:3 alpine:latest debian:bookworm-slim; do
-  # Only where no such image exists: a real one that is there already is kept.
-  docker image inspect "$ref" >/dev/null 2>&1 || docker tag labkeeper.dev/busybox:test "$ref"
+  # Only where no such image exists (or an older stand-in): a real one that is there is kept.
+  if ! docker image inspect "$ref" >/dev/null 2>&1 || \
+     [ -n "$(docker image inspect -f '{{index .Config.Labels "dev.labkeeper.stand-in"}}' "$ref" 2>/dev/null)" ] || \
+     [ "$(docker image inspect -f '{{.Comment}}' "$ref")" = "labkeeper local stand-in built from Debian busybox-static" ]; then
+    docker tag labkeeper.dev/busybox:test "$ref"
+  fi
 done
 
 if ! have quay.io/frrouting/frr:10.5.1; then

@@ -2,6 +2,7 @@
 // is named lktest-*, and every host interface lktest-*; all are removed at the end.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -370,7 +371,9 @@ TEST_F(ApplyTest, SharedSmokeLabsDeployUnchanged) {
     std::vector<std::pair<std::string, std::string>> ifaces;
   } labs[] = {
       {"tests-01-smoke__12-tools-veth.clab.yaml", "dual-node", 2, {}},
-      {"tests-01-smoke__node-filter.clab.yml", "node-filter", 4,
+      {"tests-01-smoke__node-filter.clab.yml",
+       "node-filter",
+       4,
        {{"node1", "eth1"}, {"node1", "eth2"}, {"node1", "eth3"}, {"node4", "eth1"}, {"node4", "eth2"}}},
   };
   for (const auto& lab : labs) {
@@ -385,12 +388,48 @@ TEST_F(ApplyTest, SharedSmokeLabsDeployUnchanged) {
     for (const auto& [name, id] : ids)
       EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' " + name), "true\n") << name << " did not stay up";
     for (const auto& [node, iface] : lab.ifaces)
-      EXPECT_NE(Sh("docker exec clab-" + std::string(lab.name) + "-" + node + " ip link show " + iface).find(iface + "@"),
-                std::string::npos)
+      EXPECT_NE(
+          Sh("docker exec clab-" + std::string(lab.name) + "-" + node + " ip link show " + iface).find(iface + "@"),
+          std::string::npos)
           << node << ":" << iface;
     std::this_thread::sleep_for(std::chrono::seconds(2));
     EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos) << "a node exited";
   }
+}
+
+}  // namespace
+}  // namespace lk
+
+namespace lk {
+namespace {
+
+// ../shared/clab-examples stages lab, unchanged: the order its wait-for chain imposes
+// (node4 healthy, then node3, node2, node1), and stage exec on the host and in containers.
+TEST_F(ApplyTest, StagesImposeTheirOrder) {
+  ASSERT_TRUE(LabContainers("stages").empty()) << "a lab named stages runs here already";
+  test::LabGuard guard("stages");
+  struct RemoveMarker {
+    ~RemoveMarker() { std::remove("/tmp/host-exec-test"); }  // written by the lab's host exec
+  } marker;
+  std::remove("/tmp/host-exec-test");
+  std::string file = test::SharedDir() + "/clab-examples/tests-01-smoke__stages.clab.yml";
+  auto r = Labkeeper("apply " + file);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto started = [](const std::string& node) {
+    return test::Trim(Sh("docker inspect -f '{{.State.StartedAt}}' clab-stages-" + node));
+  };
+  // RFC 3339 with nanoseconds, same zone: they compare as strings.
+  EXPECT_LT(started("node4"), started("node3"));
+  EXPECT_LT(started("node3"), started("node2"));
+  EXPECT_LT(started("node2"), started("node1"));
+  EXPECT_EQ(Sh("docker inspect -f '{{.State.Health.Status}}' clab-stages-node4"), "healthy\n");
+  EXPECT_EQ(Sh("cat /tmp/host-exec-test"), "foo\n") << "the host exec of node1's create-links stage";
+  EXPECT_NE(r.out.find("node/node3: stage create on-exit container exec \"ls /sys/class/net/\""), std::string::npos);
+  EXPECT_NE(r.out.find("node/node4: stage healthy on-exit container exec"), std::string::npos);
+  for (const char* l :
+       {"node1:eth1--node2:eth1", "node1:eth3--node4:eth3", "node2:eth2--node4:eth2", "node3:eth1--host:n3eth1"})
+    EXPECT_NE(r.out.find(std::string("link/") + l + ": created"), std::string::npos) << l;
+  EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
 }
 
 }  // namespace
