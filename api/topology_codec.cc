@@ -144,15 +144,23 @@ class Parser {
     return v.Scalar();
   }
 
-  std::optional<int> Int(const YAML::Node& map, const std::string& key, const std::string& what) {
+  // map[key] as T; a value of another type is reported as "<what>.<key>: <expected>".
+  template <typename T>
+  std::optional<T> As(const YAML::Node& map, const std::string& key, const std::string& what,
+                      const std::string& expected) {
     YAML::Node v = map[key];
     if (!v) return std::nullopt;
     try {
-      return v.as<int>();
+      return v.as<T>();
     } catch (const YAML::Exception&) {
-      Error(v, what + "." + key + ": expected an integer, got \"" + (v.IsScalar() ? v.Scalar() : "?") + "\"");
+      Error(v, what + "." + key + ": " + expected);
       return std::nullopt;
     }
+  }
+
+  std::optional<int> Int(const YAML::Node& map, const std::string& key, const std::string& what) {
+    YAML::Node v = map[key];
+    return As<int>(map, key, what, "expected an integer, got \"" + (v && v.IsScalar() ? v.Scalar() : "?") + "\"");
   }
 
   std::vector<std::string> List(const YAML::Node& map, const std::string& key, const std::string& what) {
@@ -209,13 +217,7 @@ class Parser {
     d.mgmt_ipv4 = Str(n, "mgmt-ipv4", what);
     d.mgmt_ipv6 = Str(n, "mgmt-ipv6", what);
     d.platform = Str(n, "platform", what);
-    if (YAML::Node p = n["privileged"]) {
-      try {
-        d.privileged = p.as<bool>();
-      } catch (const YAML::Exception&) {
-        Error(p, what + ".privileged: expected true or false");
-      }
-    }
+    d.privileged = As<bool>(n, "privileged", what, "expected true or false");
     d.env = Map(n, "env", what);
     d.labels = Map(n, "labels", what);
     d.sysctls = Map(n, "sysctls", what);
@@ -223,13 +225,7 @@ class Parser {
     d.exec = List(n, "exec", what);
     d.ports = List(n, "ports", what);
     d.cap_add = List(n, "cap-add", what);
-    if (YAML::Node v = n["cpu"]) {
-      try {
-        d.cpu = v.as<double>();
-      } catch (const YAML::Exception&) {
-        Error(v, what + ".cpu: expected a number of CPUs, such as 1.5");
-      }
-    }
+    d.cpu = As<double>(n, "cpu", what, "expected a number of CPUs, such as 1.5");
     d.cpu_set = Str(n, "cpu-set", what);
     d.memory = Str(n, "memory", what);
     d.shm_size = Str(n, "shm-size", what);
@@ -904,14 +900,7 @@ std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::
 }
 
 bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fallback) {
-  YAML::Node v = spec[key];
-  if (!v) return fallback;
-  try {
-    return v.as<bool>();
-  } catch (const YAML::Exception&) {
-    parser->Error(v, std::string("spec.") + key + ": expected true or false");
-    return fallback;
-  }
+  return parser->As<bool>(spec, key, "spec", "expected true or false").value_or(fallback);
 }
 
 // A Lab resource document: apiVersion, kind, metadata, spec holding containerlab's keys.

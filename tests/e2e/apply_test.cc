@@ -326,13 +326,16 @@ topology:
 namespace lk {
 namespace {
 
-// The vendor and templated examples (images not available here) plan exactly their nodes and links.
-TEST_F(ApplyTest, ParseOnlyExamplesPlanExactlyTheirNodesAndLinks) {
+// Every shared example (vendor and templated ones included, whose images are not here) plans
+// exactly the nodes and links it defines.
+TEST_F(ApplyTest, EveryExamplePlansExactlyItsNodesAndLinks) {
   namespace fs = std::filesystem;
   int files = 0;
-  for (const auto& entry : fs::directory_iterator(test::SharedDir() + "/clab-examples/parse-only")) {
-    std::string path = entry.path().string();
-    if (!IsTopologyFileName(path)) continue;
+  std::vector<std::string> paths;
+  for (const auto& dir : {"/clab-examples", "/clab-examples/parse-only", "/clab-examples/frr01"})
+    for (const auto& entry : fs::directory_iterator(test::SharedDir() + dir))
+      if (IsTopologyFileName(entry.path().string())) paths.push_back(entry.path().string());
+  for (const auto& path : paths) {
     FileLoad load = LoadFile(path);
     ASSERT_TRUE(load.ok()) << load.ErrorText();
     ASSERT_TRUE(LabContainers(load.labs[0].name).empty()) << load.labs[0].name << " runs here already";
@@ -352,7 +355,7 @@ TEST_F(ApplyTest, ParseOnlyExamplesPlanExactlyTheirNodesAndLinks) {
     EXPECT_EQ(links, want_links) << path;
     ++files;
   }
-  EXPECT_EQ(files, 6);
+  EXPECT_EQ(files, 14);
 }
 
 }  // namespace

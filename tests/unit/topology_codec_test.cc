@@ -1,9 +1,11 @@
 #include "api/topology_codec.h"
+#include "api/strings.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "tests/support/support.h"
 
@@ -435,6 +437,90 @@ TEST(SharedExamples, VendorInterfaceAliasesBecomeLinuxNames) {
   ASSERT_TRUE(r.ok()) << r.ErrorText();
   EXPECT_EQ(r.labs[0].links[0].a.iface, "e1-1");  // written ethernet-1/1
   EXPECT_EQ(r.labs[0].FindNode("ceos")->env.at("CEOS"), "1");
+}
+
+}  // namespace
+}  // namespace lk
+
+namespace lk {
+namespace {
+
+// containerlab's inheritance, one row per rule: what the node ends up with.
+TEST(Inheritance, OneRowPerRule) {
+  const std::string base = R"(name: t
+topology:
+  defaults: {kind: linux, image: i-defaults, env: {D: d, SHARED: defaults}, exec: [e-defaults], binds: ["/d:/same"], mgmt-ipv4: 172.20.20.9}
+  kinds:
+    linux: {image: i-kind, env: {K: k, SHARED: kind}, exec: [e-kind, e-defaults], ports: ["80"]}
+  groups:
+    g: {image: i-group, env: {G: g, SHARED: group}, labels: {l: g}, binds: ["/g:/same"], cap-add: [NET_ADMIN]}
+  nodes:
+)";
+  struct Row {
+    const char* rule;
+    const char* node_yaml;
+    std::function<std::string(const NodeConfig&)> get;
+    const char* want;
+  } rows[] = {
+      {"scalar: node beats group, kind, defaults", "    n: {group: g, image: i-node}",
+       [](const NodeConfig& n) { return n.image; }, "i-node"},
+      {"scalar: group beats kind and defaults", "    n: {group: g}", [](const NodeConfig& n) { return n.image; },
+       "i-group"},
+      {"scalar: kind beats defaults", "    n: {}", [](const NodeConfig& n) { return n.image; }, "i-kind"},
+      {"kind: from defaults when the node and group say nothing", "    n: {}",
+       [](const NodeConfig& n) { return n.kind; }, "linux"},
+      {"maps: merged key by key, most specific value wins", "    n: {group: g, env: {N: n}}",
+       [](const NodeConfig& n) {
+         std::string s;
+         for (const auto& [k, v] : n.env) s += k + "=" + v + " ";
+         return s;
+       },
+       "D=d G=g K=k N=n SHARED=group "},
+      {"lists: concatenated from least to most specific, duplicates dropped", "    n: {exec: [e-node, e-kind]}",
+       [](const NodeConfig& n) { return Join(n.exec, ","); }, "e-defaults,e-kind,e-node"},
+      {"binds: a more specific bind replaces one on the same container path", "    n: {group: g}",
+       [](const NodeConfig& n) { return Join(n.binds, ","); }, "/g:/same"},
+      {"lists: group and kind lists both reach the node", "    n: {group: g}",
+       [](const NodeConfig& n) { return Join(n.cap_add, ",") + "|" + Join(n.ports, ","); }, "NET_ADMIN|80"},
+      {"mgmt-ipv4: only from the node, never inherited", "    n: {}", [](const NodeConfig& n) { return n.mgmt_ipv4; },
+       ""},
+      {"mgmt-ipv4: the node's own", "    n: {mgmt-ipv4: 172.20.20.5}", [](const NodeConfig& n) { return n.mgmt_ipv4; },
+       "172.20.20.5"},
+      {"aliases: only from the node", "    n: {group: g, aliases: [a.example]}",
+       [](const NodeConfig& n) { return Join(n.extras.aliases, ","); }, "a.example"},
+      {"a node with no body inherits everything", "    n:", [](const NodeConfig& n) { return n.image; }, "i-kind"},
+  };
+  for (const auto& row : rows) {
+    std::map<std::string, std::string> env;
+    auto r = LoadTopologyText(base + row.node_yaml + "\n", "/tmp/lk-test/t.clab.yml", &env);
+    ASSERT_TRUE(r.ok()) << row.rule << "\n" << r.ErrorText();
+    EXPECT_EQ(row.get(*r.lab->FindNode("n")), row.want) << row.rule;
+  }
+}
+
+// Environment expansion, one row per form.
+TEST(ExpandEnvForms, OneRowPerForm) {
+  std::map<std::string, std::string> env = {{"SET", "v"}, {"EMPTY", ""}};
+  struct Row {
+    const char* in;
+    const char* out;
+  } rows[] = {
+      {"$SET", "v"},
+      {"${SET}", "v"},
+      {"${UNSET_LK:-d}", "d"},
+      {"${EMPTY:-d}", "d"},
+      {"${EMPTY-d}", ""},
+      {"${UNSET_LK-d}", "d"},
+      {"${UNSET_LK:=d}", "d"},
+      {"${EMPTY=d}", ""},
+      {"${SET:+x}", "x"},
+      {"${EMPTY:+x}", ""},
+      {"${SET+x}", "x"},
+      {"$$SET", "$SET"},
+      {"$UNSET_LK", "$UNSET_LK"},
+      {"${UNSET_LK}", "${UNSET_LK}"},
+  };
+  for (const auto& row : rows) EXPECT_EQ(ExpandEnv(row.in, &env), row.out) << row.in;
 }
 
 }  // namespace
