@@ -699,13 +699,7 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
     telemetry_cache_ = t.Take();
     telemetry_at_ = clock_.Now();
   }
-  for (const auto& f : telemetry_cache_) {
-    for (const auto& m : f.metric) {
-      prometheus::MetricFamily& dst = (e->Declare(f.name, f.help, f.type), *e->Find(f.name));
-      dst.metric.push_back(m);
-    }
-    if (f.metric.empty()) e->Declare(f.name, f.help, f.type);
-  }
+  for (const auto& f : telemetry_cache_) e->Append(f);
 }
 
 void Controller::WriteStatus() {

@@ -70,9 +70,9 @@ void Exposition::Histogram(const std::string& name, const std::string& help, con
   Family(name, help, prometheus::MetricType::Histogram).metric.push_back(std::move(m));
 }
 
-prometheus::MetricFamily* Exposition::Find(const std::string& name) {
-  auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &families_[it->second];
+void Exposition::Append(const prometheus::MetricFamily& family) {
+  auto& dst = Family(family.name, family.help, family.type);
+  dst.metric.insert(dst.metric.end(), family.metric.begin(), family.metric.end());
 }
 
 std::vector<prometheus::MetricFamily> Exposition::Take() {

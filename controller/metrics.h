@@ -38,8 +38,9 @@ class Exposition {
   void Histogram(const std::string& name, const std::string& help, const MetricLabels& labels, const HistogramData& h);
   // Declares a family that may have no series now, so it is still listed (HELP and TYPE).
   void Declare(const std::string& name, const std::string& help, prometheus::MetricType type);
+  // Adds a whole family built elsewhere (its series join any of the same name).
+  void Append(const prometheus::MetricFamily& family);
   std::vector<prometheus::MetricFamily> Take();
-  prometheus::MetricFamily* Find(const std::string& name);
 
  private:
   prometheus::MetricFamily& Family(const std::string& name, const std::string& help, prometheus::MetricType type);
