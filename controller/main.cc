@@ -41,10 +41,23 @@ std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok) {
   return labs;
 }
 
-bool EngineAnswers(DockerClient& docker) {
-  auto v = docker.Version();
-  if (!v) std::cerr << "labkeeper: " << v.error() << "\n";
-  return v.ok();
+// The engine and the kernel, as every command that touches labs needs them.
+struct World {
+  std::shared_ptr<DockerClient> docker;
+  std::unique_ptr<ContainerRuntime> runtime;
+  std::unique_ptr<LinkManager> links;
+};
+
+// nullopt (with the engine's error printed) when no Docker engine answers.
+std::optional<World> Connect() {
+  auto docker = std::make_shared<DockerClient>();
+  auto v = docker->Version();
+  if (!v) {
+    std::cerr << "labkeeper: " << v.error() << "\n";
+    return std::nullopt;
+  }
+  auto runtime = MakeDockerRuntime(docker);
+  return World{docker, std::move(runtime), MakeNetlinkLinkManager()};
 }
 
 void PrintEvent(const Event& e) {
@@ -61,10 +74,10 @@ int Apply(const std::vector<std::string>& files, int max_workers) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
   if (!ok) return 1;
-  auto docker = std::make_shared<DockerClient>();
-  if (!EngineAnswers(*docker)) return 1;
-  auto runtime = MakeDockerRuntime(docker);
-  auto links = MakeNetlinkLinkManager();
+  auto world = Connect();
+  if (!world) return 1;
+  auto& runtime = world->runtime;
+  auto& links = world->links;
   std::mutex out_mu;
   Applier applier(
       *runtime, *links, {max_workers, ""},
@@ -107,9 +120,9 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
   for (const auto& lab : LoadAll(files, &ok)) targets.emplace_back(lab.name, lab.mgmt.network);
   if (!ok) return 1;
   for (const auto& n : lab_names) targets.emplace_back(n, "");
-  auto docker = std::make_shared<DockerClient>();
-  if (!EngineAnswers(*docker)) return 1;
-  auto runtime = MakeDockerRuntime(docker);
+  auto world = Connect();
+  if (!world) return 1;
+  auto& runtime = world->runtime;
   if (all) {
     auto st = CollectStatus(*runtime);
     if (!st) {
@@ -120,8 +133,7 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
     for (const auto& n : *st)
       if (seen.insert(n.lab).second) targets.emplace_back(n.lab, "");
   }
-  auto links = MakeNetlinkLinkManager();
-  Applier applier(*runtime, *links, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
+  Applier applier(*runtime, *world->links, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
   int rc = 0;
   for (const auto& [lab, network] : targets) {
     DestroyResult d = applier.Destroy(lab, network);
@@ -173,9 +185,9 @@ void PrintControllerStatus(const nlohmann::json& c, const std::string& lab) {
 }
 
 int ShowStatus(const std::string& lab, const std::string& output, const std::string& state_dir) {
-  auto docker = std::make_shared<DockerClient>();
-  if (!EngineAnswers(*docker)) return 1;
-  auto runtime = MakeDockerRuntime(docker);
+  auto world = Connect();
+  if (!world) return 1;
+  auto& runtime = world->runtime;
   auto st = CollectStatus(*runtime, lab);
   if (!st) {
     std::cerr << "labkeeper: " << st.error() << "\n";
@@ -231,12 +243,12 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
     std::printf("%s %s\n", Timestamp().c_str(), line.c_str());
     std::fflush(stdout);
   };
-  auto docker = std::make_shared<DockerClient>();
-  if (!EngineAnswers(*docker)) return 1;
-  auto runtime = MakeDockerRuntime(docker);
-  auto links = MakeNetlinkLinkManager();
+  auto world = Connect();
+  if (!world) return 1;
+  auto& runtime = world->runtime;
+  auto& links = world->links;
   RealClock clock;
-  Controller controller(docker, *runtime, *links, clock, opts, log);
+  Controller controller(world->docker, *runtime, *links, clock, opts, log);
   HttpServer http(listen, {[&] { return controller.Metrics(); }, [&] { return controller.Synced(); }});
   if (Status s = http.Start(); !s) {
     std::cerr << "labkeeper run: " << s.message() << "\n";
@@ -264,10 +276,10 @@ int PlanCmd(const std::vector<std::string>& files, const std::string& output) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
   if (!ok) return 2;
-  auto docker = std::make_shared<DockerClient>();
-  if (!EngineAnswers(*docker)) return 2;
-  auto runtime = MakeDockerRuntime(docker);
-  auto links = MakeNetlinkLinkManager();
+  auto world = Connect();
+  if (!world) return 2;
+  auto& runtime = world->runtime;
+  auto& links = world->links;
   Applier applier(*runtime, *links, {kDefaultMaxWorkers, ""}, nullptr, nullptr);
   nlohmann::json out = {{"labs", nlohmann::json::array()}};
   bool pending = false, failed = false;
