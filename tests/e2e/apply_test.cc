@@ -329,13 +329,8 @@ namespace {
 // Every shared example (vendor and templated ones included, whose images are not here) plans
 // exactly the nodes and links it defines.
 TEST_F(ApplyTest, EveryExamplePlansExactlyItsNodesAndLinks) {
-  namespace fs = std::filesystem;
   int files = 0;
-  std::vector<std::string> paths;
-  for (const auto& dir : {"/clab-examples", "/clab-examples/parse-only", "/clab-examples/frr01"})
-    for (const auto& entry : fs::directory_iterator(test::SharedDir() + dir))
-      if (IsTopologyFileName(entry.path().string())) paths.push_back(entry.path().string());
-  for (const auto& path : paths) {
+  for (const auto& path : test::SharedExampleFiles()) {
     FileLoad load = LoadFile(path);
     ASSERT_TRUE(load.ok()) << load.ErrorText();
     ASSERT_TRUE(LabContainers(load.labs[0].name).empty()) << load.labs[0].name << " runs here already";

@@ -241,3 +241,18 @@ int OspfFullNeighbours(const std::string& container) {
   return n;
 }
 }  // namespace lk::test
+
+#include <algorithm>
+
+#include "api/topology_codec.h"
+
+namespace lk::test {
+std::vector<std::string> SharedExampleFiles() {
+  std::vector<std::string> out;
+  for (const char* dir : {"/clab-examples", "/clab-examples/parse-only", "/clab-examples/frr01"})
+    for (const auto& entry : std::filesystem::directory_iterator(SharedDir() + dir))
+      if (IsTopologyFileName(entry.path().string())) out.push_back(entry.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace lk::test

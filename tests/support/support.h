@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "controller/docker_client.h"
 #include "controller/netns.h"
@@ -121,4 +122,9 @@ class ControllerProcess {
 namespace lk::test {
 // How many OSPF neighbours of an FRR container are Full.
 int OspfFullNeighbours(const std::string& container);
+}  // namespace lk::test
+
+namespace lk::test {
+// Every topology file under ../shared/clab-examples (top level, parse-only/ and frr01/), sorted.
+std::vector<std::string> SharedExampleFiles();
 }  // namespace lk::test

@@ -380,17 +380,11 @@ namespace {
 
 // Acceptance: every shared example validates unchanged.
 TEST(SharedExamples, EveryOneValidates) {
-  namespace fs = std::filesystem;
   int checked = 0;
-  for (const auto& dir :
-       {Shared() + "/clab-examples", Shared() + "/clab-examples/parse-only", Shared() + "/clab-examples/frr01"}) {
-    for (const auto& entry : fs::directory_iterator(dir)) {
-      std::string path = entry.path().string();
-      if (!IsTopologyFileName(path)) continue;
-      FileLoad r = LoadFile(path);
-      EXPECT_TRUE(r.ok()) << path << "\n" << r.ErrorText();
-      ++checked;
-    }
+  for (const auto& path : test::SharedExampleFiles()) {
+    FileLoad r = LoadFile(path);
+    EXPECT_TRUE(r.ok()) << path << "\n" << r.ErrorText();
+    ++checked;
   }
   EXPECT_EQ(checked, 14);  // 7 top-level, 6 parse-only, frr01
 }
