@@ -56,6 +56,7 @@ std::string NodeConfig::SpecHash() const {
       {"volumes", extras.volumes},
       {"aliases", extras.aliases},
       {"cgroupns_mode", extras.cgroupns_mode},
+      {"cgroup_parent", extras.cgroup_parent},
       {"pid_mode", extras.pid_mode},
       {"restart_policy", extras.restart_policy},
       {"dns", {extras.dns.servers, extras.dns.search, extras.dns.options}},
@@ -69,7 +70,7 @@ std::string NodeConfig::SpecHash() const {
 }
 
 std::string LinkConfig::Id() const {
-  if (!OneEnded()) return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface;
+  if (!OneEnded() && type != "vxlan-stitch") return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface;
   std::string id = a.node + ":" + a.iface + "--" + type;
   if (!parent.empty()) id += ":" + parent;
   if (vni) id += ":" + std::to_string(vni);

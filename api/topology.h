@@ -62,7 +62,7 @@ struct ContainerExtras {
   std::string cpu_set;
   int64_t memory = 0, shm_size = 0;  // bytes
   std::vector<std::string> devices, tmpfs, security_opts, volumes, aliases;
-  std::string cgroupns_mode, pid_mode, restart_policy;
+  std::string cgroupns_mode, cgroup_parent, pid_mode, restart_policy;
   DnsConfig dns;
   std::optional<Healthcheck> healthcheck;
   bool operator==(const ContainerExtras&) const = default;
@@ -77,7 +77,7 @@ struct NodeDefinition {
   std::map<std::string, std::string> env, labels, sysctls;
   std::vector<std::string> binds, exec, ports, cap_add;
   std::optional<double> cpu;
-  std::optional<std::string> cpu_set, memory, shm_size, cgroupns_mode, pid_mode, restart_policy;
+  std::optional<std::string> cpu_set, memory, shm_size, cgroupns_mode, cgroup_parent, pid_mode, restart_policy;
   std::optional<int> startup_delay;
   std::vector<std::string> env_files, devices, tmpfs, security_opts, volumes, aliases;
   std::optional<DnsConfig> dns;
@@ -96,7 +96,9 @@ struct MgmtNetwork {
   std::string network = "clab";
   std::string ipv4_subnet = "172.20.20.0/24";
   std::string ipv4_gw;
-  std::string ipv6_subnet;
+  // containerlab's default management network is dual stack; a file that names either subnet
+  // gets only the families it names.
+  std::string ipv6_subnet = "3fff:172:20:20::/64";
   std::string ipv6_gw;
   std::string bridge;
   int mtu = 0;  // 0: the engine's default
@@ -107,6 +109,7 @@ struct EndpointDefinition {
   std::string node;
   std::string iface;
   std::string mac;
+  std::string ipv4, ipv6;  // address/prefix put on the interface
   SourcePos pos;
 };
 
@@ -151,6 +154,19 @@ struct NodeConfig {
 
   // Hash of everything that shapes the container; stored as a label to detect spec changes.
   std::string SpecHash() const;
+  // bridge, ovs-bridge, host and ext-container nodes are not containers labkeeper runs: links
+  // attach to them, and only a missing Linux bridge is created.
+  bool IsContainer() const {
+    return kind != "bridge" && kind != "ovs-bridge" && kind != "host" && kind != "ext-container";
+  }
+  bool IsBridge() const { return kind == "bridge" || kind == "ovs-bridge"; }
+  // A bridge node written "br|container" is bridge br inside that container's namespace.
+  std::string BridgeName() const { return name.substr(0, name.find('|')); }
+  std::string BridgeHolder() const {
+    return name.find('|') == std::string::npos ? "" : name.substr(name.find('|') + 1);
+  }
+  // Its interfaces live in the host's namespace (host kind, and a bridge not inside a container).
+  bool InHostNamespace() const { return kind == "host" || (IsBridge() && BridgeHolder().empty()); }
   bool operator==(const NodeConfig&) const = default;
 };
 
@@ -158,19 +174,23 @@ struct NodeConfig {
 struct Endpoint {
   std::string node;
   std::string iface;
-  std::string mac;  // always set after Resolve (generated when not given)
+  std::string mac;         // always set after Resolve (generated when not given)
+  std::string ipv4, ipv6;  // address/prefix to put on the interface; empty: none
   bool operator==(const Endpoint&) const = default;
 };
 
 struct LinkConfig {
   std::string type;             // veth | host | mgmt-net | macvlan | dummy | vxlan | vxlan-stitch
-  Endpoint a, b;                // host and mgmt-net: b.node is "host"; one-ended types: b is empty
+  Endpoint a, b;                // host, mgmt-net, vxlan-stitch: b.node is "host"; one-ended: b is empty
   int mtu = 9500;               // containerlab's default for veth; 0: the kernel's default for the kind
   std::string parent;           // macvlan: the host interface it sits on
   std::string mode = "bridge";  // macvlan
   std::string remote;           // vxlan
   int vni = 0;
   int dst_port = 14789;  // containerlab's default VXLAN port
+  // vxlan-stitch: b is the veth's host end ve-<node>_<iface>; this VXLAN device vx-<node>_<iface>
+  // in the host namespace is joined to it by tc redirects, as containerlab stitches them.
+  std::string stitch_vxlan;
   SourcePos pos;
   bool OneEnded() const { return b.node.empty(); }
   // Stable identity of the link inside its lab, used in ownership markers.
@@ -191,6 +211,7 @@ struct LabSpec {
   // From a Lab resource (*.lab.yml); a plain topology file keeps the defaults.
   bool suspend = false;  // spec.suspend or annotation labkeeper.dev/suspend: "true"
   bool prune = true;     // spec.prune: remove the lab when its file is deleted
+  std::string emulation;  // spec.emulation: allow | warn | deny for this lab; "" = the controller's
 
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name").
   std::string ContainerName(const std::string& node) const;

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <tuple>
 
+#include <arpa/inet.h>
+
 #include "api/gotemplate.h"
 #include "api/kinds.h"
 #include "api/strings.h"
@@ -80,14 +82,13 @@ const std::set<std::string> kNodeKeys = {"kind",
                                          "platform"};
 // Node keys this version applies to the container; the other known keys are kept unapplied.
 const std::set<std::string> kAppliedNodeKeys = {
-    "kind",          "group",      "type",           "image",         "image-pull-policy",
-    "cmd",           "entrypoint", "user",           "hostname",      "network-mode",
-    "mgmt-ipv4",     "mgmt-ipv6",  "platform",       "privileged",    "env",
-    "labels",        "sysctls",    "binds",          "exec",          "ports",
-    "cap-add",       "cpu",        "cpu-set",        "memory",        "shm-size",
-    "cgroupns-mode", "pid-mode",   "restart-policy", "startup-delay", "env-files",
-    "devices",       "tmpfs",      "security-opts",  "volumes",       "aliases",
-    "dns",           "healthcheck"};
+    "kind",       "group",         "type",          "image",         "image-pull-policy", "cmd",
+    "entrypoint", "user",          "hostname",      "network-mode",  "mgmt-ipv4",         "mgmt-ipv6",
+    "platform",   "privileged",    "env",           "labels",        "sysctls",           "binds",
+    "exec",       "ports",         "cap-add",       "cpu",           "cpu-set",           "memory",
+    "shm-size",   "cgroupns-mode", "cgroup-parent", "pid-mode",      "restart-policy",    "startup-delay",
+    "env-files",  "devices",       "tmpfs",         "security-opts", "volumes",           "aliases",
+    "dns",        "healthcheck"};
 const std::set<std::string> kDnsKeys = {"servers", "search", "options"};
 const std::set<std::string> kHealthcheckKeys = {"test", "start-period", "retries", "interval", "timeout"};
 const std::set<std::string> kTopLevelKeys = {"name", "prefix", "mgmt", "topology", "settings", "debug"};
@@ -95,14 +96,14 @@ const std::set<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nod
 const std::set<std::string> kMgmtKeys = {"network",     "ipv4-subnet",     "ipv4-gw",    "ipv4-range",
                                          "ipv6-subnet", "ipv6-gw",         "ipv6-range", "mtu",
                                          "bridge",      "external-access", "driver"};
-const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "labels"};
+const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "labels", "ipv4", "ipv6"};
 const std::set<std::string> kVethLinkKeys = {"type", "endpoints", "mtu", "vars", "labels"};
 const std::set<std::string> kHostLinkKeys = {"type", "host-interface", "endpoint", "mtu", "vars", "labels"};
 const std::set<std::string> kMacvlanLinkKeys = {"type", "host-interface", "endpoint", "mode", "mtu", "vars", "labels"};
 const std::set<std::string> kDummyLinkKeys = {"type", "endpoint", "mtu", "vars", "labels"};
 const std::set<std::string> kVxlanLinkKeys = {"type",     "endpoint", "remote", "vni",  "dst-port",
                                               "src-port", "udp-port", "mtu",    "vars", "labels"};
-const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars", "labels"};
+const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars", "labels", "ipv4", "ipv6"};
 
 class Parser {
  public:
@@ -230,6 +231,7 @@ class Parser {
     d.memory = Str(n, "memory", what);
     d.shm_size = Str(n, "shm-size", what);
     d.cgroupns_mode = Str(n, "cgroupns-mode", what);
+    d.cgroup_parent = Str(n, "cgroup-parent", what);
     d.pid_mode = Str(n, "pid-mode", what);
     d.restart_policy = Str(n, "restart-policy", what);
     d.startup_delay = Int(n, "startup-delay", what);
@@ -321,9 +323,13 @@ class Parser {
     if (!n || n.IsNull() || !IsMap(n, "mgmt")) return;
     CheckKeys(n, kMgmtKeys, "mgmt");
     if (auto v = Str(n, "network", "mgmt")) m->network = *v;
-    if (auto v = Str(n, "ipv4-subnet", "mgmt")) m->ipv4_subnet = *v;
+    auto v4 = Str(n, "ipv4-subnet", "mgmt");
+    auto v6 = Str(n, "ipv6-subnet", "mgmt");
+    if (v4 || v6) {
+      m->ipv4_subnet = v4.value_or("");
+      m->ipv6_subnet = v6.value_or("");
+    }
     if (auto v = Str(n, "ipv4-gw", "mgmt")) m->ipv4_gw = *v;
-    if (auto v = Str(n, "ipv6-subnet", "mgmt")) m->ipv6_subnet = *v;
     if (auto v = Str(n, "ipv6-gw", "mgmt")) m->ipv6_gw = *v;
     if (auto v = Str(n, "bridge", "mgmt")) m->bridge = *v;
     if (auto v = Int(n, "mtu", "mgmt")) m->mtu = *v;
@@ -347,6 +353,27 @@ class Parser {
     return e;
   }
 
+  // An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64").
+  std::string Address(const YAML::Node& n, int family, const std::string& what) {
+    if (!n || n.IsNull()) return "";
+    bool v4 = family == AF_INET;
+    std::string expected =
+        v4 ? "an IPv4 address with prefix length (a.b.c.d/len)" : "an IPv6 address with prefix length (2001:db8::1/64)";
+    if (!n.IsScalar()) {
+      Error(n, what + ": expected " + expected);
+      return "";
+    }
+    const std::string& s = n.Scalar();
+    size_t slash = s.find('/');
+    unsigned char buf[16];
+    int max = v4 ? 32 : 128;
+    std::string addr = s.substr(0, slash), len = slash == std::string::npos ? "" : s.substr(slash + 1);
+    bool ok = slash != std::string::npos && inet_pton(family, addr.c_str(), buf) == 1 && !len.empty() &&
+              len.size() <= 3 && std::all_of(len.begin(), len.end(), ::isdigit) && std::stoi(len) <= max;
+    if (!ok) Error(n, what + ": \"" + s + "\" is not " + expected);
+    return ok ? s : "";
+  }
+
   EndpointDefinition ExtEndpoint(const YAML::Node& n, const std::string& what) {
     EndpointDefinition e;
     e.pos = Pos(n);
@@ -355,6 +382,8 @@ class Parser {
     e.node = Str(n, "node", what).value_or("");
     e.iface = Str(n, "interface", what).value_or("");
     e.mac = Str(n, "mac", what).value_or("");
+    e.ipv4 = Address(n["ipv4"], AF_INET, what + ".ipv4");
+    e.ipv6 = Address(n["ipv6"], AF_INET6, what + ".ipv6");
     if (e.node.empty()) Error(n, what + ": \"node\" is required");
     if (e.iface.empty()) Error(n, what + ": \"interface\" is required");
     return e;
@@ -376,6 +405,19 @@ class Parser {
       l.type = "veth";
       for (size_t i = 0; i < 2; ++i)
         l.endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+      // ipv4 / ipv6: addresses in the order of the endpoints; a shorter list leaves the rest bare.
+      for (auto [key, family] : {std::pair{"ipv4", AF_INET}, std::pair{"ipv6", AF_INET6}}) {
+        YAML::Node list = n[key];
+        if (!list || list.IsNull()) continue;
+        if (!list.IsSequence() || list.size() > 2) {
+          Error(list, what + "." + key + ": expected a list of at most two addresses, one per endpoint");
+          continue;
+        }
+        for (size_t i = 0; i < list.size(); ++i) {
+          std::string a = Address(list[i], family, what + "." + key + "[" + std::to_string(i) + "]");
+          (family == AF_INET ? l.endpoints[i].ipv4 : l.endpoints[i].ipv6) = a;
+        }
+      }
       // containerlab's special brief endpoints: "host:ifname" makes a host link.
       for (size_t i = 0; i < 2; ++i) {
         const std::string& node = l.endpoints[i].node;
@@ -633,7 +675,11 @@ class Resolver {
     NodeConfig c;
     c.name = name;
     c.pos = node.pos;
-    if (!ValidName(name)) Error(node.pos, what + ": only letters, digits, '_', '.' and '-' are allowed in node names");
+    size_t bar = name.find('|');
+    if (!ValidName(name.substr(0, bar)) || (bar != std::string::npos && !ValidName(name.substr(bar + 1))))
+      Error(node.pos,
+            what + ": only letters, digits, '_', '.' and '-' are allowed in node names" +
+                std::string(bar == std::string::npos ? "" : " (a bridge may be written \"bridge|container\")"));
     const NodeDefinition* group = nullptr;
     std::string group_name = First<std::string>({&node.group, &f_.defaults.group}).value_or("");
     if (!group_name.empty()) {
@@ -647,10 +693,13 @@ class Resolver {
     c.kind = First<std::string>({&node.kind, group ? &group->kind : nullptr, &f_.defaults.kind}).value_or("");
     const NodeDefinition* kind = nullptr;
     if (auto it = f_.kinds.find(c.kind); it != f_.kinds.end()) kind = &it->second;
+    if (name.find('|') != std::string::npos && !c.kind.empty() && !c.IsBridge())
+      Error(node.pos, what + ": only a bridge node may be written \"bridge|container\" (kind is " + c.kind + ")");
     if (c.kind.empty()) {
       Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
     } else if (c.kind == "bridge" || c.kind == "ovs-bridge" || c.kind == "host" || c.kind == "ext-container") {
-      Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported yet by labkeeper");
+      if (c.IsBridge() && c.BridgeName().size() > 15)
+        Error(node.pos, what + ": bridge name \"" + c.BridgeName() + "\" is longer than 15 characters");
     } else if (!FindKind(c.kind)) {
       Error(node.pos, what + ": kind \"" + c.kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
     }
@@ -694,6 +743,9 @@ class Resolver {
     ResolveExtras(node, group, kind, levels, what, &c);
     c.labels = MergeMaps(levels, &NodeDefinition::labels);
     c.sysctls = MergeMaps(levels, &NodeDefinition::sysctls);
+    // containerlab enables IPv6 on every node that has its own namespace.
+    if (c.IsContainer() && c.network_mode != "host" && !c.sysctls.count("net.ipv6.conf.all.disable_ipv6"))
+      c.sysctls["net.ipv6.conf.all.disable_ipv6"] = "0";
     c.binds = MergeBinds(levels);
     c.exec = Concat(levels, &NodeDefinition::exec);
     c.ports = Concat(levels, &NodeDefinition::ports);
@@ -750,6 +802,7 @@ class Resolver {
                 .value_or(0);
     x.cpu_set = pick(&NodeDefinition::cpu_set);
     x.cgroupns_mode = pick(&NodeDefinition::cgroupns_mode);
+    x.cgroup_parent = pick(&NodeDefinition::cgroup_parent);
     x.pid_mode = pick(&NodeDefinition::pid_mode);
     x.restart_policy = pick(&NodeDefinition::restart_policy);
     for (auto [field, out, key] : {std::tuple{&NodeDefinition::memory, &x.memory, "memory"},
@@ -829,7 +882,7 @@ class Resolver {
     auto end = [&](const EndpointDefinition& e) {
       const NodeConfig* node = lab.FindNode(e.node);
       std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
-      return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac};
+      return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac, e.ipv4, e.ipv6};
     };
     c.a = end(l.endpoints[0]);
     if (l.type == "macvlan") {
@@ -840,7 +893,21 @@ class Resolver {
         Error(l.pos, what + ": host-interface \"" + l.host_interface + "\" " + *why);
       if (!used->insert(std::string(kHostNode) + ":" + l.host_interface).second)
         Error(l.pos, what + ": host interface " + l.host_interface + " is used by more than one link");
-      c.b = Endpoint{kHostNode, l.host_interface, GeneratedMac(lab.name, kHostNode, l.host_interface)};
+      c.b = Endpoint{kHostNode, l.host_interface, GeneratedMac(lab.name, kHostNode, l.host_interface), "", ""};
+    } else if (l.type == "vxlan-stitch") {
+      // containerlab's names for the stitch's host side; too long a name gets a hashed one.
+      auto host_name = [&](const std::string& prefix) {
+        std::string n = prefix + c.a.node + "_" + c.a.iface;
+        if (n.size() > 15) n = prefix + Hex64(Fnv1a64(lab.name + "/" + c.a.node + "/" + c.a.iface)).substr(0, 12);
+        if (!used->insert(std::string(kHostNode) + ":" + n).second)
+          Error(l.pos, what + ": host interface " + n + " is used by more than one link");
+        return n;
+      };
+      c.b = Endpoint{kHostNode, host_name("ve-"), "", "", ""};
+      c.b.mac = GeneratedMac(lab.name, kHostNode, c.b.iface);
+      c.stitch_vxlan = host_name("vx-");
+      // The veth carries what the VXLAN device can: 1450 leaves room for the encapsulation.
+      if (!l.mtu) c.mtu = 1450;
     } else if (l.endpoints.size() == 2) {
       c.b = end(l.endpoints[1]);
     }
@@ -880,7 +947,8 @@ namespace {
 
 const std::set<std::string> kLabKeys = {"apiVersion", "kind", "metadata", "spec"};
 const std::set<std::string> kLabMetadataKeys = {"name", "namespace", "labels", "annotations"};
-const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology", "settings", "suspend", "prune", "host"};
+const std::set<std::string> kLabSpecKeys = {"prefix",  "mgmt",  "topology", "settings",
+                                            "suspend", "prune", "host",     "emulation"};
 
 void SortErrors(std::vector<Diagnostic>* errors) {
   std::stable_sort(errors->begin(), errors->end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -937,10 +1005,14 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
   std::map<std::string, std::string> annotations = parser->Map(meta, "annotations", "metadata");
   if (annotations["labkeeper.dev/suspend"] == "true") suspend = true;
   bool prune = FlagFrom(parser, spec, "prune", true);
+  std::string emulation = parser->Str(spec, "emulation", "spec").value_or("");
+  if (!emulation.empty() && emulation != "allow" && emulation != "warn" && emulation != "deny")
+    parser->Error(spec["emulation"], "spec.emulation: \"" + emulation + "\": expected allow, warn or deny");
   auto lab = ResolveRoot(parser, root, &out->errors);
   if (!lab) return std::nullopt;
   lab->suspend = suspend;
   lab->prune = prune;
+  lab->emulation = emulation;
   return lab;
 }
 

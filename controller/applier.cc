@@ -7,14 +7,26 @@
 #include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <thread>
 
+#include "api/arch.h"
 #include "api/strings.h"
+#include "controller/firewall.h"
 #include "controller/observer.h"
 
 namespace lk {
 namespace {
+
+std::string SubnetsText(const MgmtNetwork& m) {
+  std::vector<std::string> parts;
+  for (const std::string* s : {&m.ipv4_subnet, &m.ipv6_subnet})
+    if (!s->empty()) parts.push_back(*s);
+  return Join(parts, ", ");
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -32,6 +44,16 @@ std::string HostName() {
   char buf[256] = {0};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
   return buf;
+}
+
+// One lock per image reference, for nodes that want different platforms of it (any lab).
+std::mutex& ImageMutex(const std::string& ref) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::mutex>> locks;
+  std::lock_guard lock(mu);
+  auto& m = locks[ref];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
 }
 
 bool IsNodeAction(ActionKind k) {
@@ -68,14 +90,20 @@ void ParallelFor(size_t n, int workers, const std::function<void(size_t)>& fn) {
 // One execution of one plan: the state that lives for a single pass.
 class Applier::Pass {
  public:
-  Pass(Applier& a, const LabSpec& lab, ApplyResult* r) : a_(a), lab_(lab), r_(r) {}
+  Pass(Applier& a, const LabSpec& lab, ApplyResult* r) : a_(a), lab_(lab), r_(r) {
+    std::map<std::string, std::set<std::string>> platforms;
+    for (const auto& n : lab_.nodes)
+      if (n.IsContainer()) platforms[n.image].insert(n.platform);
+    for (const auto& [image, p] : platforms)
+      if (p.size() > 1) multi_platform_.insert(image);
+  }
 
   void Run() {
     for (const auto& a : r_->plan.actions) {
       if (a.kind == ActionKind::kCreateNetwork) {
         std::map<std::string, std::string> labels = {{kManagedByLabel, kManagedByValue}, {kOwnerLabel, a_.opts_.owner}};
         auto created = a_.runtime_.EnsureNetwork(lab_.mgmt, labels);
-        Record(a, created.status(), "created (" + lab_.mgmt.ipv4_subnet + ")");
+        Record(a, created.status(), "created (" + SubnetsText(lab_.mgmt) + ")");
         if (!created) return;  // no node can attach without it
       } else if (a.kind == ActionKind::kConflict) {
         Record(a, Status::Fail(a.reason), "");
@@ -90,6 +118,10 @@ class Applier::Pass {
     } else {
       RunNodes();
     }
+    // Bridges after the nodes: a "br|container" bridge needs its container running.
+    for (const auto& a : r_->plan.actions)
+      if (a.kind == ActionKind::kCreateBridge && !Cancelled())
+        Record(a, MakeBridge(*lab_.FindNode(a.node)), "created (missing)");
     RunLinks();
     RunExec();
   }
@@ -121,10 +153,45 @@ class Applier::Pass {
       a_.progress_("  " + a.object + ": waiting " + std::to_string(n->startup_delay) + " s (startup-delay)");
       std::this_thread::sleep_for(std::chrono::seconds(n->startup_delay));
     }
-    Status s = a_.runtime_.EnsureImage(n->image, n->image_pull_policy, n->platform,
-                                       [&] { a_.progress_("  " + a.object + ": pulling image " + n->image); });
-    if (!s) return s;
-    return a_.runtime_.Run(a_.SpecFor(lab_, *n), a_.events_).status();
+    // A tag holds one architecture at a time: nodes that want different platforms of one image
+    // take turns between pulling their variant and creating from its id.
+    std::string platform = EffectivePlatform(*n);
+    std::unique_lock<std::mutex> turn;
+    if (multi_platform_.count(n->image)) turn = std::unique_lock(ImageMutex(n->image));
+    auto image = a_.runtime_.EnsureImage(n->image, n->image_pull_policy, platform,
+                                         [&](const std::string& line) { a_.progress_("  " + a.object + ": " + line); });
+    if (!image) return image.status();
+    if (Status s = CheckEmulation(a, *n, *image); !s) return s;
+    ContainerSpec spec = a_.SpecFor(lab_, *n);
+    spec.image = *image;
+    spec.platform = platform;
+    spec.labels[kImageLabel] = n->image;
+    return a_.runtime_.Run(spec, a_.events_).status();
+  }
+
+  // The platform a node's image is pulled and created for: its own `platform`, else, when
+  // another node of the lab asks the same image for a platform, the engine's own.
+  std::string EffectivePlatform(const NodeConfig& n) {
+    if (!n.platform.empty()) return n.platform;
+    if (!multi_platform_.count(n.image)) return "";
+    std::string engine = a_.runtime_.EngineArchitecture();
+    return engine.empty() ? "" : "linux/" + engine;
+  }
+
+  // --emulation (or the lab's spec.emulation): allow, warn (a Warning event), deny (the node
+  // fails; the rest of the lab goes on).
+  Status CheckEmulation(const Action& a, const NodeConfig& n, const std::string& image) {
+    std::string engine = a_.runtime_.EngineArchitecture();
+    auto arch = a_.runtime_.ImageArchitecture(image);
+    if (!arch || !IsEmulated(*arch, engine)) return Status::Ok();
+    std::string policy = lab_.emulation.empty() ? a_.opts_.emulation : lab_.emulation;
+    std::string what = "image " + n.image + " is " + *arch + " and the engine is " + engine;
+    if (policy == "deny") return Status::Fail(what + ": emulated nodes are denied (emulation: deny)");
+    if (policy == "warn")
+      a_.events_({"Warning", "EmulatedNode", a.object,
+                  what + ": the node runs under emulation, often too slowly to be useful; an " + engine +
+                      " image (or platform: linux/" + engine + ") runs natively"});
+    return Status::Ok();
   }
 
   static std::string Describe(const Action& a) {
@@ -185,22 +252,43 @@ class Applier::Pass {
     for (size_t g = first_dependent; g < groups.size(); ++g) run_group(g);
   }
 
+  // A bridge node's Linux bridge, marked as the lab's so destroy removes it (a bridge that was
+  // there before is never touched).
+  Status MakeBridge(const NodeConfig& n) {
+    const NetNs* ns = NsOf(n.name);
+    if (!ns) {
+      failed_.insert(n.name);
+      return NsFail(n.name);
+    }
+    SingleLinkSpec bridge;
+    bridge.kind = "bridge";
+    IfaceSpec spec{n.BridgeName(), "", IfaceMarker{lab_.name, n.name, "bridge/" + n.name}.str(), ""};
+    Status s = a_.links_.CreateSingle(*ns, *ns, spec, bridge);
+    if (s && n.InHostNamespace()) s = AllowBridgeForwarding(lab_.name, n.BridgeName());
+    if (!s) failed_.insert(n.name);
+    return s;
+  }
+
   const NetNs* NsOf(const std::string& node) {
     auto it = ns_cache_.find(node);
     if (it != ns_cache_.end()) return it->second ? &*it->second : nullptr;
     std::optional<NetNs> ns;
-    if (node == kHostNode) {
+    const NodeConfig* attached = lab_.FindNode(node);
+    if (attached && attached->IsContainer()) attached = nullptr;
+    std::string holder = attached ? HolderContainer(lab_, *attached) : "";
+    if (node == kHostNode || (attached && holder.empty())) {
       auto h = NetNs::Host();
       if (h)
         ns.emplace(std::move(*h));
       else
         ns_error_[node] = h.error();
     } else {
-      auto c = a_.runtime_.Get(lab_.ContainerName(node));
+      std::string name = attached ? holder : lab_.ContainerName(node);
+      auto c = a_.runtime_.Get(name);
       if (!c) {
         ns_error_[node] = c.error();
       } else if (!*c || !(*c)->running()) {
-        ns_error_[node] = "container " + lab_.ContainerName(node) + " is not running";
+        ns_error_[node] = "container " + name + " is not running";
       } else if (auto n = NetNs::OfPid((*c)->pid)) {
         ns.emplace(std::move(*n));
       } else {
@@ -214,8 +302,6 @@ class Applier::Pass {
   Status NsFail(const std::string& node) { return Status::Fail(ns_error_[node]); }
 
   Status CreateOneEnded(const LinkConfig& l, const NetNs& na) {
-    if (l.type == "vxlan-stitch")
-      return Status::Fail("vxlan-stitch links cannot be made yet by labkeeper (vxlan links can)");
     const NetNs* host = NsOf(kHostNode);
     if (!host) return NsFail(kHostNode);
     Observer observer(a_.runtime_, a_.links_);
@@ -232,7 +318,8 @@ class Applier::Pass {
     single.mtu = l.mtu;
     IfaceSpec spec{l.a.iface, l.a.mac, IfaceMarker{lab_.name, l.a.node, l.Id()}.str(),
                    TempIfaceName(lab_.name, l, l.a)};
-    return a_.links_.CreateSingle(*host, na, spec, single);
+    Status s = a_.links_.CreateSingle(*host, na, spec, single);
+    return s ? Addresses(l.a, na) : s;
   }
 
   Status CreateLink(const LinkConfig& l) {
@@ -250,7 +337,7 @@ class Applier::Pass {
       auto owned = observer.OwnedIfaces(*ns, lab_.name);
       if (!owned) continue;
       for (const auto& i : *owned)
-        if (i.name == end->iface) a_.links_.Delete(*ns, i.name);
+        if (i.name == end->iface || (ns == nb && i.name == l.stitch_vxlan)) a_.links_.Delete(*ns, i.name);
     }
     auto spec = [&](const Endpoint& e) {
       return IfaceSpec{e.iface, e.mac, IfaceMarker{lab_.name, e.node, l.Id()}.str(), TempIfaceName(lab_.name, l, e)};
@@ -261,6 +348,43 @@ class Applier::Pass {
       auto bridge = a_.runtime_.NetworkBridge(lab_.mgmt.network);
       s = bridge ? a_.links_.SetMaster(*nb, l.b.iface, *bridge) : bridge.status();
     }
+    for (auto [ns, end] : {std::pair{na, &l.a}, std::pair{nb, &l.b}}) {
+      const NodeConfig* n = lab_.FindNode(end->node);
+      if (s && n && n->IsBridge()) s = a_.links_.SetMaster(*ns, end->iface, n->BridgeName());
+      if (s && n && n->IsBridge() && n->InHostNamespace()) s = AllowBridgeForwarding(lab_.name, n->BridgeName());
+    }
+    if (s && !l.stitch_vxlan.empty()) s = Stitch(l, *nb);
+    if (s) s = Addresses(l.a, *na);
+    if (s) s = Addresses(l.b, *nb);
+    return s;
+  }
+
+  // The ipv4 / ipv6 the file gives an endpoint, on its interface.
+  Status Addresses(const Endpoint& e, const NetNs& ns) {
+    for (const std::string* cidr : {&e.ipv4, &e.ipv6})
+      if (!cidr->empty())
+        if (Status s = a_.links_.AddAddress(ns, e.iface, *cidr); !s) return s;
+    return Status::Ok();
+  }
+
+  // The VXLAN half of a vxlan-stitch: the device in the host namespace, and a redirect each way
+  // between it and the veth's host end. On failure the link is removed whole.
+  Status Stitch(const LinkConfig& l, const NetNs& host) {
+    SingleLinkSpec vx;
+    vx.kind = "vxlan";
+    vx.remote = l.remote;
+    vx.vni = static_cast<uint32_t>(l.vni);
+    vx.port = static_cast<uint16_t>(l.dst_port);
+    Endpoint end{kHostNode, l.stitch_vxlan, "", "", ""};
+    IfaceSpec spec{l.stitch_vxlan, "", IfaceMarker{lab_.name, l.b.node, l.Id()}.str(),
+                   TempIfaceName(lab_.name, l, end)};
+    Status s = a_.links_.CreateSingle(host, host, spec, vx);
+    if (s) s = a_.links_.Redirect(host, l.b.iface, l.stitch_vxlan);
+    if (s) s = a_.links_.Redirect(host, l.stitch_vxlan, l.b.iface);
+    if (!s) {
+      a_.links_.Delete(host, l.stitch_vxlan);
+      a_.links_.Delete(host, l.b.iface);
+    }
     return s;
   }
 
@@ -270,6 +394,8 @@ class Applier::Pass {
     if (!ns) return NsFail(a.node);
     if (StartsWith(a.reason, "mtu")) return a_.links_.SetMtu(*ns, a.iface, l.mtu);
     if (StartsWith(a.reason, "mac")) return a_.links_.SetMac(*ns, a.iface, e.mac);
+    if (StartsWith(a.reason, "address "))
+      return a_.links_.AddAddress(*ns, a.iface, a.reason.substr(8, a.reason.find(' ', 8) - 8));
     return a_.links_.SetUp(*ns, a.iface);
   }
 
@@ -471,6 +597,11 @@ class Applier::Pass {
           st = Status::Fail("exec \"" + cmd + "\": " + res.error());
           break;
         }
+        // As containerlab does, each command's output is shown.
+        std::string shown = "  " + a.object + ": exec \"" + cmd + "\" exited with " + std::to_string(res->exit_code);
+        std::istringstream lines(res->output);
+        for (std::string line; std::getline(lines, line);) shown += "\n    | " + line;
+        a_.progress_(shown);
         if (res->exit_code != 0) {
           // As containerlab: a failing exec command is reported, and the lab still deploys.
           std::string out = Trim(res->output);
@@ -489,6 +620,7 @@ class Applier::Pass {
   const LabSpec& lab_;
   ApplyResult* r_;
   std::mutex mu_;
+  std::set<std::string> multi_platform_;  // images some nodes ask for different platforms of
   std::set<std::string> failed_;     // nodes that could not be made: their links and exec are skipped
   std::set<std::string> unlinked_;   // nodes with a link that could not be made: exec is skipped
   std::set<const Action*> handled_;  // actions the staged path took care of
@@ -589,6 +721,20 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
       d.failures.push_back("container " + c.name + ": " + s.message());
     }
   });
+  if (Status s = RemoveBridgeRules(lab); !s) d.failures.push_back(s.message());
+  // Links to containers labkeeper does not own (ext-container, bridges inside them) leave
+  // marked ends in those containers: only interfaces with this lab's marker are removed.
+  if (auto all = runtime_.List({})) {
+    Observer observer(runtime_, links_);
+    for (const auto& c : *all) {
+      if (!c.running() || c.pid <= 0) continue;
+      auto ns = NetNs::OfPid(c.pid);
+      auto ifaces = ns ? observer.OwnedIfaces(*ns, lab) : Result<std::vector<Iface>>(ns.status());
+      if (!ifaces) continue;
+      for (const auto& i : *ifaces)
+        if (Status s = links_.Delete(*ns, i.name); s) ++d.interfaces;
+    }
+  }
   // Host ends die with their peers; a leftover host interface of this lab goes too.
   if (auto host = NetNs::Host()) {
     Observer observer(runtime_, links_);

@@ -24,6 +24,7 @@ struct ApplyOptions {
   std::string owner = "";  // labkeeper.dev/owner value; "" = this host's name
   // When set and true, actions not yet started are skipped (graceful shutdown).
   const std::atomic<bool>* cancel = nullptr;
+  std::string emulation = "warn";  // allow | warn | deny: what an emulated node gets (a lab may override)
 };
 
 // What became of one planned action.

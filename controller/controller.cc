@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/arch.h"
 #include "api/strings.h"
 #include "api/topology_codec.h"
 #include "controller/observed.h"
@@ -59,8 +60,10 @@ std::string ReasonFor(const Action& a) {
   switch (a.kind) {
     case ActionKind::kCreateNetwork:
       return "NetworkCreated";
+    case ActionKind::kCreateBridge:
+      return "BridgeCreated";
     case ActionKind::kConflict:
-      return "NameConflict";
+      return a.reason.find("not managed by labkeeper") != std::string::npos ? "NameConflict" : "NodeUnavailable";
     case ActionKind::kRemoveContainer:
       return a.reason == "orphan" ? "ContainerRemoved" : "ContainerReplaced";
     case ActionKind::kCreateContainer:
@@ -141,7 +144,16 @@ Status Controller::Start() {
   if (!fs::is_directory(opts_.dir, ec)) return Status::Fail("--dir " + opts_.dir + " is not a directory");
   fs::create_directories(opts_.state_dir, ec);
   if (ec) return Status::Fail("--state-dir " + opts_.state_dir + ": " + ec.message());
-  if (auto v = docker_->Version()) engine_arch_ = v->value("Arch", "");
+  engine_arch_ = runtime_.EngineArchitecture();
+  {
+    // Labs suspended through the API stay suspended across restarts.
+    std::ifstream in(opts_.state_dir + "/suspended.json");
+    auto list = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    std::lock_guard lock(mu_);
+    if (list.is_array())
+      for (const auto& l : list)
+        if (l.is_string()) api_suspended_.insert(l.get<std::string>());
+  }
   Rescan();
   {
     std::lock_guard lock(mu_);
@@ -355,9 +367,15 @@ void Controller::Reconcile(const std::string& lab) {
     return;
   }
   const LabSpec& spec = *snap.spec;
+  bool by_api = false;
+  {
+    std::lock_guard lock(mu_);
+    by_api = api_suspended_.count(lab) > 0;
+  }
+  bool suspended = spec.suspend || by_api;
   std::mutex ev_mu;
   std::vector<Event> events;
-  ApplyOptions ao{opts_.max_workers, opts_.owner, &stopping_};
+  ApplyOptions ao{opts_.max_workers, opts_.owner, &stopping_, opts_.emulation};
   Applier applier(
       runtime_, links_, ao,
       [&](const Event& e) {
@@ -365,14 +383,14 @@ void Controller::Reconcile(const std::string& lab) {
         events.push_back(e);
       },
       [&](const std::string& line) { log_("lab " + lab + ": " + Trim(line)); });
-  ApplyResult r = applier.Apply(spec, spec.suspend);
+  ApplyResult r = applier.Apply(spec, suspended);
   {
     std::lock_guard lock(mu_);
     auto it = labs_.find(lab);
     if (it == labs_.end()) return;
     LabRecord& rec = it->second;
     for (const auto& e : events) AddEvent(&rec, e.type, e.reason, e.object, e.message);
-    Finish(lab, &rec, r, spec.suspend);
+    Finish(lab, &rec, r, suspended);
     rec.observed_generation = Generation(spec);
   }
   WatchNamespaces(lab, spec);
@@ -399,8 +417,14 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
     }
   }
   SetCondition(rec, "Stalled", false, "FileValid", "");
-  SetCondition(rec, "Suspended", suspended, suspended ? "SuspendedBySpec" : "NotSuspended",
-               suspended ? "spec.suspend: no changes are made" : "");
+  bool by_spec = rec->spec && rec->spec->suspend;
+  SetCondition(rec, "Suspended", suspended,
+               !suspended ? "NotSuspended"
+               : by_spec  ? "SuspendedBySpec"
+                          : "SuspendedByAPI",
+               !suspended ? ""
+               : by_spec  ? "spec.suspend: no changes are made"
+                          : "suspended through the API (POST .../resume to resume): no changes are made");
   std::string failures = Join(r.failures(), "; ");
   for (const auto& e : r.observe_errors) failures += (failures.empty() ? "" : "; ") + e;
   if (suspended) {
@@ -445,12 +469,14 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
     for (const auto& c : *list) {
       std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
       auto err = errors_by_object.find("node/" + node);
-      if (!image_arch_.count(c.image)) {
-        auto arch = runtime_.ImageArchitecture(c.image);
-        if (arch && !arch->empty()) image_arch_[c.image] = *arch;
+      // By image id: a tag may point at another architecture's image by now.
+      std::string image_key = c.image_id.empty() ? c.image : c.image_id;
+      if (!image_arch_.count(image_key)) {
+        auto arch = runtime_.ImageArchitecture(image_key);
+        if (arch && !arch->empty()) image_arch_[image_key] = *arch;
       }
-      std::string arch = image_arch_.count(c.image) ? image_arch_[c.image] : "";
-      bool emulated = !arch.empty() && !engine_arch_.empty() && arch.substr(0, arch.find('/')) != engine_arch_;
+      std::string arch = image_arch_.count(image_key) ? image_arch_[image_key] : "";
+      bool emulated = IsEmulated(arch, engine_arch_);
       rec->nodes.push_back({{"name", node},
                             {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
                             {"architecture", arch},
@@ -458,7 +484,7 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
                             {"container", c.name},
                             {"containerID", c.id.substr(0, 12)},
                             {"state", c.state},
-                            {"image", c.image},
+                            {"image", c.labels.count(kImageLabel) ? c.labels.at(kImageLabel) : c.image},
                             {"mgmtIPv4", c.ipv4},
                             {"mgmtIPv6", c.ipv6},
                             {"lastError", err == errors_by_object.end() ? "" : err->second}});
@@ -519,6 +545,179 @@ void Controller::ResyncLoop() {
   }
 }
 
+nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& rec) const {
+  nlohmann::json conditions = nlohmann::json::array();
+  for (const auto& [type, c] : rec.conditions)
+    conditions.push_back({{"type", c.type},
+                          {"status", c.status},
+                          {"reason", c.reason},
+                          {"message", c.message},
+                          {"lastTransitionTime", c.last_transition}});
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : rec.events)
+    events.push_back(
+        {{"time", e.time}, {"type", e.type}, {"reason", e.reason}, {"object", e.object}, {"message", e.message}});
+  nlohmann::json drift = nlohmann::json::array();
+  for (const auto& [key, n] : rec.drift)
+    drift.push_back({{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});
+  bool by_spec = rec.spec && rec.spec->suspend, by_api = api_suspended_.count(name) > 0;
+  return {{"observedGeneration", rec.observed_generation},
+          {"suspended", by_spec || by_api},
+          {"suspendedBy", by_spec  ? "spec"
+                          : by_api ? "api"
+                                   : ""},
+          {"conditions", conditions},
+          {"nodes", rec.nodes},
+          {"links", rec.links},
+          {"lastReconcile",
+           {{"time", rec.last_time},
+            {"seconds", rec.last_seconds},
+            {"result", rec.last_result},
+            {"actions", rec.last_actions}}},
+          {"reconciles", rec.reconciles},
+          {"reconcileErrors", rec.reconcile_errors},
+          {"driftCorrections", drift},
+          {"events", events}};
+}
+
+namespace {
+
+nlohmann::json EndpointJson(const Endpoint& e) {
+  nlohmann::json j = {{"node", e.node}, {"interface", e.iface}, {"mac", e.mac}};
+  if (!e.ipv4.empty()) j["ipv4"] = e.ipv4;
+  if (!e.ipv6.empty()) j["ipv6"] = e.ipv6;
+  return j;
+}
+
+// The effective spec, after inheritance and expansion, as labkeeper applies it.
+nlohmann::json SpecJson(const LabSpec& lab) {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : lab.nodes)
+    nodes.push_back({{"name", n.name},
+                     {"kind", n.kind},
+                     {"type", n.type},
+                     {"group", n.group},
+                     {"image", n.image},
+                     {"platform", n.platform},
+                     {"container", n.IsContainer() ? lab.ContainerName(n.name) : ""},
+                     {"networkMode", n.network_mode},
+                     {"mgmtIPv4", n.mgmt_ipv4},
+                     {"mgmtIPv6", n.mgmt_ipv6},
+                     {"cmd", n.cmd},
+                     {"env", n.env},
+                     {"binds", n.binds},
+                     {"ports", n.ports},
+                     {"exec", n.exec},
+                     {"specHash", n.SpecHash()}});
+  nlohmann::json links = nlohmann::json::array();
+  for (const auto& l : lab.links) {
+    nlohmann::json j = {{"id", l.Id()}, {"type", l.type}, {"a", EndpointJson(l.a)}, {"mtu", l.mtu}};
+    if (!l.OneEnded()) j["b"] = EndpointJson(l.b);
+    links.push_back(j);
+  }
+  return {{"name", lab.name},
+          {"prefix", lab.prefix ? nlohmann::json(*lab.prefix) : nlohmann::json(nullptr)},
+          {"mgmt",
+           {{"network", lab.mgmt.network}, {"ipv4Subnet", lab.mgmt.ipv4_subnet}, {"ipv6Subnet", lab.mgmt.ipv6_subnet}}},
+          {"suspend", lab.suspend},
+          {"prune", lab.prune},
+          {"nodes", nodes},
+          {"links", links}};
+}
+
+}  // namespace
+
+nlohmann::json Controller::LabsJson() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json labs = nlohmann::json::array();
+  for (const auto& [name, rec] : labs_) {
+    nlohmann::json st = LabStatus(name, rec);
+    labs.push_back({{"name", name},
+                    {"file", rec.file},
+                    {"suspended", st["suspended"]},
+                    {"conditions", st["conditions"]},
+                    {"nodes", rec.nodes.size()},
+                    {"links", rec.spec ? rec.spec->links.size() : 0},
+                    {"lastReconcile", st["lastReconcile"]}});
+  }
+  return {{"controller", {{"dir", opts_.dir}, {"synced", synced_}, {"updated", Now()}}}, {"labs", labs}};
+}
+
+std::optional<nlohmann::json> Controller::LabJson(const std::string& lab) const {
+  std::lock_guard lock(mu_);
+  auto it = labs_.find(lab);
+  if (it == labs_.end()) return std::nullopt;
+  nlohmann::json st = LabStatus(lab, it->second);
+  nlohmann::json events = st["events"];
+  st.erase("events");
+  return nlohmann::json{{"name", lab},
+                        {"file", it->second.file},
+                        {"spec", it->second.spec ? SpecJson(*it->second.spec) : nlohmann::json(nullptr)},
+                        {"status", st},
+                        {"events", events}};
+}
+
+bool Controller::HasLab(const std::string& lab) const {
+  std::lock_guard lock(mu_);
+  return labs_.count(lab) > 0;
+}
+
+std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
+  std::optional<LabSpec> spec;
+  std::string stalled;
+  {
+    std::lock_guard lock(mu_);
+    auto it = labs_.find(lab);
+    if (it == labs_.end()) return std::nullopt;
+    spec = it->second.spec;
+    stalled = it->second.stalled;
+  }
+  nlohmann::json out = {
+      {"lab", lab}, {"inSync", false}, {"actions", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
+  if (!stalled.empty() || !spec) {
+    out["errors"].push_back(Trim(stalled.empty() ? "the lab's file is gone" : stalled));
+    return out;
+  }
+  Applier applier(runtime_, links_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation}, nullptr, nullptr);
+  ApplyResult r = applier.Apply(*spec, /*dry_run=*/true);
+  for (const auto& a : r.plan.actions)
+    out["actions"].push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
+  for (const auto& e : r.observe_errors) out["errors"].push_back(e);
+  out["inSync"] = r.plan.empty() && r.observe_errors.empty();
+  return out;
+}
+
+Controller::SuspendResult Controller::SetSuspended(const std::string& lab, bool suspended) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = labs_.find(lab);
+    if (it == labs_.end()) return SuspendResult::kNoSuchLab;
+    if (!suspended && it->second.spec && it->second.spec->suspend) return SuspendResult::kSuspendedByFile;
+    if (suspended)
+      api_suspended_.insert(lab);
+    else
+      api_suspended_.erase(lab);
+  }
+  SaveSuspended();
+  log_("lab " + lab + (suspended ? ": suspended through the API" : ": resumed through the API"));
+  queue_.Add(lab);
+  return SuspendResult::kOk;
+}
+
+void Controller::SaveSuspended() {
+  nlohmann::json list;
+  {
+    std::lock_guard lock(mu_);
+    list = api_suspended_;
+  }
+  std::string path = opts_.state_dir + "/suspended.json";
+  std::ofstream out(path + ".tmp");
+  out << list.dump() << "\n";
+  out.close();
+  std::error_code ec;
+  fs::rename(path + ".tmp", path, ec);
+}
+
 nlohmann::json Controller::StatusJson() const {
   std::lock_guard lock(mu_);
   QueueStats q = queue_.Stats();
@@ -536,37 +735,10 @@ nlohmann::json Controller::StatusJson() const {
   for (const auto& [file, errors] : manifest_errors_)
     out["manifestErrors"].push_back({{"file", file}, {"errors", errors}});
   for (const auto& [name, rec] : labs_) {
-    nlohmann::json conditions = nlohmann::json::array();
-    for (const auto& [type, c] : rec.conditions)
-      conditions.push_back({{"type", c.type},
-                            {"status", c.status},
-                            {"reason", c.reason},
-                            {"message", c.message},
-                            {"lastTransitionTime", c.last_transition}});
-    nlohmann::json events = nlohmann::json::array();
-    for (const auto& e : rec.events)
-      events.push_back(
-          {{"time", e.time}, {"type", e.type}, {"reason", e.reason}, {"object", e.object}, {"message", e.message}});
-    nlohmann::json drift = nlohmann::json::array();
-    for (const auto& [key, n] : rec.drift)
-      drift.push_back(
-          {{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});
-    out["labs"].push_back({{"name", name},
-                           {"file", rec.file},
-                           {"observedGeneration", rec.observed_generation},
-                           {"suspended", rec.spec && rec.spec->suspend},
-                           {"conditions", conditions},
-                           {"nodes", rec.nodes},
-                           {"links", rec.links},
-                           {"lastReconcile",
-                            {{"time", rec.last_time},
-                             {"seconds", rec.last_seconds},
-                             {"result", rec.last_result},
-                             {"actions", rec.last_actions}}},
-                           {"reconciles", rec.reconciles},
-                           {"reconcileErrors", rec.reconcile_errors},
-                           {"driftCorrections", drift},
-                           {"events", events}});
+    nlohmann::json lab = LabStatus(name, rec);
+    lab["name"] = name;
+    lab["file"] = rec.file;
+    out["labs"].push_back(lab);
   }
   return out;
 }

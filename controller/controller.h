@@ -34,6 +34,7 @@ struct ControllerOptions {
   std::string owner;    // labkeeper.dev/owner ("" = host name)
   std::chrono::milliseconds debounce{300};
   bool watch_sources = true;  // inotify, Docker events, netlink events (tests may drive by hand)
+  std::string emulation = "warn";  // allow | warn | deny (a Lab resource's spec.emulation overrides)
 };
 
 // Kubernetes-style condition.
@@ -88,6 +89,17 @@ class Controller {
   // The number of passes made so far over `lab`.
   uint64_t Reconciles(const std::string& lab) const;
 
+  // The API's documents (docs/openapi.yaml).
+  nlohmann::json LabsJson() const;
+  std::optional<nlohmann::json> LabJson(const std::string& lab) const;
+  // What a pass would do now, observed on demand.
+  std::optional<nlohmann::json> PlanJson(const std::string& lab);
+  bool HasLab(const std::string& lab) const;
+  // Suspension through the API, kept in STATE_DIR/suspended.json across restarts; a lab its
+  // file suspends cannot be resumed this way.
+  enum class SuspendResult { kOk, kNoSuchLab, kSuspendedByFile };
+  SuspendResult SetSuspended(const std::string& lab, bool suspended);
+
  private:
   void Worker();
   void Reconcile(const std::string& lab);
@@ -99,6 +111,8 @@ class Controller {
                     const std::string& message);
   void WatchNamespaces(const std::string& lab, const LabSpec& spec);
   void WriteStatus();
+  void SaveSuspended();
+  nlohmann::json LabStatus(const std::string& name, const LabRecord& rec) const;  // under mu_
   void CollectLabMetrics(Exposition* e) const;
   void CollectInterfaceMetrics(Exposition* e);
   void ResyncLoop();
@@ -120,6 +134,7 @@ class Controller {
   std::map<std::string, std::string> manifest_errors_;         // file -> errors (no lab to pin them on)
   std::set<std::string> pending_first_pass_;
   bool synced_ = false;
+  std::set<std::string> api_suspended_;  // labs suspended through the API
 
   std::mutex status_mu_;
   HealthMetrics health_;

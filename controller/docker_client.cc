@@ -152,6 +152,33 @@ Status DockerClient::Stream(const std::string& path, const std::function<void(co
   return Status::Fail("docker event stream from " + host_ + " ended");
 }
 
+Status DockerClient::PostStream(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                                const std::atomic<bool>& stop, long timeout_s, long* http_status) {
+  CurlPtr curl(curl_easy_init());
+  if (!curl) return Status::Fail("docker: cannot initialise libcurl");
+  StreamState st{&on_line, &stop, ""};
+  std::string url = base_url_ + kApi + path;
+  SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  if (!socket_path_.empty()) curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, StreamWrite);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, StreamProgress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = curl_easy_perform(c);
+  if (!st.pending.empty()) on_line(st.pending);
+  if (rc != CURLE_OK) return Status::Fail("docker engine at " + host_ + " does not answer: " + curl_easy_strerror(rc));
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http_status);
+  return Status::Ok();
+}
+
 Status DockerClient::Failure(const std::string& what, const HttpReply& r) {
   std::string msg = r.body;
   auto j = nlohmann::json::parse(r.body, nullptr, false);
@@ -263,7 +290,8 @@ Result<nlohmann::json> DockerClient::InspectImage(const std::string& ref) {
   return ParseJson("inspect image " + ref, r->body);
 }
 
-Status DockerClient::PullImage(const std::string& ref, const std::string& platform) {
+Status DockerClient::PullImage(const std::string& ref, const std::string& platform,
+                               const std::function<void(const nlohmann::json&)>& on_progress) {
   std::string image = ref, tag;
   size_t at = ref.find('@');
   size_t colon = ref.rfind(':');
@@ -275,19 +303,22 @@ Status DockerClient::PullImage(const std::string& ref, const std::string& platfo
   std::string path = "/images/create?fromImage=" + UrlEncode(image);
   if (!tag.empty()) path += "&tag=" + UrlEncode(tag);
   if (!platform.empty()) path += "&platform=" + UrlEncode(platform);
-  auto r = Request("POST", path, "", 1800);
-  if (!r) return r.status();
-  if (r->status != 200) return Failure("pull image " + ref, *r);
-  // Errors after the pull started arrive inside the progress stream, as {"error": "..."}.
-  size_t pos = 0;
-  while (pos < r->body.size()) {
-    size_t nl = r->body.find('\n', pos);
-    std::string line = r->body.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-    pos = nl == std::string::npos ? r->body.size() : nl + 1;
+  // The progress stream is read as it comes; errors after the pull started arrive inside it,
+  // as {"error": "..."}.
+  std::string error, first;
+  std::function<void(const std::string&)> on_line = [&](const std::string& line) {
+    if (first.size() < 4096) first += line + "\n";
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.is_object() && j.contains("error"))
-      return Status::Fail("pull image " + ref + ": " + j["error"].get<std::string>());
-  }
+    if (j.is_discarded() || !j.is_object()) return;
+    if (j.contains("error") && j["error"].is_string()) error = j["error"].get<std::string>();
+    if (on_progress) on_progress(j);
+  };
+  std::atomic<bool> stop{false};
+  long status = 0;
+  Status s = PostStream(path, on_line, stop, 1800, &status);
+  if (!s) return s;
+  if (status != 200) return Failure("pull image " + ref, HttpReply{status, first});
+  if (!error.empty()) return Status::Fail("pull image " + ref + ": " + error);
   return Status::Ok();
 }
 

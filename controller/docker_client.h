@@ -49,7 +49,10 @@ class DockerClient {
 
   // Images. InspectImage gives null when the image is not present.
   Result<nlohmann::json> InspectImage(const std::string& ref);
-  Status PullImage(const std::string& ref, const std::string& platform = "");
+  // Pulls; each progress message of the engine ({"status", "id", "progress"}) goes to
+  // on_progress as it arrives.
+  Status PullImage(const std::string& ref, const std::string& platform = "",
+                   const std::function<void(const nlohmann::json&)>& on_progress = nullptr);
 
   // Networks. InspectNetwork gives null when missing.
   Result<nlohmann::json> InspectNetwork(const std::string& name);
@@ -60,6 +63,10 @@ class DockerClient {
   // engine closes it, an error occurs, or `stop` becomes true (checked about once a second).
   Status Stream(const std::string& path, const std::function<void(const std::string&)>& on_line,
                 const std::atomic<bool>& stop);
+
+  // POST whose reply body is read line by line as it arrives (a pull's progress).
+  Status PostStream(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                    const std::atomic<bool>& stop, long timeout_s, long* http_status);
 
   // Raw request; the path is appended to /v1.41. Used by the calls above.
   Result<HttpReply> Request(const std::string& method, const std::string& path, const std::string& body = "",

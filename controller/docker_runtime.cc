@@ -2,10 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
 #include <fstream>
+#include <set>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
+#include "api/arch.h"
 #include "api/strings.h"
 #include "controller/runtime.h"
 
@@ -106,6 +113,7 @@ void ApplyExtras(const ContainerExtras& x, nlohmann::json* host) {
   if (x.memory > 0) h["Memory"] = x.memory;
   if (x.shm_size > 0) h["ShmSize"] = x.shm_size;
   if (!x.cgroupns_mode.empty()) h["CgroupnsMode"] = x.cgroupns_mode;
+  if (!x.cgroup_parent.empty()) h["CgroupParent"] = x.cgroup_parent;
   if (!x.pid_mode.empty()) h["PidMode"] = x.pid_mode;
   if (!x.restart_policy.empty()) h["RestartPolicy"] = {{"Name", x.restart_policy}};
   if (!x.dns.servers.empty()) h["Dns"] = x.dns.servers;
@@ -135,6 +143,61 @@ void ApplyExtras(const ContainerExtras& x, nlohmann::json* host) {
   }
 }
 
+// Sums up a pull's progress messages into a line now and then: layers done, bytes fetched.
+class PullProgress {
+ public:
+  PullProgress(std::string ref, std::string platform, std::function<void(const std::string&)> out)
+      : ref_(std::move(ref)), platform_(std::move(platform)), out_(std::move(out)) {}
+
+  void Add(const nlohmann::json& j) {
+    std::string id = j.value("id", ""), status = j.value("status", "");
+    if (!id.empty() && (status == "Pulling fs layer" || status == "Waiting" || status == "Downloading" ||
+                        status == "Verifying Checksum" || status == "Download complete" || status == "Extracting" ||
+                        status == "Pull complete" || status == "Already exists")) {
+      Layer& l = layers_[id];
+      if (status == "Pull complete" || status == "Already exists") l.done = true;
+      if (j.contains("progressDetail") && j["progressDetail"].is_object()) {
+        const auto& d = j["progressDetail"];
+        if (status == "Downloading" && d.contains("current") && d.contains("total")) {
+          l.current = d.value("current", 0.0);
+          l.total = d.value("total", 0.0);
+        }
+      }
+      if (status == "Download complete") l.current = l.total;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ >= std::chrono::seconds(2)) {
+      last_ = now;
+      Emit();
+    }
+  }
+  void Done() { Emit(true); }
+
+ private:
+  struct Layer {
+    bool done = false;
+    double current = 0, total = 0;
+  };
+  void Emit(bool done = false) {
+    if (!out_) return;
+    size_t complete = 0;
+    double cur = 0, tot = 0;
+    for (const auto& [id, l] : layers_) {
+      complete += l.done;
+      cur += l.done && l.total == 0 ? 0 : l.current;
+      tot += l.total;
+    }
+    char mb[64] = "";
+    if (tot > 0) std::snprintf(mb, sizeof mb, ", %.1f/%.1f MB", cur / 1e6, tot / 1e6);
+    out_("pulling image " + ref_ + (platform_.empty() ? "" : " (" + platform_ + ")") + ": " +
+         (done ? "done, " : "") + std::to_string(complete) + "/" + std::to_string(layers_.size()) + " layers" + mb);
+  }
+  std::string ref_, platform_;
+  std::function<void(const std::string&)> out_;
+  std::map<std::string, Layer> layers_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+};
+
 class DockerRuntime : public ContainerRuntime {
  public:
   explicit DockerRuntime(std::shared_ptr<DockerClient> client) : docker_(std::move(client)) {}
@@ -161,23 +224,64 @@ class DockerRuntime : public ContainerRuntime {
     return std::optional<ContainerState>(FromInspect(*j, network));
   }
 
-  Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
-                     const std::function<void()>& on_pull) override {
+  Result<std::string> EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
+                                  const std::function<void(const std::string&)>& progress) override {
     std::string p = policy;
     std::transform(p.begin(), p.end(), p.begin(), ::tolower);
-    if (p == "never" || p == "ifnotpresent" || p.empty()) {
-      auto img = docker_->InspectImage(ref);
-      if (!img) return img.status();
-      if (!img->is_null()) return Status::Ok();
-      if (p == "never") return Status::Fail("image " + ref + " is not present and image-pull-policy is Never");
-    }
-    if (on_pull) on_pull();
-    Status s = docker_->PullImage(ref, platform);
-    if (!s) return Status::Fail("image " + ref + " is not present locally and could not be pulled: " + s.message());
-    return s;
+    std::string want = platform.empty() ? "" : PlatformArch(platform);
+    auto local = docker_->InspectImage(ref);
+    if (!local) return local.status();
+    std::string have = local->is_null() ? "" : NormalizeArch(Str(*local, "Architecture"), Str(*local, "Variant"));
+    auto use = [&](const nlohmann::json& img) -> std::string { return want.empty() ? ref : Str(img, "Id"); };
+    bool fits = !local->is_null() && (want.empty() || have == want);
+    if (p != "always" && fits) return use(*local);
+    if (p == "never")
+      return Status::Fail(local->is_null() ? "image " + ref + " is not present and image-pull-policy is Never"
+                                           : "image " + ref + " is present only for " + have + ", not " + want +
+                                                 ", and image-pull-policy is Never");
+    PullProgress tally(ref, platform, progress);
+    Status s = docker_->PullImage(ref, platform, [&](const nlohmann::json& j) { tally.Add(j); });
+    if (!s) return Status::Fail("image " + ref + (local->is_null() ? " is not present locally and" : "") +
+                                " could not be pulled: " + s.message());
+    tally.Done();
+    auto pulled = docker_->InspectImage(ref);
+    if (!pulled) return pulled.status();
+    if (pulled->is_null()) return Status::Fail("image " + ref + " is still missing after its pull");
+    std::string got = NormalizeArch(Str(*pulled, "Architecture"), Str(*pulled, "Variant"));
+    if (!want.empty() && got != want)
+      return Status::Fail("image " + ref + " has no " + want + " variant (the pull gave " + got + ")");
+    return use(*pulled);
+  }
+
+  std::string EngineArchitecture() override {
+    std::lock_guard lock(arch_mu_);
+    if (engine_arch_.empty())
+      if (auto info = docker_->Info(); info && info->is_object()) engine_arch_ = NormalizeArch(Str(*info, "Architecture"));
+    return engine_arch_;
+  }
+
+  // Whether the engine can grant --privileged, learnt once from a throw-away container with no
+  // network: a privileged start that fails on a lab network leaves a stale endpoint behind in
+  // some engines ("has active endpoints" when the network is removed later).
+  void ProbePrivileges(const std::string& image) {
+    std::lock_guard lock(probe_mu_);
+    if (probed_) return;
+    nlohmann::json body = {{"Image", image},
+                           {"Cmd", {"true"}},
+                           {"Labels", {{"labkeeper.dev/managed-by", "labkeeper"}, {"labkeeper.dev/probe", "privileges"}}},
+                           {"HostConfig", {{"Privileged", true}, {"NetworkMode", "none"}}}};
+    std::string name = "labkeeper-privilege-probe-" + std::to_string(getpid());
+    docker_->RemoveContainer(name, true);
+    auto id = docker_->CreateContainer(name, body);
+    if (!id) return;  // say nothing: the node's own creation reports what is wrong
+    Status s = docker_->StartContainer(*id);
+    if (!s && IsCapsFailure(s.message())) restricted_ = true;
+    docker_->RemoveContainer(*id, true);
+    probed_ = true;
   }
 
   Result<std::string> Run(const ContainerSpec& spec, const EventSink& events) override {
+    if (spec.privileged) ProbePrivileges(spec.image);
     bool reduce = spec.privileged && restricted_.load();
     auto id = CreateAndStart(spec, reduce);
     if (!id && spec.privileged && !reduce && IsCapsFailure(id.error())) {
@@ -190,9 +294,11 @@ class DockerRuntime : public ContainerRuntime {
                     (missing.empty() ? "" : " (missing: " + Join(missing, ", ") + ")")});
       id = CreateAndStart(spec, true);
     } else if (id && reduce && events) {
-      events(
-          {"Warning", "PrivilegesReduced", NodeObject(spec),
-           "the engine cannot grant full privileges; running with every grantable capability and seccomp unconfined"});
+      auto missing = MissingCapabilities(GrantableCapabilities());
+      events({"Warning", "PrivilegesReduced", NodeObject(spec),
+              "the engine cannot grant full privileges (unable to apply caps); running with every grantable "
+              "capability and seccomp unconfined" +
+                  (missing.empty() ? "" : " (missing: " + Join(missing, ", ") + ")")});
     }
     return id;
   }
@@ -201,9 +307,7 @@ class DockerRuntime : public ContainerRuntime {
     auto img = docker_->InspectImage(ref);
     if (!img) return img.status();
     if (img->is_null()) return std::string();
-    std::string arch = Str(*img, "Architecture");
-    if (std::string variant = Str(*img, "Variant"); !variant.empty()) arch += "/" + variant;
-    return arch;
+    return NormalizeArch(Str(*img, "Architecture"), Str(*img, "Variant"));
   }
 
   Status Start(const std::string& id) override { return docker_->StartContainer(id); }
@@ -240,9 +344,11 @@ class DockerRuntime : public ContainerRuntime {
     if (!n) return n.status();
     if (!n->is_null()) return false;
     nlohmann::json ipam_config = nlohmann::json::array();
-    nlohmann::json v4 = {{"Subnet", mgmt.ipv4_subnet}};
-    if (!mgmt.ipv4_gw.empty()) v4["Gateway"] = mgmt.ipv4_gw;
-    ipam_config.push_back(v4);
+    if (!mgmt.ipv4_subnet.empty()) {
+      nlohmann::json v4 = {{"Subnet", mgmt.ipv4_subnet}};
+      if (!mgmt.ipv4_gw.empty()) v4["Gateway"] = mgmt.ipv4_gw;
+      ipam_config.push_back(v4);
+    }
     if (!mgmt.ipv6_subnet.empty()) {
       nlohmann::json v6 = {{"Subnet", mgmt.ipv6_subnet}};
       if (!mgmt.ipv6_gw.empty()) v6["Gateway"] = mgmt.ipv6_gw;
@@ -272,7 +378,18 @@ class DockerRuntime : public ContainerRuntime {
     if (!labels.is_object() || !labels.contains(owner_label)) return false;
     auto containers = (*n).value("Containers", nlohmann::json::object());
     if (containers.is_object() && !containers.empty()) return false;
+    // The engine releases a removed container's endpoint a moment after the removal returns:
+    // "has active endpoints" right after the last container went is retried for a few seconds.
     Status s = docker_->RemoveNetwork((*n)["Id"].get<std::string>());
+    for (int i = 0; i < 20 && !s && s.message().find("active endpoints") != std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      auto again = docker_->InspectNetwork(name);
+      if (!again) return again.status();
+      if (again->is_null()) return true;
+      auto now = (*again).value("Containers", nlohmann::json::object());
+      if (now.is_object() && !now.empty()) return false;  // someone else attached meanwhile
+      s = docker_->RemoveNetwork((*n)["Id"].get<std::string>());
+    }
     if (!s) return s;
     return true;
   }
@@ -285,7 +402,12 @@ class DockerRuntime : public ContainerRuntime {
     if (spec.privileged && reduced) {
       // Every capability the engine knows, less those its host cannot grant.
       host["CapAdd"] = {"ALL"};
-      host["CapDrop"] = MissingCapabilities(GrantableCapabilities());
+      std::vector<std::string> drop;
+      for (const auto& c : MissingCapabilities(GrantableCapabilities())) {
+        std::lock_guard lock(caps_mu_);
+        if (!unknown_caps_.count(c)) drop.push_back(c);
+      }
+      host["CapDrop"] = drop;
       host["SecurityOpt"] = {"seccomp=unconfined", "apparmor=unconfined"};
     } else if (!spec.cap_add.empty()) {
       host["CapAdd"] = spec.cap_add;
@@ -353,6 +475,20 @@ class DockerRuntime : public ContainerRuntime {
 
   Result<std::string> CreateAndStart(const ContainerSpec& spec, bool reduced) {
     auto id = docker_->CreateContainer(spec.name, Body(spec, reduced), spec.platform);
+    // An engine older than the kernel does not know the newest capabilities' names: they cannot
+    // be granted by it anyway, so they are left out of CapDrop.
+    for (int i = 0; i < 8 && reduced && !id; ++i) {
+      static const std::string kUnknown = "unknown capability: \"";
+      size_t at = id.error().find(kUnknown);
+      if (at == std::string::npos) break;
+      size_t from = at + kUnknown.size();
+      std::string cap = id.error().substr(from, id.error().find('"', from) - from);
+      {
+        std::lock_guard lock(caps_mu_);
+        if (!unknown_caps_.insert(cap).second) break;
+      }
+      id = docker_->CreateContainer(spec.name, Body(spec, reduced), spec.platform);
+    }
     if (!id) return id;
     Status s = docker_->StartContainer(*id);
     if (!s) {
@@ -364,7 +500,13 @@ class DockerRuntime : public ContainerRuntime {
 
   std::shared_ptr<DockerClient> docker_;
   std::atomic<bool> restricted_{false};
+  std::mutex caps_mu_;
+  std::set<std::string> unknown_caps_;  // capability names this engine rejects
+  std::mutex probe_mu_;
+  bool probed_ = false;
   std::mutex network_mu_;
+  std::mutex arch_mu_;
+  std::string engine_arch_;
 };
 
 }  // namespace
@@ -374,6 +516,18 @@ std::vector<std::string> GrantableCapabilities() {
   std::ifstream pidfile("/var/run/docker.pid");
   int pid = 0;
   if (pidfile >> pid && pid > 0) bnd = CapBnd("/proc/" + std::to_string(pid) + "/status");
+  // Inside a container (--pid host) there is no pid file: find the engine among the host's PIDs.
+  if (!bnd) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      std::ifstream comm(e.path() / "comm");
+      std::string name;
+      if (std::getline(comm, name) && name == "dockerd") {
+        bnd = CapBnd((e.path() / "status").string());
+        if (bnd) break;
+      }
+    }
+  }
   if (!bnd) bnd = CapBnd("/proc/self/status");
   std::vector<std::string> out;
   if (!bnd) return out;

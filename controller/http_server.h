@@ -1,23 +1,19 @@
-// The controller's one HTTP listener (cpprestsdk's http_listener): /metrics, /healthz, /readyz.
+// The controller's one HTTP listener (cpprestsdk's http_listener): the API under /api/v1, and
+// /metrics, /healthz, /readyz. Routing and rules live in api.h; this adapts cpprestsdk to them.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 
 #include "api/result.h"
+#include "controller/api.h"
 
 namespace lk {
 
-struct HttpHandlers {
-  std::function<std::string()> metrics;  // Prometheus text format
-  std::function<bool()> ready;           // true once the first pass over every lab is done
-};
-
 class HttpServer {
  public:
-  // `listen` is ADDR:PORT, e.g. 127.0.0.1:9580.
-  HttpServer(std::string listen, HttpHandlers handlers);
+  // `listen` is ADDR:PORT, e.g. 127.0.0.1:9580. `backend` must outlive the server.
+  HttpServer(std::string listen, ApiBackend& backend, ApiOptions opts);
   ~HttpServer();
   Status Start();
   void Stop();

@@ -1,13 +1,22 @@
 #include "controller/link_manager.h"
 
 #include <linux/if.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
 #include <netlink/netlink.h>
+#include <netlink/route/act/mirred.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/classifier.h>
+#include <netlink/route/cls/u32.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/vxlan.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/tc.h>
 
 #include <cstdio>
+#include <map>
 
 namespace lk {
 namespace {
@@ -180,6 +189,67 @@ class NetlinkLinkManager : public LinkManager {
     return s;
   }
 
+  Status Redirect(const NetNs& ns, const std::string& from, const std::string& to) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    auto src = Get(sock->get(), ns, from);
+    if (!src) return Status::Fail("redirect from " + from + ": " + src.error());
+    auto dst = Get(sock->get(), ns, to);
+    if (!dst) return Status::Fail("redirect to " + to + ": " + dst.error());
+    int src_index = rtnl_link_get_ifindex(src->get());
+    std::string what = "redirect " + from + " -> " + to + " in " + ns.name();
+    // An ingress qdisc on `from` (kept when it is there already) ...
+    std::unique_ptr<rtnl_qdisc, void (*)(rtnl_qdisc*)> qdisc(rtnl_qdisc_alloc(), rtnl_qdisc_put);
+    rtnl_tc_set_ifindex(TC_CAST(qdisc.get()), src_index);
+    rtnl_tc_set_parent(TC_CAST(qdisc.get()), TC_H_INGRESS);
+    rtnl_tc_set_handle(TC_CAST(qdisc.get()), TC_HANDLE(0xffff, 0));
+    rtnl_tc_set_kind(TC_CAST(qdisc.get()), "ingress");
+    int err = rtnl_qdisc_add(sock->get(), qdisc.get(), NLM_F_CREATE);
+    if (err < 0 && err != -NLE_EXIST) return Status::Fail(what + ": ingress qdisc: " + NlError(err));
+    // ... and a u32 filter matching every frame, whose action sends it out of `to` (the match-all
+    // classifier is often not built into kernels; u32 with an empty key is, and means the same).
+    std::unique_ptr<rtnl_cls, void (*)(rtnl_cls*)> cls(rtnl_cls_alloc(), rtnl_cls_put);
+    rtnl_tc_set_ifindex(TC_CAST(cls.get()), src_index);
+    rtnl_tc_set_parent(TC_CAST(cls.get()), TC_HANDLE(0xffff, 0));
+    rtnl_tc_set_kind(TC_CAST(cls.get()), "u32");
+    rtnl_cls_set_protocol(cls.get(), ETH_P_ALL);
+    rtnl_cls_set_prio(cls.get(), 1);
+    if ((err = rtnl_u32_add_key_uint32(cls.get(), 0, 0, 0, 0)) < 0 || (err = rtnl_u32_set_cls_terminal(cls.get())) < 0)
+      return Status::Fail(what + ": u32 key: " + NlError(err));
+    rtnl_act* act = rtnl_act_alloc();
+    if (!act) return Status::Fail(what + ": out of memory");
+    rtnl_tc_set_kind(TC_CAST(act), "mirred");
+    rtnl_mirred_set_action(act, TCA_EGRESS_REDIR);
+    rtnl_mirred_set_policy(act, TC_ACT_STOLEN);
+    rtnl_mirred_set_ifindex(act, static_cast<uint32_t>(rtnl_link_get_ifindex(dst->get())));
+    err = rtnl_u32_add_action(cls.get(), act);
+    rtnl_act_put(act);
+    if (err < 0) return Status::Fail(what + ": mirred action: " + NlError(err));
+    err = rtnl_cls_add(sock->get(), cls.get(), NLM_F_CREATE | NLM_F_EXCL);
+    if (err < 0) return Status::Fail(what + ": filter: " + NlError(err));
+    return Status::Ok();
+  }
+
+  Status AddAddress(const NetNs& ns, const std::string& name, const std::string& cidr) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    auto link = Get(sock->get(), ns, name);
+    if (!link) return Status::Fail("address " + cidr + ": " + link.error());
+    nl_addr* raw = nullptr;
+    if (int err = nl_addr_parse(cidr.c_str(), AF_UNSPEC, &raw); err < 0)
+      return Status::Fail("address \"" + cidr + "\": " + NlError(err));
+    AddrPtr local(raw);
+    std::unique_ptr<rtnl_addr, void (*)(rtnl_addr*)> addr(rtnl_addr_alloc(), rtnl_addr_put);
+    rtnl_addr_set_ifindex(addr.get(), rtnl_link_get_ifindex(link->get()));
+    rtnl_addr_set_family(addr.get(), nl_addr_get_family(local.get()));
+    if (int err = rtnl_addr_set_local(addr.get(), local.get()); err < 0)
+      return Status::Fail("address \"" + cidr + "\": " + NlError(err));
+    int err = rtnl_addr_add(sock->get(), addr.get(), NLM_F_CREATE);
+    if (err < 0 && err != -NLE_EXIST)
+      return Status::Fail("add address " + cidr + " to " + name + " in " + ns.name() + ": " + NlError(err));
+    return Status::Ok();
+  }
+
   Status SetMaster(const NetNs& ns, const std::string& name, const std::string& master) override {
     auto sock = OpenSocket(ns);
     if (!sock) return sock.status();
@@ -199,6 +269,19 @@ class NetlinkLinkManager : public LinkManager {
     int err = rtnl_link_alloc_cache(sock->get(), AF_UNSPEC, &raw);
     if (err < 0) return Status::Fail("list interfaces in " + ns.name() + ": " + NlError(err));
     CachePtr cache(raw);
+    // Addresses by interface index (IPv4, and IPv6 other than link-local).
+    std::map<int, std::vector<std::string>> addresses;
+    nl_cache* raw_addrs = nullptr;
+    if (rtnl_addr_alloc_cache(sock->get(), &raw_addrs) >= 0) {
+      CachePtr addrs(raw_addrs);
+      for (nl_object* o = nl_cache_get_first(addrs.get()); o; o = nl_cache_get_next(o)) {
+        auto* a = reinterpret_cast<rtnl_addr*>(o);
+        nl_addr* local = rtnl_addr_get_local(a);
+        if (!local || rtnl_addr_get_scope(a) == RT_SCOPE_LINK) continue;
+        char buf[128];
+        addresses[rtnl_addr_get_ifindex(a)].push_back(nl_addr2str(local, buf, sizeof buf));
+      }
+    }
     std::vector<Iface> out;
     for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
       auto* l = reinterpret_cast<rtnl_link*>(o);
@@ -209,6 +292,7 @@ class NetlinkLinkManager : public LinkManager {
       if (const char* t = rtnl_link_get_type(l)) i.kind = t;
       if (const char* a = rtnl_link_get_ifalias(l)) i.alias = a;
       i.mtu = static_cast<int>(rtnl_link_get_mtu(l));
+      if (auto it = addresses.find(i.ifindex); it != addresses.end()) i.addresses = it->second;
       if (nl_addr* addr = rtnl_link_get_addr(l)) {
         char buf[64];
         i.mac = nl_addr2str(addr, buf, sizeof buf);

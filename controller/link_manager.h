@@ -30,6 +30,7 @@ struct Iface {
   std::string alias;     // ownership marker when labkeeper made it
   int mtu = 0;
   std::string mac;
+  std::vector<std::string> addresses;  // "address/prefix", IPv4 and global IPv6
   bool admin_up = false;
   bool oper_up = false;
   // Counters as the kernel keeps them (IFLA_STATS64).
@@ -60,6 +61,12 @@ class LinkManager {
   // macvlan and vxlan the parent / underlay is in `underlay`. Named, marked and brought up.
   virtual Status CreateSingle(const NetNs& underlay, const NetNs& target, const IfaceSpec& spec,
                               const struct SingleLinkSpec& link) = 0;
+  // Sends every frame that arrives on `from` out of `to` (tc ingress, mirred egress redirect),
+  // both in `ns`: half of a vxlan-stitch, whose veth end and VXLAN device are joined this way.
+  virtual Status Redirect(const NetNs& ns, const std::string& from, const std::string& to) = 0;
+  // Adds an address ("192.168.0.1/24", "2001:db8::1/64") to interface `name` in `ns`; an
+  // address that is there already is fine.
+  virtual Status AddAddress(const NetNs& ns, const std::string& name, const std::string& cidr) = 0;
   // Enslaves interface `name` to bridge `master` (both in `ns`).
   virtual Status SetMaster(const NetNs& ns, const std::string& name, const std::string& master) = 0;
   virtual Result<std::vector<Iface>> List(const NetNs& ns) = 0;

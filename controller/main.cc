@@ -6,9 +6,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 
+#include "controller/client_commands.h"
+#include "controller/version.h"
+#ifndef LABKEEPER_CLIENT_ONLY
 #include "api/strings.h"
 #include "api/topology_codec.h"
 #include "controller/applier.h"
@@ -18,12 +22,29 @@
 #include "controller/link_manager.h"
 #include "controller/runtime.h"
 #include "controller/status.h"
-#include "controller/version.h"
+#endif
 
 namespace {
 
 using namespace lk;
 
+constexpr char kDefaultServer[] = "http://127.0.0.1:9580";
+
+// --server and --token-file (or $LABKEEPER_SERVER and $LABKEEPER_TOKEN) for the client commands.
+std::optional<ApiClientOptions> ClientOptions(const std::string& server, const std::string& token_file) {
+  ApiClientOptions o;
+  const char* env = std::getenv("LABKEEPER_SERVER");
+  o.server = !server.empty() ? server : env && *env ? env : kDefaultServer;
+  auto token = ClientToken(token_file);
+  if (!token) {
+    std::cerr << "labkeeper: " << token.error() << "\n";
+    return std::nullopt;
+  }
+  o.token = *token;
+  return o;
+}
+
+#ifndef LABKEEPER_CLIENT_ONLY
 constexpr int kDefaultMaxWorkers = 4;  // see README, "Choosing --max-workers"
 
 std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok) {
@@ -70,7 +91,7 @@ void PrintLine(const std::string& line) {
   std::fflush(stdout);
 }
 
-int Apply(const std::vector<std::string>& files, int max_workers) {
+int Apply(const std::vector<std::string>& files, int max_workers, const std::string& emulation) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
   if (!ok) return 1;
@@ -80,7 +101,7 @@ int Apply(const std::vector<std::string>& files, int max_workers) {
   auto& links = world->links;
   std::mutex out_mu;
   Applier applier(
-      *runtime, *links, {max_workers, ""},
+      *runtime, *links, {max_workers, "", nullptr, emulation},
       [&](const Event& e) {
         std::lock_guard l(out_mu);
         PrintEvent(e);
@@ -162,29 +183,18 @@ void PrintControllerStatus(const nlohmann::json& c, const std::string& lab) {
             << c["controller"].value("dir", "?") << "; status as of " << c["controller"].value("updated", "?") << "\n";
   for (const auto& l : c["labs"]) {
     if (!lab.empty() && l["name"] != lab) continue;
-    std::cout << "lab " << l["name"].get<std::string>() << " (" << l.value("file", "") << ")\n  conditions:";
-    for (const auto& cond : l["conditions"]) {
-      std::cout << " " << cond["type"].get<std::string>() << "=" << cond["status"].get<std::string>();
-      if (cond["status"] == "True" && !cond["message"].get<std::string>().empty() && cond["type"] != "Ready")
-        std::cout << " (" << cond["reason"].get<std::string>() << ": " << cond["message"].get<std::string>() << ")";
-    }
-    const auto& last = l["lastReconcile"];
-    std::cout << "\n  last reconcile: " << last.value("time", "-") << ", " << last.value("result", "-") << ", "
-              << last.value("actions", 0) << " actions; " << l.value("reconciles", 0) << " passes\n";
-    const auto& events = l["events"];
-    size_t from = events.size() > 5 ? events.size() - 5 : 0;
-    for (size_t i = from; i < events.size(); ++i) {
-      const auto& e = events[i];
-      std::cout << "  " << e["time"].get<std::string>() << " " << e["type"].get<std::string>() << " "
-                << e["reason"].get<std::string>() << " " << e["object"].get<std::string>() << ": "
-                << e["message"].get<std::string>() << "\n";
-    }
+    PrintLabStatus({{"name", l["name"]}, {"file", l.value("file", "")}, {"status", l}, {"events", l["events"]}});
   }
   for (const auto& m : c["manifestErrors"])
     std::cout << "invalid file " << m["file"].get<std::string>() << ":\n" << m["errors"].get<std::string>();
 }
 
-int ShowStatus(const std::string& lab, const std::string& output, const std::string& state_dir) {
+int ShowStatus(const std::string& lab, const std::string& output, const std::string& state_dir,
+               const ApiClientOptions& client) {
+  std::string why;
+  if (auto rc = StatusViaServer(client, lab, output, &why)) return *rc;
+  // A script reading -o json finds where the answer came from in "source"; people get a line.
+  if (output != "json") std::cerr << "labkeeper status: " << why << "; observing the engine directly\n";
   auto world = Connect();
   if (!world) return 1;
   auto& runtime = world->runtime;
@@ -196,6 +206,8 @@ int ShowStatus(const std::string& lab, const std::string& output, const std::str
   auto controller = ControllerStatus(state_dir);
   if (output == "json") {
     nlohmann::json j = StatusJson(*st);
+    j["source"] = "engine";
+    j["why"] = why + "; observed the engine directly";
     if (controller) j["controller"] = *controller;
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -217,15 +229,45 @@ std::string Timestamp() {
   return buf;
 }
 
+// The controller as the HTTP API sees it.
+class ControllerApi : public ApiBackend {
+ public:
+  explicit ControllerApi(Controller& c) : c_(c) {}
+  std::string Metrics() override { return c_.Metrics(); }
+  bool Ready() override { return c_.Synced(); }
+  nlohmann::json Labs() override { return c_.LabsJson(); }
+  std::optional<nlohmann::json> Lab(const std::string& name) override { return c_.LabJson(name); }
+  std::optional<nlohmann::json> Plan(const std::string& name) override { return c_.PlanJson(name); }
+  bool Reconcile(const std::string& name) override {
+    if (!c_.HasLab(name)) return false;
+    c_.ReconcileNow(name);
+    return true;
+  }
+  Suspend SetSuspended(const std::string& name, bool suspended) override {
+    switch (c_.SetSuspended(name, suspended)) {
+      case Controller::SuspendResult::kNoSuchLab:
+        return Suspend::kNoSuchLab;
+      case Controller::SuspendResult::kSuspendedByFile:
+        return Suspend::kSuspendedByFile;
+      case Controller::SuspendResult::kOk:
+        break;
+    }
+    return Suspend::kOk;
+  }
+
+ private:
+  Controller& c_;
+};
+
 int Run(const ControllerOptions& opts, const std::string& listen, const std::string& token_file) {
   // Writes will need a bearer token off loopback; refuse to expose the controller without one.
+  std::string token;
   if (!IsLoopbackListen(listen) && token_file.empty()) {
     std::cerr << "labkeeper run: --listen " << listen << " is not a loopback address; give --token-file too\n";
     return 2;
   }
   if (!token_file.empty()) {
     std::ifstream in(token_file);
-    std::string token;
     if (!std::getline(in, token) || token.empty()) {
       std::cerr << "labkeeper run: --token-file " << token_file << ": cannot read a token from it\n";
       return 2;
@@ -249,7 +291,8 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
   auto& links = world->links;
   RealClock clock;
   Controller controller(world->docker, *runtime, *links, clock, opts, log);
-  HttpServer http(listen, {[&] { return controller.Metrics(); }, [&] { return controller.Synced(); }});
+  ControllerApi api(controller);
+  HttpServer http(listen, api, ApiOptions{token, IsLoopbackListen(listen)});
   if (Status s = http.Start(); !s) {
     std::cerr << "labkeeper run: " << s.message() << "\n";
     return 1;
@@ -259,7 +302,8 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
     return 1;
   }
   log("labkeeper " + std::string(kVersion) + " watching " + opts.dir + " (" + std::to_string(opts.workers) +
-      " workers, status in " + opts.state_dir + "/status.json, metrics on http://" + listen + "/metrics)");
+      " workers, status in " + opts.state_dir + "/status.json, API on http://" + listen +
+      "/api/v1/labs, metrics on /metrics" + (token.empty() ? "" : ", writes need the bearer token") + ")");
   int sig = 0;
   sigwait(&set, &sig);
   log(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
@@ -315,8 +359,14 @@ int Validate(const std::vector<std::string>& files) {
   return ok ? 0 : 1;
 }
 
+#endif  // LABKEEPER_CLIENT_ONLY
+
 int Version() {
   std::cout << "labkeeper " << kVersion << " (git " << kGitHash << ")\n";
+#ifdef LABKEEPER_CLIENT_ONLY
+  std::cout << "client-only build: status, plan --server, reconcile, suspend and resume talk to a controller's API\n";
+  return 0;
+#else
   DockerClient docker;
   auto v = docker.Version();
   if (v) {
@@ -326,6 +376,7 @@ int Version() {
     std::cout << "docker engine: " << v.error() << "\n";
   }
   return 0;
+#endif
 }
 
 }  // namespace
@@ -333,7 +384,16 @@ int Version() {
 int main(int argc, char** argv) {
   CLI::App app{"labkeeper keeps containerlab labs exactly as their files describe, on a real Docker engine."};
   app.require_subcommand(1);
+  // --server / --token-file on every command that talks to a controller.
+  std::string server, token_file_client;
+  auto client_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--server", server,
+                    std::string("the controller's URL (default $LABKEEPER_SERVER, else ") + kDefaultServer + ")");
+    cmd->add_option("--token-file", token_file_client,
+                    "file holding the controller's bearer token (default $LABKEEPER_TOKEN); needed for writes");
+  };
 
+#ifndef LABKEEPER_CLIENT_ONLY
   std::vector<std::string> files;
   int max_workers = kDefaultMaxWorkers;
   auto* apply = app.add_subcommand(
@@ -341,6 +401,12 @@ int main(int argc, char** argv) {
   apply->add_option("files", files, "containerlab topology files (*.clab.yml)")->required();
   apply->add_option("--max-workers", max_workers, "containers created in parallel")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  std::string apply_emulation = "warn";
+  apply->add_option("--emulation", apply_emulation,
+                    "nodes whose image is not the engine's architecture: allow, warn (a Warning event) or deny "
+                    "(the node fails, the rest of the lab converges)")
+      ->check(CLI::IsMember({"allow", "warn", "deny"}))
       ->capture_default_str();
 
   std::vector<std::string> destroy_files, destroy_labs;
@@ -357,10 +423,13 @@ int main(int argc, char** argv) {
       app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
   run->add_option("--dir", run_opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")
       ->required();
-  run->add_option("--listen", listen, "ADDR:PORT of the HTTP listener (/metrics, /healthz, /readyz)")
+  run->add_option("--listen", listen, "ADDR:PORT of the HTTP listener (/api/v1, /metrics, /healthz, /readyz)")
       ->capture_default_str();
-  run->add_option("--token-file", token_file, "bearer token for writes; required when --listen is not loopback");
-  run->add_option("--state-dir", run_opts.state_dir, "where the status file (status.json) is written")
+  run->add_option("--token-file", token_file,
+                  "bearer token for the API's writes (and for every API call off loopback); required when --listen "
+                  "is not loopback");
+  run->add_option("--state-dir", run_opts.state_dir,
+                  "where status.json and the API's suspensions (suspended.json) are kept")
       ->capture_default_str();
   run->add_option("--resync", resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")
       ->capture_default_str();
@@ -370,41 +439,95 @@ int main(int argc, char** argv) {
   run->add_option("--max-workers", run_opts.max_workers, "containers created in parallel within a lab")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  run->add_option("--emulation", run_opts.emulation,
+                  "nodes whose image is not the engine's architecture: allow, warn or deny (a Lab resource's "
+                  "spec.emulation overrides it for its lab)")
+      ->check(CLI::IsMember({"allow", "warn", "deny"}))
+      ->capture_default_str();
   run->add_option("--host-id", run_opts.owner,
                   "this controller's id, written as label labkeeper.dev/owner (default: host name)");
+#endif
 
   std::string status_lab, status_output = "table", status_state_dir = "/run/labkeeper";
-  auto* status = app.add_subcommand(
-      "status", "Show labkeeper's labs: node, kind, image, architecture, state, management addresses");
+#ifdef LABKEEPER_CLIENT_ONLY
+  const char* status_help =
+      "Show labs from a controller's API: node, kind, image, architecture, state, management addresses, conditions";
+  const char* plan_help =
+      "Ask a controller what a pass over the named labs would do; exit 0 in sync, 1 pending, 2 error";
+  const char* plan_args = "lab names";
+  const char* app_help = "labkeeper (client-only build): talk to a labkeeper controller through its HTTP API.";
+#else
+  const char* status_help =
+      "Show labs: node, kind, image, architecture, state, management addresses, conditions; from the controller's "
+      "API, or observed directly when no controller answers";
+  const char* plan_help =
+      "Show what apply would do, with a reason per action; exit 0 in sync, 1 changes pending, 2 error. With --server, "
+      "ask a running controller about named labs";
+  const char* plan_args = "topology or Lab files; with --server, lab names";
+  const char* app_help = nullptr;
+#endif
+  if (app_help) app.description(app_help);
+  auto* status = app.add_subcommand("status", status_help);
   status->add_option("lab", status_lab, "only this lab");
-  status->add_option("--state-dir", status_state_dir, "where a running controller writes its status")
+#ifndef LABKEEPER_CLIENT_ONLY
+  status->add_option("--state-dir", status_state_dir, "where a controller that does not answer left its status")
       ->capture_default_str();
+#endif
   status->add_option("-o,--output", status_output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  client_flags(status);
 
   std::vector<std::string> plan_files;
   std::string plan_output = "text";
-  auto* plan = app.add_subcommand(
-      "plan", "Show what apply would do, with a reason per action; exit 0 in sync, 1 changes pending, 2 error");
-  plan->add_option("files", plan_files, "topology or Lab files")->required();
+  auto* plan = app.add_subcommand("plan", plan_help);
+  plan->add_option("labs", plan_files, plan_args)->required();
   plan->add_option("-o,--output", plan_output, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  client_flags(plan);
 
+  std::vector<std::string> action_labs;
+  std::map<std::string, CLI::App*> actions;
+  for (auto [name, help] : {std::pair{"reconcile", "Ask the controller for a pass over these labs now"},
+                            std::pair{"suspend", "Stop the controller changing these labs (kept across restarts)"},
+                            std::pair{"resume", "Let the controller change these labs again"}}) {
+    auto* cmd = app.add_subcommand(name, help);
+    cmd->add_option("labs", action_labs, "lab names")->required();
+    client_flags(cmd);
+    actions[name] = cmd;
+  }
+
+#ifndef LABKEEPER_CLIENT_ONLY
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check topology files; every error as file:line:column: message");
   validate->add_option("files", validate_files, "topology files")->required();
+#endif
 
-  auto* version =
-      app.add_subcommand("version", "Print labkeeper's version, git hash and the Docker API version in use");
+  auto* version = app.add_subcommand("version", "Print labkeeper's version and git hash (and the Docker API in use)");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2; invalid files exit 1
   }
-  if (apply->parsed()) return Apply(files, max_workers);
+  auto client = ClientOptions(server, token_file_client);
+  if (!client) return 2;
+  for (const auto& [name, cmd] : actions)
+    if (cmd->parsed()) return LabAction(*client, name, action_labs);
+  if (version->parsed()) return Version();
+#ifdef LABKEEPER_CLIENT_ONLY
+  if (status->parsed()) {
+    std::string why;
+    if (auto rc = StatusViaServer(*client, status_lab, status_output, &why)) return *rc;
+    std::cerr << "labkeeper status: " << why << " (this client-only build cannot observe an engine itself)\n";
+    return 1;
+  }
+  if (plan->parsed()) return PlanViaServer(*client, plan_files, plan_output);
+  (void)status_state_dir;
+  return 0;
+#else
+  if (apply->parsed()) return Apply(files, max_workers, apply_emulation);
   if (destroy->parsed()) {
     if (destroy_files.empty() && destroy_labs.empty() && !destroy_all) {
       std::cerr << "labkeeper destroy: name topology files, --lab NAME or --all\n";
@@ -412,7 +535,7 @@ int main(int argc, char** argv) {
     }
     return Destroy(destroy_files, destroy_labs, destroy_all);
   }
-  if (status->parsed()) return ShowStatus(status_lab, status_output, status_state_dir);
+  if (status->parsed()) return ShowStatus(status_lab, status_output, status_state_dir, *client);
   if (run->parsed()) {
     auto d = ParseDuration(resync);
     if (!d) {
@@ -423,7 +546,10 @@ int main(int argc, char** argv) {
     return Run(run_opts, listen, token_file);
   }
   if (validate->parsed()) return Validate(validate_files);
-  if (plan->parsed()) return PlanCmd(plan_files, plan_output);
-  if (version->parsed()) return Version();
+  if (plan->parsed()) {
+    if (plan->count("--server")) return PlanViaServer(*client, plan_files, plan_output);
+    return PlanCmd(plan_files, plan_output);
+  }
   return 0;
+#endif
 }

@@ -18,6 +18,8 @@ inline constexpr char kSpecHashLabel[] = "labkeeper.dev/spec-hash";
 inline constexpr char kMgmtNetworkLabel[] = "labkeeper.dev/mgmt-network";
 inline constexpr char kLabLabel[] = "containerlab";
 inline constexpr char kNodeNameLabel[] = "clab-node-name";
+// The image reference a node was created from, when the container was created from an id.
+inline constexpr char kImageLabel[] = "labkeeper.dev/image";
 
 // The ownership marker labkeeper writes as an interface alias, naming lab, node and link.
 struct IfaceMarker {
@@ -36,7 +38,16 @@ struct ObservedNode {
   bool owned = false;                       // it carries labkeeper's labels for this lab
   std::vector<Iface> ifaces;                // owned interfaces of this lab in its namespace
   std::vector<std::string> strays;          // interfaces left by an interrupted link creation
+  // bridge nodes: whether the bridge exists in its namespace; bridge-in-container and
+  // ext-container nodes: the namespace could not be reached (the container is not running).
+  bool bridge_present = false;
+  std::string unreachable;
 };
+
+// The container that holds a non-container node's interfaces: the node's own name for
+// ext-container, the holder of a "br|container" bridge (a lab node's container or any
+// container by name); "" when they live in the host's namespace.
+std::string HolderContainer(const LabSpec& lab, const NodeConfig& n);
 
 struct ObservedLab {
   std::string lab;

@@ -38,6 +38,57 @@ Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* o
   return Status::Ok();
 }
 
+std::string HolderContainer(const LabSpec& lab, const NodeConfig& n) {
+  if (n.kind == "ext-container") return n.name;
+  std::string holder = n.IsBridge() ? n.BridgeHolder() : "";
+  if (holder.empty()) return "";
+  const NodeConfig* h = lab.FindNode(holder);
+  return h && h->IsContainer() ? lab.ContainerName(holder) : holder;
+}
+
+namespace {
+
+bool HasBridge(LinkManager& links, const NetNs& ns, const std::string& name) {
+  auto all = links.List(ns);
+  if (!all) return false;
+  for (const auto& i : *all)
+    if (i.name == name && i.kind == "bridge") return true;
+  return false;
+}
+
+}  // namespace
+
+void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, ObservedNode* on, ObservedLab* o) {
+  std::string holder = HolderContainer(lab, n);
+  if (holder.empty()) {
+    if (n.IsBridge())
+      if (auto host = NetNs::Host()) on->bridge_present = HasBridge(links_, *host, n.BridgeName());
+    return;
+  }
+  auto c = runtime_.Get(holder);
+  if (!c) {
+    o->errors.push_back(c.error());
+    return;
+  }
+  if (!*c || !(*c)->running()) {
+    on->unreachable = "container " + holder + (*c ? " is not running" : " does not exist");
+    return;
+  }
+  on->container = **c;
+  auto ns = NetNs::OfPid((*c)->pid);
+  if (!ns) {
+    on->unreachable = "container " + holder + ": " + ns.error();
+    return;
+  }
+  if (n.IsBridge()) on->bridge_present = HasBridge(links_, *ns, n.BridgeName());
+  std::vector<Iface> all;
+  Status s = Scan(*ns, lab, &all, &on->strays);
+  if (!s) o->errors.push_back("node " + n.name + ": " + s.message());
+  // Only this node's ends: a bridge shares its namespace with the container's own interfaces.
+  for (auto& i : all)
+    if (auto m = IfaceMarker::Parse(i.alias); m && m->node == n.name) on->ifaces.push_back(std::move(i));
+}
+
 ObservedLab Observer::Observe(const LabSpec& lab) {
   ObservedLab o;
   o.lab = lab.name;
@@ -56,6 +107,10 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
 
   for (const auto& n : lab.nodes) {
     ObservedNode& on = o.nodes[n.name];
+    if (!n.IsContainer()) {
+      ObserveAttached(lab, n, &on, &o);
+      continue;
+    }
     std::string cname = lab.ContainerName(n.name);
     if (auto it = by_name.find(cname); it != by_name.end()) {
       on.container = it->second;

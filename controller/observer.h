@@ -21,6 +21,8 @@ class Observer {
   Status Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned, std::vector<std::string>* strays);
 
  private:
+  // A node that is not a container labkeeper runs: its bridge and the namespace it lives in.
+  void ObserveAttached(const LabSpec& lab, const NodeConfig& n, ObservedNode* on, ObservedLab* o);
   ContainerRuntime& runtime_;
   LinkManager& links_;
 };

@@ -1,5 +1,6 @@
 #include "controller/planner.h"
 
+#include <algorithm>
 #include <set>
 
 namespace lk {
@@ -8,6 +9,8 @@ const char* ActionName(ActionKind k) {
   switch (k) {
     case ActionKind::kCreateNetwork:
       return "create-network";
+    case ActionKind::kCreateBridge:
+      return "create-bridge";
     case ActionKind::kConflict:
       return "conflict";
     case ActionKind::kRemoveContainer:
@@ -53,7 +56,7 @@ class Planner {
 
   Plan Make() {
     bool needs_network = false;
-    for (const auto& n : d_.nodes) needs_network |= n.network_mode.empty();
+    for (const auto& n : d_.nodes) needs_network |= n.IsContainer() && n.network_mode.empty();
     if (needs_network && !o_.network_exists)
       Add(ActionKind::kCreateNetwork, "network/" + d_.mgmt.network, "missing", "");
     for (const auto& c : o_.orphans) {
@@ -63,9 +66,18 @@ class Planner {
       plan_.actions.push_back(a);
     }
     for (const auto& n : d_.nodes) PlanNode(n);
+    for (const auto& n : d_.nodes)
+      if (n.IsBridge()) {
+        bridge_ids_.insert("bridge/" + n.name);
+        desired_ifaces_.insert(n.name + ":" + n.BridgeName());
+      }
     for (const auto& l : d_.links) {
-      desired_ifaces_.insert(l.a.node + ":" + l.a.iface);
-      desired_ifaces_.insert(l.b.node + ":" + l.b.iface);
+      for (const auto* e : {&l.a, &l.b}) {
+        desired_ifaces_.insert(e->node + ":" + e->iface);
+        const NodeConfig* n = d_.FindNode(e->node);
+        if (n && n->InHostNamespace()) desired_ifaces_.insert(std::string(kHostNode) + ":" + e->iface);
+      }
+      if (!l.stitch_vxlan.empty()) desired_ifaces_.insert(std::string(kHostNode) + ":" + l.stitch_vxlan);
     }
     PlanStrays();
     PlanOrphanIfaces();  // before links: a stale interface may hold a name a link needs
@@ -92,9 +104,30 @@ class Planner {
     plan_.actions.push_back(Make(k, std::move(object), std::move(reason), std::move(node)));
   }
 
+  // bridge, ovs-bridge, host, ext-container: nothing to run; a missing Linux bridge is made,
+  // anything else missing blocks the node's links with the reason.
+  void PlanAttached(const NodeConfig& n, const ObservedNode* o) {
+    std::string object = "node/" + n.name;
+    auto block = [&](std::string why) {
+      Add(ActionKind::kConflict, object, std::move(why), n.name);
+      blocked_.insert(n.name);
+    };
+    // A bridge inside a lab node's container is made once that container runs.
+    const NodeConfig* holder = n.IsBridge() && !n.BridgeHolder().empty() ? d_.FindNode(n.BridgeHolder()) : nullptr;
+    bool in_lab_node = holder && holder->IsContainer();
+    if (o && !o->unreachable.empty() && !in_lab_node) return block(o->unreachable);
+    if (!n.IsBridge() || (o && o->bridge_present)) return;
+    if (n.kind == "ovs-bridge")
+      return block("Open vSwitch bridge " + n.BridgeName() +
+                   " does not exist; labkeeper does not create ovs-bridges (ovs-vsctl add-br " + n.BridgeName() + ")");
+    Add(ActionKind::kCreateBridge, "bridge/" + n.name, "missing", n.name);
+    fresh_.insert(n.name);
+  }
+
   void PlanNode(const NodeConfig& n) {
     const ObservedNode* o = nullptr;
     if (auto it = o_.nodes.find(n.name); it != o_.nodes.end()) o = &it->second;
+    if (!n.IsContainer()) return PlanAttached(n, o);
     std::string object = "node/" + n.name;
     if (!o || !o->container) {
       Add(ActionKind::kCreateContainer, object, "missing", n.name);
@@ -127,6 +160,7 @@ class Planner {
 
   const std::vector<Iface>* IfacesOf(const std::string& node) const {
     if (node == kHostNode) return &o_.host_ifaces;
+    if (const NodeConfig* n = d_.FindNode(node); n && n->InHostNamespace()) return &o_.host_ifaces;
     auto it = o_.nodes.find(node);
     return it == o_.nodes.end() ? nullptr : &it->second.ifaces;
   }
@@ -166,6 +200,16 @@ class Planner {
     if (!has_a) return create("link missing on " + l.a.node + ":" + l.a.iface);
     if (!has_b) return create("link missing on " + l.b.node + ":" + l.b.iface);
     if (a->peer_ifindex != b->ifindex || b->peer_ifindex != a->ifindex) return create("peer mismatch");
+    if (!l.stitch_vxlan.empty()) {
+      const Iface* vx = FindIface(o_.host_ifaces, l.stitch_vxlan);
+      if (!marked(vx, l.b)) return create("vxlan " + l.stitch_vxlan + " missing");
+      if (!vx->admin_up) {
+        Action a = Make(ActionKind::kRepairIface, "iface/host:" + l.stitch_vxlan, "interface down", kHostNode);
+        a.link_id = l.Id();
+        a.iface = l.stitch_vxlan;
+        repairs_.push_back(a);
+      }
+    }
     RepairEnd(l, l.a, *a);
     RepairEnd(l, l.b, *b);
   }
@@ -181,6 +225,9 @@ class Planner {
     if (l.mtu != 0 && i.mtu != l.mtu) add("mtu " + std::to_string(i.mtu) + " != " + std::to_string(l.mtu));
     if (Lower(i.mac) != Lower(e.mac)) add("mac " + i.mac + " != " + Lower(e.mac));
     if (!i.admin_up) add("interface down");
+    for (const std::string* want : {&e.ipv4, &e.ipv6})
+      if (!want->empty() && std::find(i.addresses.begin(), i.addresses.end(), *want) == i.addresses.end())
+        add("address " + *want + " missing");
   }
 
   void PlanStrays() {
@@ -201,7 +248,11 @@ class Planner {
     auto check = [&](const std::string& node, const std::vector<Iface>& ifaces) {
       for (const auto& i : ifaces) {
         auto m = IfaceMarker::Parse(i.alias);
-        if (!m || (links.count(m->link) && desired_ifaces_.count(node + ":" + i.name))) continue;
+        // Desired by the end it was made for (a bridge node's ends live in another node's
+        // namespace, or the host's).
+        if (!m || ((links.count(m->link) || bridge_ids_.count(m->link)) &&
+                   (desired_ifaces_.count(m->node + ":" + i.name) || desired_ifaces_.count(node + ":" + i.name))))
+          continue;
         Action a = Make(ActionKind::kDeleteIface, "iface/" + node + ":" + i.name, "orphan", node);
         a.iface = i.name;
         plan_.actions.push_back(a);
@@ -220,6 +271,7 @@ class Planner {
   std::set<std::string> blocked_;   // nodes that cannot be made
   std::set<std::string> relinked_;  // nodes that get a link made anew
   std::set<std::string> desired_ifaces_;
+  std::set<std::string> bridge_ids_;  // markers of the bridges labkeeper made for bridge nodes
 };
 
 }  // namespace

@@ -11,6 +11,7 @@ namespace lk {
 
 enum class ActionKind {
   kCreateNetwork,    // object: network/NAME
+  kCreateBridge,     // object: bridge/NODE (a bridge node whose Linux bridge is missing)
   kConflict,         // a node cannot be made: its name is taken by a container labkeeper does not own
   kRemoveContainer,  // object: node/NAME (orphan or spec changed)
   kCreateContainer,  // object: node/NAME

@@ -59,14 +59,20 @@ class ContainerRuntime {
   virtual Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) = 0;
   // nullopt when no container has that name.
   virtual Result<std::optional<ContainerState>> Get(const std::string& name) = 0;
-  // Pulls the image when the policy asks for it (IfNotPresent: only when missing); calls
-  // `on_pull` just before a pull starts, since a pull may take minutes.
-  virtual Status EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
-                             const std::function<void()>& on_pull) = 0;
+  // Makes the image present as the policy says (IfNotPresent: pulled only when missing, or
+  // present only for another architecture than `platform` asks for; Always; Never) and returns
+  // what to create the container from: `ref`, or, when a platform is given, the id of that
+  // platform's image (a tag holds one architecture at a time). `progress` gets a line now and
+  // then while a pull runs ("pulling ...: 3/5 layers, 12.0/40.1 MB").
+  virtual Result<std::string> EnsureImage(const std::string& ref, const std::string& policy,
+                                          const std::string& platform,
+                                          const std::function<void(const std::string&)>& progress) = 0;
+  // The engine's architecture, normalized ("amd64", "arm64"); "" when unknown.
+  virtual std::string EngineArchitecture() = 0;
   // Creates and starts; returns the container id. A privileged container on an engine that
   // cannot grant full privileges runs with every grantable capability, with a Warning event.
   virtual Result<std::string> Run(const ContainerSpec& spec, const EventSink& events) = 0;
-  // The image's architecture ("amd64", "arm64/v8"); "" when the image is not present.
+  // The image's architecture, normalized ("amd64", "arm64", "arm/v7"); "" when not present.
   virtual Result<std::string> ImageArchitecture(const std::string& ref) = 0;
   virtual Status Start(const std::string& id) = 0;
   // True when the container's healthcheck reports healthy.

@@ -21,6 +21,8 @@ KINDS = ["linux", "nokia_srlinux", "srl", "arista_ceos", "ceos", "juniper_crpd",
          "arista_veos", "vr-sros", "vr-vmx", "vr-xrv9k", "vr-veos", "vr-csr", "vr-n9kv",
          "bridge", "ovs-bridge", "host", "ext-container"]
 NAME = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+# A node key: a name, or "bridge|container" for a bridge inside a container's namespace.
+NODE_KEY = "^[A-Za-z0-9_][A-Za-z0-9_.-]*(\\|[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"
 IFACE = "[^:/\\s]{1,15}"  # Linux interface names: at most 15 characters, no '/', ':' or space
 # What an endpoint's interface may be written as: a Linux name, a vendor alias (ethernet-1/1,
 # Ethernet1/2, GigabitEthernet0/0/0/1) or a ${VAR} expanded later.
@@ -72,10 +74,16 @@ NODE = obj({
 NODE_OR_NULL = {"anyOf": [NODE, {"type": "null"}]}
 
 COMMON_LINK = {"mtu": {"type": "integer", "minimum": 68, "maximum": 65535}, "vars": ANY, "labels": ANY}
+OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4 = {"type": "string", "pattern": "^" + OCTET + "(\\." + OCTET + "){3}/([0-9]|[12][0-9]|3[0-2])$"}
+IPV6 = {"type": "string", "pattern": "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/[0-9]{1,3}$"}
 ENDPOINT = obj({"node": STR, "interface": {"type": "string", "pattern": "^" + IFACE_WRITTEN + "$"},
-                "mac": {"type": "string", "pattern": MAC}, "vars": ANY, "labels": ANY}, ["node", "interface"])
+                "mac": {"type": "string", "pattern": MAC}, "vars": ANY, "labels": ANY, "ipv4": IPV4, "ipv6": IPV6},
+               ["node", "interface"])
 BRIEF = obj(dict(COMMON_LINK, endpoints={"type": "array", "minItems": 2, "maxItems": 2,
-                                         "items": {"type": "string", "pattern": "^[^:]+:" + IFACE_WRITTEN + "$"}}),
+                                         "items": {"type": "string", "pattern": "^[^:]+:" + IFACE_WRITTEN + "$"}},
+                 ipv4={"type": "array", "maxItems": 2, "items": IPV4},
+                 ipv6={"type": "array", "maxItems": 2, "items": IPV6}),
             ["endpoints"])
 VETH = obj(dict(COMMON_LINK, type={"const": "veth"},
                 endpoints={"type": "array", "minItems": 2, "maxItems": 2, "items": ENDPOINT}), ["type", "endpoints"])
@@ -99,7 +107,7 @@ TOPOLOGY = obj({
     "defaults": NODE,
     "kinds": {"type": "object", "additionalProperties": NODE},
     "groups": {"type": "object", "additionalProperties": NODE},
-    "nodes": {"type": "object", "propertyNames": {"pattern": NAME}, "additionalProperties": NODE_OR_NULL},
+    "nodes": {"type": "object", "propertyNames": {"pattern": NODE_KEY}, "additionalProperties": NODE_OR_NULL},
     "links": {"type": "array", "items": LINK},
 })
 

@@ -6,7 +6,8 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
       libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev
       libcli11-dev libgtest-dev libgmock-dev clang-format prometheus-cpp-dev libcpprest-dev libssl-dev
       prometheus curl python3-jsonschema python3-yaml
-      docker.io iproute2 iputils-ping debootstrap busybox-static)
+      docker.io iproute2 iputils-ping debootstrap busybox-static
+      qemu-user-static binfmt-support docker-registry)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,7 +21,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
   fi
+  [ "$added_policy" = 1 ] && trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  export NEEDRESTART_SUSPEND=1  # no interactive restart prompts from needrestart's apt hook
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ "$added_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+# arm64 packages can be downloaded (not installed) for the emulation tests' arm64 image.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
+  apt-get update -qq
 fi

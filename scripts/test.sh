@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 bash scripts/docker-up.sh
+bash scripts/emulation-up.sh
 bash images/build.sh
+bash images/build-labkeeper-image.sh || echo "test: the labkeeper image could not be built; InAContainer will fail" >&2
 cd build
 # The benchmark first, verbose, so its measured ratios are printed; then every test suite.
 rc=0

@@ -109,27 +109,76 @@ topology:
   EXPECT_NE(Sh("docker exec clab-lktest-dummy-n1 ip -d link show dummy0").find("dummy"), std::string::npos);
 }
 
-TEST(LinkTypes, VxlanStitchIsPlannedButNotMadeYet) {
+// ../shared's vxlan-stitch lab, unchanged: each stitch is a veth to the host (ve-NODE_IFACE), a
+// VXLAN device beside it (vx-NODE_IFACE) and tc redirects between the two. l2 plays the remote
+// VTEP inside the lab (its exec makes vxlan0 with Debian's iproute2 in the stand-in image), so
+// the pings cross stitch1 and stay inside the lab's own management network and containers.
+TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
   ASSERT_TRUE(test::EngineAnswers());
-  test::TempDir dir;
-  std::string file = dir.Write("stitch.clab.yml", R"(name: lktest-stitch
-topology:
-  nodes:
-    n1: {kind: linux, image: labkeeper.dev/busybox:test}
-  links:
-    - type: vxlan-stitch
-      endpoint: {node: n1, interface: eth1}
-      remote: 127.0.0.1
-      vni: 7
-      dst-port: 14998
-)");
-  test::LabGuard guard("lktest-stitch");
+  ASSERT_TRUE(test::LabContainers("vxlan-stitch-linux").empty()) << "the lab runs here already";
+  test::LabGuard guard("vxlan-stitch-linux");
+  std::string file = test::SharedDir() + "/clab-examples/tests-08-vxlan__vxlan-stitch-linux.clab.yml";
   auto plan = Labkeeper("plan " + file);
   EXPECT_EQ(plan.status, 1);
-  EXPECT_NE(plan.out.find("create-link link/n1:eth1--vxlan-stitch:7 (link missing)"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("create-link link/l1:eth1--vxlan-stitch:200 (link missing)"), std::string::npos) << plan.out;
   auto r = Labkeeper("apply " + file);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("vxlan-stitch links cannot be made yet by labkeeper"), std::string::npos) << r.out;
+  ASSERT_EQ(r.status, 0) << r.out;
+
+  std::string vx = Sh("ip -d link show vx-l1_eth1");
+  EXPECT_NE(vx.find("vxlan id 200 remote 172.20.30.12"), std::string::npos) << vx;
+  EXPECT_NE(vx.find("dstport 14792"), std::string::npos) << vx;
+  EXPECT_NE(Sh("ip -d link show vx-l2_eth1").find("vxlan id 199 remote 172.20.30.11"), std::string::npos);
+  EXPECT_NE(Sh("tc filter show dev ve-l1_eth1 ingress").find("Egress Redirect to device vx-l1_eth1"),
+            std::string::npos);
+  EXPECT_NE(Sh("tc filter show dev vx-l1_eth1 ingress").find("Egress Redirect to device ve-l1_eth1"),
+            std::string::npos);
+  auto ping = [](const std::string& node, const std::string& to) {
+    int st = 1;
+    Sh("docker exec clab-vxlan-stitch-linux-" + node + " ping -c 2 -W 3 " + to, &st);
+    return st == 0;
+  };
+  EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, 30)) << "l1 -> l2 across stitch1";
+  EXPECT_TRUE(ping("l2", "10.0.0.1")) << "l2 -> l1 across stitch1";
+  EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
+
+  // The VXLAN half deleted: the stitch is made again, and carries traffic again.
+  Sh("ip link del vx-l1_eth1");
+  auto again = Labkeeper("apply " + file);
+  EXPECT_NE(again.out.find("link/l1:eth1--vxlan-stitch:200: created (vxlan vx-l1_eth1 missing)"), std::string::npos)
+      << again.out;
+  EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, 30));
+
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  for (const char* i : {"ve-l1_eth1", "vx-l1_eth1", "ve-l2_eth1", "vx-l2_eth1"}) {
+    int gone = 0;
+    Sh(std::string("ip link show ") + i, &gone);
+    EXPECT_NE(gone, 0) << i << " stayed behind";
+  }
+}
+
+// ../shared's macvlan lab, unchanged: its parent is ${host_link:=ens3}; the test sets host_link
+// to one end of a veth pair it made, as a user points the lab at their own NIC.
+TEST(LinkTypes, SharedMacvlanLabOnTheParentTheEnvironmentNames) {
+  ASSERT_TRUE(test::EngineAnswers());
+  ASSERT_TRUE(test::LabContainers("macvlan").empty()) << "a lab named macvlan runs here already";
+  Sh("ip link del lktest-mvq0");
+  int st = 1;
+  std::string out = Sh("ip link add lktest-mvq0 type veth peer name lktest-mvq1 && ip link set lktest-mvq0 up", &st);
+  ASSERT_EQ(st, 0) << out;
+  struct Cleanup {
+    ~Cleanup() { Sh("ip link del lktest-mvq0"); }
+  } cleanup;
+  std::string file = test::SharedDir() + "/clab-examples/tests-01-smoke__macvlan.clab.yml";
+  test::LabGuard guard("macvlan");
+  auto r = Labkeeper("apply " + file, {{"host_link", "lktest-mvq0"}});
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("node/l1: exec 1/1 commands succeeded"), std::string::npos) << "apk add iproute2";
+  std::string pid = test::Trim(Sh("docker inspect -f '{{.State.Pid}}' clab-macvlan-l1"));
+  std::string mv = Sh("nsenter -t " + pid + " -n ip -d link show eth1");
+  EXPECT_NE(mv.find("macvlan mode bridge"), std::string::npos) << mv;
+  std::string parent_index = test::Trim(Sh("cat /sys/class/net/lktest-mvq0/ifindex"));
+  EXPECT_NE(mv.find("eth1@if" + parent_index), std::string::npos) << mv;
+  EXPECT_EQ(Labkeeper("destroy " + file, {{"host_link", "lktest-mvq0"}}).status, 0);
 }
 
 }  // namespace

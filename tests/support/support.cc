@@ -74,6 +74,14 @@ CmdResult Labkeeper(const std::string& args) {
   return r;
 }
 
+CmdResult Labkeeper(const std::string& args, const std::map<std::string, std::string>& env) {
+  std::string prefix = "env";
+  for (const auto& [k, v] : env) prefix += " " + k + "='" + v + "'";
+  CmdResult r;
+  r.out = Sh(prefix + " " + LabkeeperBin() + " " + args, &r.status);
+  return r;
+}
+
 std::map<std::string, std::string> LabContainers(const std::string& lab) {
   std::map<std::string, std::string> out;
   std::istringstream in(

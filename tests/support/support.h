@@ -51,6 +51,8 @@ struct CmdResult {
 
 // Runs the built labkeeper binary with `args` (shell words), as a user would.
 CmdResult Labkeeper(const std::string& args);
+// The same with extra environment variables (names and values are the test's own).
+CmdResult Labkeeper(const std::string& args, const std::map<std::string, std::string>& env);
 
 // Ids of the containers labelled containerlab=LAB, by container name.
 std::map<std::string, std::string> LabContainers(const std::string& lab);

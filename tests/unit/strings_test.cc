@@ -38,3 +38,31 @@ TEST(Fnv1a64, KnownVectors) {
 
 }  // namespace
 }  // namespace lk
+
+#include "api/arch.h"
+
+namespace lk {
+namespace {
+
+TEST(Arch, NormalizedAsOciNamesThem) {
+  struct Row {
+    const char* arch;
+    const char* variant;
+    const char* want;
+  } rows[] = {
+      {"x86_64", "", "amd64"},   {"amd64", "", "amd64"},   {"aarch64", "", "arm64"}, {"arm64", "v8", "arm64"},
+      {"arm64/v8", "", "arm64"}, {"armv7l", "", "arm/v7"}, {"arm", "v7", "arm/v7"},  {"arm", "v6", "arm/v6"},
+      {"armhf", "", "arm/v7"},   {"i686", "", "386"},      {"s390x", "", "s390x"},   {"PPC64LE", "", "ppc64le"},
+  };
+  for (const auto& r : rows) EXPECT_EQ(NormalizeArch(r.arch, r.variant), r.want) << r.arch << " " << r.variant;
+  EXPECT_EQ(PlatformArch("linux/arm64"), "arm64");
+  EXPECT_EQ(PlatformArch("linux/arm/v7"), "arm/v7");
+  EXPECT_EQ(PlatformArch("linux/amd64"), "amd64");
+  EXPECT_TRUE(IsEmulated("arm64", "x86_64"));
+  EXPECT_FALSE(IsEmulated("amd64", "x86_64"));
+  EXPECT_FALSE(IsEmulated("aarch64", "arm64"));
+  EXPECT_FALSE(IsEmulated("", "amd64")) << "unknown is not reported emulated";
+}
+
+}  // namespace
+}  // namespace lk

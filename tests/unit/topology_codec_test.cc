@@ -519,3 +519,95 @@ TEST(ExpandEnvForms, OneRowPerForm) {
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST(LinkAddresses, BriefListsFollowTheEndpointsAndExtendedEndsCarryTheirOwn) {
+  auto r = LoadTopologyText(R"(name: a
+topology:
+  nodes:
+    x: {kind: linux, image: i}
+    y: {kind: linux, image: i}
+  links:
+    - endpoints: ["x:eth1", "y:eth1"]
+      ipv4: ["192.168.0.1/24", "192.168.0.2/24"]
+      ipv6: ["2001:db8::1/64"]
+    - type: veth
+      endpoints:
+        - {node: x, interface: eth2, ipv4: 10.0.0.1/30}
+        - {node: y, interface: eth2, ipv6: "2001:db8:1::2/64"}
+)",
+                            "/tmp/lk-test/a.clab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  const auto& l = r.lab->links;
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l[0].a.ipv4, "192.168.0.1/24");
+  EXPECT_EQ(l[0].b.ipv4, "192.168.0.2/24");
+  EXPECT_EQ(l[0].a.ipv6, "2001:db8::1/64");
+  EXPECT_EQ(l[0].b.ipv6, "");
+  EXPECT_EQ(l[1].a.ipv4, "10.0.0.1/30");
+  EXPECT_EQ(l[1].b.ipv6, "2001:db8:1::2/64");
+}
+
+TEST(NodeKinds, NonContainerKindsAndTheBridgeInAContainerForm) {
+  auto r = LoadTopologyText(R"(name: k
+topology:
+  nodes:
+    c: {kind: linux, image: i}
+    br0: {kind: bridge}
+    br1|c: {kind: bridge}
+    ovs: {kind: ovs-bridge}
+    h: {kind: host}
+    other: {kind: ext-container}
+  links:
+    - endpoints: ["c:eth1", "br0:p1"]
+    - endpoints: ["c:eth2", "br1|c:p2"]
+)",
+                            "/tmp/lk-test/k.clab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  const LabSpec& lab = *r.lab;
+  EXPECT_TRUE(lab.FindNode("c")->IsContainer());
+  for (const char* n : {"br0", "br1|c", "ovs", "h", "other"}) EXPECT_FALSE(lab.FindNode(n)->IsContainer()) << n;
+  EXPECT_TRUE(lab.FindNode("br0")->InHostNamespace());
+  EXPECT_TRUE(lab.FindNode("h")->InHostNamespace());
+  EXPECT_FALSE(lab.FindNode("br1|c")->InHostNamespace());
+  EXPECT_EQ(lab.FindNode("br1|c")->BridgeName(), "br1");
+  EXPECT_EQ(lab.FindNode("br1|c")->BridgeHolder(), "c");
+  // containerlab turns IPv6 on in every node with a namespace of its own.
+  EXPECT_EQ(lab.FindNode("c")->sysctls.at("net.ipv6.conf.all.disable_ipv6"), "0");
+}
+
+TEST(VxlanStitch, HostSideNamesAsContainerlabWritesThem) {
+  auto r = LoadTopologyFile(test::SharedDir() + "/clab-examples/tests-08-vxlan__vxlan-stitch-linux.clab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  const LinkConfig& s = r.lab->links[0];
+  EXPECT_EQ(s.type, "vxlan-stitch");
+  EXPECT_EQ(s.b.node, "host");
+  EXPECT_EQ(s.b.iface, "ve-l1_eth1");
+  EXPECT_EQ(s.stitch_vxlan, "vx-l1_eth1");
+  EXPECT_EQ(s.Id(), "l1:eth1--vxlan-stitch:200");
+  EXPECT_EQ(s.dst_port, 14792);
+}
+
+TEST(Mgmt, DualStackByDefaultAndOnlyTheNamedFamiliesOtherwise) {
+  auto def =
+      LoadTopologyText("name: m\ntopology:\n  nodes:\n    n: {kind: linux, image: i}\n", "/tmp/lk-test/m.clab.yml");
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def.lab->mgmt.ipv4_subnet, "172.20.20.0/24");
+  EXPECT_EQ(def.lab->mgmt.ipv6_subnet, "3fff:172:20:20::/64");
+  auto v4 = LoadTopologyText(
+      "name: m\nmgmt: {network: x, ipv4-subnet: 172.30.0.0/24}\ntopology:\n  nodes:\n    n: {kind: linux, image: i}\n",
+      "/tmp/lk-test/m.clab.yml");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4.lab->mgmt.ipv6_subnet, "");
+  auto v6 = LoadTopologyText(
+      "name: m\nmgmt: {network: x, ipv6-subnet: 'fd00::/64'}\ntopology:\n  nodes:\n    n: {kind: linux, image: i}\n",
+      "/tmp/lk-test/m.clab.yml");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6.lab->mgmt.ipv4_subnet, "");
+  EXPECT_EQ(v6.lab->mgmt.ipv6_subnet, "fd00::/64");
+}
+
+}  // namespace
+}  // namespace lk

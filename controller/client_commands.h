@@ -1,0 +1,25 @@
+// The CLI commands that talk to a running controller through its API. Shared by the full build
+// and the client-only build (no Docker client, no netlink).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/api_client.h"
+
+namespace lk {
+
+// `status [LAB]` from the controller: a table (or -o json) of nodes plus each lab's conditions
+// and last events. nullopt when no controller answers (`why` says so); else the exit code.
+std::optional<int> StatusViaServer(const ApiClientOptions& opts, const std::string& lab, const std::string& output,
+                                   std::string* why);
+// A lab's conditions, last pass and latest events, from an API lab document ({name, file,
+// status, events}).
+void PrintLabStatus(const nlohmann::json& doc);
+// `plan --server URL LAB...`: exit 0 in sync, 1 changes pending, 2 error.
+int PlanViaServer(const ApiClientOptions& opts, const std::vector<std::string>& labs, const std::string& output);
+// `reconcile|suspend|resume LAB...`: exit 0 when every lab took it, 1 otherwise.
+int LabAction(const ApiClientOptions& opts, const std::string& action, const std::vector<std::string>& labs);
+
+}  // namespace lk

@@ -1,0 +1,115 @@
+// labkeeper inside a container, as on a Mac where it must run in Docker's VM: the image built
+// from the repository's Dockerfile (images/build-labkeeper-image.sh, on a Debian base made
+// locally), run with the host's PID and network namespaces, the Docker socket and the lab
+// directory mounted at the same path; it reconciles frr01 and repairs a `docker restart` of a
+// router, reaching the containers' namespaces through /proc/<pid>/ns/net of host PIDs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/support.h"
+
+namespace lk {
+namespace {
+
+namespace fs = std::filesystem;
+using test::Sh;
+
+constexpr char kImage[] = "labkeeper.dev/labkeeper:test";
+constexpr char kName[] = "lktest-labkeeper";
+constexpr char kApi[] = "http://127.0.0.1:39587";
+
+// The capabilities this machine's bounding set lacks, as --cap-drop arguments: where the engine
+// cannot grant --privileged (LXC, Proxmox, this machine), the container gets all the others.
+std::string CapDropsForThisMachine() {
+  static const char* kNames[] = {
+      "CHOWN",     "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",          "FSETID",        "KILL",
+      "SETGID",    "SETUID",       "SETPCAP",         "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
+      "NET_ADMIN", "NET_RAW",      "IPC_LOCK",        "IPC_OWNER",       "SYS_MODULE",    "SYS_RAWIO",
+      "SYS_CHROOT", "SYS_PTRACE",  "SYS_PACCT",       "SYS_ADMIN",       "SYS_BOOT",      "SYS_NICE",
+      "SYS_RESOURCE", "SYS_TIME",  "SYS_TTY_CONFIG",  "MKNOD",           "LEASE",         "AUDIT_WRITE",
+      "AUDIT_CONTROL", "SETFCAP",  "MAC_OVERRIDE",    "MAC_ADMIN",       "SYSLOG",        "WAKE_ALARM",
+      "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON",       "BPF",             "CHECKPOINT_RESTORE"};
+  std::ifstream in("/proc/self/status");
+  std::string line, drops;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapBnd:", 0) != 0) continue;
+    unsigned long long bnd = std::stoull(line.substr(7), nullptr, 16);
+    for (int i = 0; i < 41; ++i)
+      if (!(bnd & (1ULL << i))) drops += std::string(" --cap-drop ") + kNames[i];
+  }
+  return drops;
+}
+
+TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
+  ASSERT_TRUE(test::EngineAnswers());
+  ASSERT_EQ(Sh(std::string("docker image inspect -f ok ") + kImage), "ok\n")
+      << kImage << " is missing: scripts/test.sh builds it with images/build-labkeeper-image.sh";
+  ASSERT_TRUE(test::LabContainers("frr01").empty()) << "a lab named frr01 already runs here; not touching it";
+  test::TempDir dir;
+  fs::create_directories(dir.path() + "/labs");
+  fs::copy(test::SharedDir() + "/clab-examples/frr01", dir.path() + "/labs/frr01", fs::copy_options::recursive);
+  Sh("chmod -R u+w " + dir.path() + "/labs");
+  test::LabGuard guard("frr01");
+  struct Remove {
+    ~Remove() { Sh(std::string("docker rm -f ") + kName); }
+  } remove;
+  Sh(std::string("docker rm -f ") + kName);
+
+  std::string common = std::string(" --name ") + kName +
+                       " --label labkeeper.dev/test=1 --pid host --network host"
+                       " -v /var/run/docker.sock:/var/run/docker.sock -v " +
+                       dir.path() + ":" + dir.path() + " " + kImage + " run --dir " + dir.path() +
+                       "/labs --state-dir /tmp/state --listen 127.0.0.1:39587 --resync 5s";
+  int st = 1;
+  std::string out = Sh("docker run -d --privileged" + common, &st);
+  if (st != 0 && out.find("unable to apply caps") != std::string::npos) {
+    // This engine cannot grant --privileged: every capability it can, seccomp and AppArmor off.
+    Sh(std::string("docker rm -f ") + kName);
+    out = Sh("docker run -d --cap-add ALL" + CapDropsForThisMachine() +
+                 " --security-opt seccomp=unconfined --security-opt apparmor=unconfined" + common,
+             &st);
+  }
+  ASSERT_EQ(st, 0) << out;
+  auto lab = [] {
+    auto j = nlohmann::json::parse(Sh(std::string("curl -s --max-time 10 ") + kApi + "/api/v1/labs/frr01"), nullptr,
+                                   false);
+    return j.is_object() ? j : nlohmann::json();
+  };
+  auto ready = [&] {
+    auto j = lab();
+    if (!j.is_object() || !j.contains("status")) return false;
+    for (const auto& c : j["status"]["conditions"])
+      if (c["type"] == "Ready") return c["status"] == "True";
+    return false;
+  };
+  ASSERT_TRUE(test::WaitFor(ready, 240)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
+  EXPECT_EQ(test::LabContainers("frr01").size(), 6u);
+  for (const char* iface : {"eth1", "eth2", "eth3"})
+    EXPECT_NE(Sh(std::string("docker exec clab-frr01-router1 ip link show ") + iface).find("@"), std::string::npos);
+
+  // A router restarted: its links are gone, and the controller in the container makes them again.
+  Sh("docker restart clab-frr01-router1");
+  auto relinked = [] {
+    for (const char* iface : {"eth1", "eth2", "eth3"})
+      if (Sh(std::string("docker exec clab-frr01-router1 ip link show ") + iface).find(std::string(iface) + "@") ==
+          std::string::npos)
+        return false;
+    return true;
+  };
+  EXPECT_TRUE(test::WaitFor(relinked, 120)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
+  EXPECT_TRUE(test::WaitFor(ready, 120));
+  bool recreated = false;
+  for (const auto& e : lab()["events"])
+    recreated |= e["reason"] == "LinkCreated" && e["object"] == "link/router1:eth1--router2:eth1" && e["type"] == "Warning";
+  EXPECT_TRUE(recreated) << "the repair is a drift event: " << lab()["events"].dump(1);
+  std::string logs = Sh(std::string("docker logs ") + kName + " 2>&1");
+  EXPECT_NE(logs.find("watching " + dir.path() + "/labs"), std::string::npos) << logs.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace lk
