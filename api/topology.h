@@ -209,8 +209,8 @@ struct LabSpec {
   std::vector<NodeConfig> nodes;
   std::vector<LinkConfig> links;
   // From a Lab resource (*.lab.yml); a plain topology file keeps the defaults.
-  bool suspend = false;  // spec.suspend or annotation labkeeper.dev/suspend: "true"
-  bool prune = true;     // spec.prune: remove the lab when its file is deleted
+  bool suspend = false;   // spec.suspend or annotation labkeeper.dev/suspend: "true"
+  bool prune = true;      // spec.prune: remove the lab when its file is deleted
   std::string emulation;  // spec.emulation: allow | warn | deny for this lab; "" = the controller's
 
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name").

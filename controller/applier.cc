@@ -621,10 +621,10 @@ class Applier::Pass {
   ApplyResult* r_;
   std::mutex mu_;
   std::set<std::string> multi_platform_;  // images some nodes ask for different platforms of
-  std::set<std::string> failed_;     // nodes that could not be made: their links and exec are skipped
-  std::set<std::string> unlinked_;   // nodes with a link that could not be made: exec is skipped
-  std::set<const Action*> handled_;  // actions the staged path took care of
-  std::mutex links_mu_;              // link creation is one at a time
+  std::set<std::string> failed_;          // nodes that could not be made: their links and exec are skipped
+  std::set<std::string> unlinked_;        // nodes with a link that could not be made: exec is skipped
+  std::set<const Action*> handled_;       // actions the staged path took care of
+  std::mutex links_mu_;                   // link creation is one at a time
   std::map<std::string, std::optional<NetNs>> ns_cache_;
   std::map<std::string, std::string> ns_error_;
 };

@@ -33,7 +33,7 @@ struct ControllerOptions {
   int max_workers = 4;  // containers created in parallel within one lab
   std::string owner;    // labkeeper.dev/owner ("" = host name)
   std::chrono::milliseconds debounce{300};
-  bool watch_sources = true;  // inotify, Docker events, netlink events (tests may drive by hand)
+  bool watch_sources = true;       // inotify, Docker events, netlink events (tests may drive by hand)
   std::string emulation = "warn";  // allow | warn | deny (a Lab resource's spec.emulation overrides)
 };
 

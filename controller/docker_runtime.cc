@@ -4,11 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <map>
-#include <fstream>
-#include <set>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -189,8 +189,8 @@ class PullProgress {
     }
     char mb[64] = "";
     if (tot > 0) std::snprintf(mb, sizeof mb, ", %.1f/%.1f MB", cur / 1e6, tot / 1e6);
-    out_("pulling image " + ref_ + (platform_.empty() ? "" : " (" + platform_ + ")") + ": " +
-         (done ? "done, " : "") + std::to_string(complete) + "/" + std::to_string(layers_.size()) + " layers" + mb);
+    out_("pulling image " + ref_ + (platform_.empty() ? "" : " (" + platform_ + ")") + ": " + (done ? "done, " : "") +
+         std::to_string(complete) + "/" + std::to_string(layers_.size()) + " layers" + mb);
   }
   std::string ref_, platform_;
   std::function<void(const std::string&)> out_;
@@ -241,8 +241,9 @@ class DockerRuntime : public ContainerRuntime {
                                                  ", and image-pull-policy is Never");
     PullProgress tally(ref, platform, progress);
     Status s = docker_->PullImage(ref, platform, [&](const nlohmann::json& j) { tally.Add(j); });
-    if (!s) return Status::Fail("image " + ref + (local->is_null() ? " is not present locally and" : "") +
-                                " could not be pulled: " + s.message());
+    if (!s)
+      return Status::Fail("image " + ref + (local->is_null() ? " is not present locally and" : "") +
+                          " could not be pulled: " + s.message());
     tally.Done();
     auto pulled = docker_->InspectImage(ref);
     if (!pulled) return pulled.status();
@@ -256,7 +257,8 @@ class DockerRuntime : public ContainerRuntime {
   std::string EngineArchitecture() override {
     std::lock_guard lock(arch_mu_);
     if (engine_arch_.empty())
-      if (auto info = docker_->Info(); info && info->is_object()) engine_arch_ = NormalizeArch(Str(*info, "Architecture"));
+      if (auto info = docker_->Info(); info && info->is_object())
+        engine_arch_ = NormalizeArch(Str(*info, "Architecture"));
     return engine_arch_;
   }
 
@@ -266,10 +268,11 @@ class DockerRuntime : public ContainerRuntime {
   void ProbePrivileges(const std::string& image) {
     std::lock_guard lock(probe_mu_);
     if (probed_) return;
-    nlohmann::json body = {{"Image", image},
-                           {"Cmd", {"true"}},
-                           {"Labels", {{"labkeeper.dev/managed-by", "labkeeper"}, {"labkeeper.dev/probe", "privileges"}}},
-                           {"HostConfig", {{"Privileged", true}, {"NetworkMode", "none"}}}};
+    nlohmann::json body = {
+        {"Image", image},
+        {"Cmd", {"true"}},
+        {"Labels", {{"labkeeper.dev/managed-by", "labkeeper"}, {"labkeeper.dev/probe", "privileges"}}},
+        {"HostConfig", {{"Privileged", true}, {"NetworkMode", "none"}}}};
     std::string name = "labkeeper-privilege-probe-" + std::to_string(getpid());
     docker_->RemoveContainer(name, true);
     auto id = docker_->CreateContainer(name, body);

@@ -403,9 +403,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   std::string apply_emulation = "warn";
-  apply->add_option("--emulation", apply_emulation,
-                    "nodes whose image is not the engine's architecture: allow, warn (a Warning event) or deny "
-                    "(the node fails, the rest of the lab converges)")
+  apply
+      ->add_option("--emulation", apply_emulation,
+                   "nodes whose image is not the engine's architecture: allow, warn (a Warning event) or deny "
+                   "(the node fails, the rest of the lab converges)")
       ->check(CLI::IsMember({"allow", "warn", "deny"}))
       ->capture_default_str();
 

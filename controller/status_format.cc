@@ -37,7 +37,9 @@ nlohmann::json StatusJson(const std::vector<NodeStatus>& nodes) {
                             {"image", n.image},
                             {"architecture", n.arch},
                             {"emulated", n.emulated},
-                            {"execution", n.arch.empty() ? "unknown" : n.emulated ? "emulated" : "native"},
+                            {"execution", n.arch.empty() ? "unknown"
+                                          : n.emulated   ? "emulated"
+                                                         : "native"},
                             {"state", n.state},
                             {"ipv4", n.ipv4},
                             {"ipv6", n.ipv6}});

@@ -76,7 +76,8 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   EXPECT_EQ(nodes["n2"]["emulated"], true);
   EXPECT_EQ(nodes["n1"]["architecture"], "amd64");
   EXPECT_EQ(nodes["n1"]["emulated"], false);
-  auto cli = nlohmann::json::parse(Sh(test::LabkeeperBin() + " status lktest-arch -o json --server http://127.0.0.1:39586"));
+  auto cli =
+      nlohmann::json::parse(Sh(test::LabkeeperBin() + " status lktest-arch -o json --server http://127.0.0.1:39586"));
   for (const auto& n : cli["labs"][0]["nodes"])
     EXPECT_EQ(n["execution"], n["node"] == "n2" ? "emulated" : "native") << n.dump();
   std::string table = Sh(test::LabkeeperBin() + " status lktest-arch --server http://127.0.0.1:39586");
@@ -97,8 +98,8 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   bool warned = false;
   for (const auto& e : doc["events"])
     warned |= e["type"] == "Warning" && e["reason"] == "EmulatedNode" && e["object"] == "node/n2" &&
-              e["message"].get<std::string>().find("image " + std::string(kArm) + " is arm64 and the engine is amd64") !=
-                  std::string::npos;
+              e["message"].get<std::string>().find("image " + std::string(kArm) +
+                                                   " is arm64 and the engine is amd64") != std::string::npos;
   EXPECT_TRUE(warned) << doc["events"].dump(2);
 }
 
@@ -200,15 +201,15 @@ TEST(Architectures, AMultiArchIndexGivesEachNodeItsVariant) {
   int st = 1;
   std::string out = Sh("docker tag labkeeper.dev/busybox:test " + repo + ":amd64 && docker tag " + std::string(kArm) +
                            " " + repo + ":arm64 && docker push -q " + repo + ":amd64 && docker push -q " + repo +
-                           ":arm64 && docker manifest create --amend --insecure " + repo + ":1 " + repo + ":amd64 " + repo +
-                           ":arm64 && docker manifest push --insecure " + repo + ":1",
+                           ":arm64 && docker manifest create --amend --insecure " + repo + ":1 " + repo + ":amd64 " +
+                           repo + ":arm64 && docker manifest push --insecure " + repo + ":1",
                        &st);
   ASSERT_EQ(st, 0) << out;
   Sh("docker rmi -f " + repo + ":1 " + repo + ":amd64 " + repo + ":arm64");  // only the registry has them now
 
-  std::string file = dir.Write("multi.clab.yml", "name: lktest-multi\ntopology:\n  nodes:\n    a: {kind: linux, image: " +
-                                                     repo + ":1}\n    b: {kind: linux, image: " + repo +
-                                                     ":1, platform: linux/arm64}\n");
+  std::string file =
+      dir.Write("multi.clab.yml", "name: lktest-multi\ntopology:\n  nodes:\n    a: {kind: linux, image: " + repo +
+                                      ":1}\n    b: {kind: linux, image: " + repo + ":1, platform: linux/arm64}\n");
   test::LabGuard guard("lktest-multi");
   auto r = Labkeeper("apply --emulation allow " + file);
   ASSERT_EQ(r.status, 0) << r.out;

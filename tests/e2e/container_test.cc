@@ -26,14 +26,47 @@ constexpr char kApi[] = "http://127.0.0.1:39587";
 // The capabilities this machine's bounding set lacks, as --cap-drop arguments: where the engine
 // cannot grant --privileged (LXC, Proxmox, this machine), the container gets all the others.
 std::string CapDropsForThisMachine() {
-  static const char* kNames[] = {
-      "CHOWN",     "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",          "FSETID",        "KILL",
-      "SETGID",    "SETUID",       "SETPCAP",         "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-      "NET_ADMIN", "NET_RAW",      "IPC_LOCK",        "IPC_OWNER",       "SYS_MODULE",    "SYS_RAWIO",
-      "SYS_CHROOT", "SYS_PTRACE",  "SYS_PACCT",       "SYS_ADMIN",       "SYS_BOOT",      "SYS_NICE",
-      "SYS_RESOURCE", "SYS_TIME",  "SYS_TTY_CONFIG",  "MKNOD",           "LEASE",         "AUDIT_WRITE",
-      "AUDIT_CONTROL", "SETFCAP",  "MAC_OVERRIDE",    "MAC_ADMIN",       "SYSLOG",        "WAKE_ALARM",
-      "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON",       "BPF",             "CHECKPOINT_RESTORE"};
+  static const char* kNames[] = {"CHOWN",
+                                 "DAC_OVERRIDE",
+                                 "DAC_READ_SEARCH",
+                                 "FOWNER",
+                                 "FSETID",
+                                 "KILL",
+                                 "SETGID",
+                                 "SETUID",
+                                 "SETPCAP",
+                                 "LINUX_IMMUTABLE",
+                                 "NET_BIND_SERVICE",
+                                 "NET_BROADCAST",
+                                 "NET_ADMIN",
+                                 "NET_RAW",
+                                 "IPC_LOCK",
+                                 "IPC_OWNER",
+                                 "SYS_MODULE",
+                                 "SYS_RAWIO",
+                                 "SYS_CHROOT",
+                                 "SYS_PTRACE",
+                                 "SYS_PACCT",
+                                 "SYS_ADMIN",
+                                 "SYS_BOOT",
+                                 "SYS_NICE",
+                                 "SYS_RESOURCE",
+                                 "SYS_TIME",
+                                 "SYS_TTY_CONFIG",
+                                 "MKNOD",
+                                 "LEASE",
+                                 "AUDIT_WRITE",
+                                 "AUDIT_CONTROL",
+                                 "SETFCAP",
+                                 "MAC_OVERRIDE",
+                                 "MAC_ADMIN",
+                                 "SYSLOG",
+                                 "WAKE_ALARM",
+                                 "BLOCK_SUSPEND",
+                                 "AUDIT_READ",
+                                 "PERFMON",
+                                 "BPF",
+                                 "CHECKPOINT_RESTORE"};
   std::ifstream in("/proc/self/status");
   std::string line, drops;
   while (std::getline(in, line)) {
@@ -76,8 +109,8 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
   }
   ASSERT_EQ(st, 0) << out;
   auto lab = [] {
-    auto j = nlohmann::json::parse(Sh(std::string("curl -s --max-time 10 ") + kApi + "/api/v1/labs/frr01"), nullptr,
-                                   false);
+    auto j =
+        nlohmann::json::parse(Sh(std::string("curl -s --max-time 10 ") + kApi + "/api/v1/labs/frr01"), nullptr, false);
     return j.is_object() ? j : nlohmann::json();
   };
   auto ready = [&] {

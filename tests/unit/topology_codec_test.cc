@@ -611,3 +611,31 @@ TEST(Mgmt, DualStackByDefaultAndOnlyTheNamedFamiliesOtherwise) {
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST(LabResource, EmulationPolicyPerLab) {
+  FileLoad r = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata: {name: a}
+spec:
+  emulation: deny
+  topology:
+    nodes:
+      n: {kind: linux, image: i}
+)",
+                            "/tmp/lk-test/a.lab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  EXPECT_EQ(r.labs[0].emulation, "deny");
+  FileLoad bad = LoadFileText(
+      "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: a}\nspec:\n  emulation: "
+      "maybe\n  topology:\n    nodes:\n      n: {kind: linux, image: i}\n",
+      "/tmp/lk-test/a.lab.yml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.ErrorText().find("5:14: spec.emulation: \"maybe\": expected allow, warn or deny"), std::string::npos)
+      << bad.ErrorText();
+}
+
+}  // namespace
+}  // namespace lk
