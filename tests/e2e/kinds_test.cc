@@ -99,13 +99,8 @@ TEST(NodeKinds, BridgeHostExtContainerAndBridgeInAContainer) {
 
 TEST(NodeKinds, ABridgeThatWasThereIsUsedAndKept) {
   ASSERT_TRUE(test::EngineAnswers());
-  Sh("ip link del lktbr9");
-  int st = 1;
-  Sh("ip link add lktbr9 type bridge && ip link set lktbr9 up", &st);
-  ASSERT_EQ(st, 0);
-  struct Cleanup {
-    ~Cleanup() { Sh("ip link del lktbr9"); }
-  } cleanup;
+  test::ScopedHostLink bridge("lktbr9", "type bridge");
+  ASSERT_EQ(bridge.error, "");
   test::TempDir dir;
   std::string file = dir.Write("own.clab.yml", R"(name: lktest-ownbr
 topology:

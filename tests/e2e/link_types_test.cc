@@ -24,13 +24,8 @@ bool KernelHas(const std::string& kind) {
 TEST(LinkTypes, MgmtNetMacvlanAndVxlan) {
   ASSERT_TRUE(test::EngineAnswers());
   // A parent for the macvlan that the test owns: one end of a veth pair in the host namespace.
-  Sh("ip link del lktest-mvp0");
-  int st = 1;
-  std::string out = Sh("ip link add lktest-mvp0 type veth peer name lktest-mvp1 && ip link set lktest-mvp0 up", &st);
-  ASSERT_EQ(st, 0) << out;
-  struct Cleanup {
-    ~Cleanup() { Sh("ip link del lktest-mvp0"); }
-  } cleanup;
+  test::ScopedHostLink parent("lktest-mvp0", "type veth peer name lktest-mvp1");
+  ASSERT_EQ(parent.error, "");
   test::TempDir dir;
   std::string file = dir.Write("types.clab.yml", R"(name: lktest-types
 topology:
@@ -161,13 +156,8 @@ TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
 TEST(LinkTypes, SharedMacvlanLabOnTheParentTheEnvironmentNames) {
   ASSERT_TRUE(test::EngineAnswers());
   ASSERT_TRUE(test::LabContainers("macvlan").empty()) << "a lab named macvlan runs here already";
-  Sh("ip link del lktest-mvq0");
-  int st = 1;
-  std::string out = Sh("ip link add lktest-mvq0 type veth peer name lktest-mvq1 && ip link set lktest-mvq0 up", &st);
-  ASSERT_EQ(st, 0) << out;
-  struct Cleanup {
-    ~Cleanup() { Sh("ip link del lktest-mvq0"); }
-  } cleanup;
+  test::ScopedHostLink parent("lktest-mvq0", "type veth peer name lktest-mvq1");
+  ASSERT_EQ(parent.error, "");
   std::string file = test::SharedDir() + "/clab-examples/tests-01-smoke__macvlan.clab.yml";
   test::LabGuard guard("macvlan");
   auto r = Labkeeper("apply " + file, {{"host_link", "lktest-mvq0"}});

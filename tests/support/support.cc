@@ -68,6 +68,17 @@ bool EngineAnswers() {
 
 namespace lk::test {
 
+ScopedHostLink::ScopedHostLink(std::string name, const std::string& type_args) : name_(std::move(name)) {
+  Sh("ip link del " + name_);
+  int st = 1;
+  std::string out = Sh("ip link add " + name_ + " " + type_args + " && ip link set dev " + name_ + " up", &st);
+  if (st != 0) error = out.empty() ? "ip link add failed" : out;
+}
+
+ScopedHostLink::~ScopedHostLink() {
+  Sh("ip link del " + name_);
+}
+
 CmdResult Labkeeper(const std::string& args) {
   CmdResult r;
   r.out = Sh(LabkeeperBin() + " " + args, &r.status);

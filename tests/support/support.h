@@ -29,6 +29,18 @@ class ScopedNetns {
   std::unique_ptr<NetNs> ns_;
 };
 
+// A host interface of the test's own (`ip link add NAME TYPE_ARGS`, brought up), deleted on
+// destruction (a veth's peer goes with it). `error` is empty when it was made.
+class ScopedHostLink {
+ public:
+  ScopedHostLink(std::string name, const std::string& type_args);
+  ~ScopedHostLink();
+  std::string error;
+
+ private:
+  std::string name_;
+};
+
 // Path of the shared examples (LABKEEPER_SHARED, else ../shared beside the repo).
 std::string SharedDir();
 // Path of the built labkeeper binary (LABKEEPER_BIN).
