@@ -1,5 +1,7 @@
 #include "api/gotemplate.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -36,6 +38,8 @@ std::vector<Piece> Lex(const std::string& s) {
     count_lines(pos, open == std::string::npos ? s.size() : open);
     if (trim_next) {
       size_t b = text.find_first_not_of(" \t\r\n");
+      if (b != std::string::npos)
+        for (size_t k = 0; k < b; ++k) text_line += text[k] == '\n';  // where what is left starts
       text = b == std::string::npos ? "" : text.substr(b);
     }
     if (open == std::string::npos) {
@@ -124,25 +128,46 @@ nlohmann::json NumberValue(double d) {
   return d;
 }
 
+// The rendered text, and for each of its lines the template line it comes from.
+struct Output {
+  std::string text;
+  std::vector<int> lines;
+  // `s` came from template line `line`; literal text moves down the template with its newlines,
+  // an action's value stays on the action's line.
+  void Put(const std::string& s, int line, bool literal) {
+    for (char c : s) {
+      if (text.empty())
+        lines.push_back(line);
+      else if (text.back() == '\n')
+        lines.back() = line;  // a line belongs to where its first character comes from
+      text += c;
+      if (c == '\n') {
+        if (literal) ++line;
+        lines.push_back(line);
+      }
+    }
+  }
+};
+
 class Renderer {
  public:
   Renderer(std::vector<Piece> pieces, const nlohmann::json& root) : p_(std::move(pieces)), root_(root) {}
 
-  std::string Run() {
-    std::string out;
+  RenderedTemplate Run() {
+    Output out;
     vars_.push_back({{"$", root_}});
     size_t i = Block(0, root_, &out, true);
     if (i < p_.size()) throw TemplateError(p_[i].line, "unexpected {{" + p_[i].text + "}}");
-    return out;
+    return {out.text, out.lines};
   }
 
  private:
   // Renders pieces from i until an {{end}} / {{else}} at this level; returns its index.
-  size_t Block(size_t i, const nlohmann::json& dot, std::string* out, bool emit) {
+  size_t Block(size_t i, const nlohmann::json& dot, Output* out, bool emit) {
     while (i < p_.size()) {
       const Piece& piece = p_[i];
       if (!piece.action) {
-        if (emit) *out += piece.text;
+        if (emit) out->Put(piece.text, piece.line, true);
         ++i;
         continue;
       }
@@ -170,7 +195,7 @@ class Renderer {
       if (w.size() >= 3 && w[0][0] == '$' && (w[1] == ":=" || w[1] == "=")) {
         if (emit) Assign(w[0], Eval(std::vector<std::string>(w.begin() + 2, w.end()), dot, piece.line));
       } else if (emit) {
-        *out += Print(Eval(w, dot, piece.line));
+        out->Put(Print(Eval(w, dot, piece.line)), piece.line, false);
       }
       ++i;
     }
@@ -183,7 +208,7 @@ class Renderer {
     return j;
   }
 
-  size_t Range(size_t i, const std::vector<std::string>& w, const nlohmann::json& dot, std::string* out, bool emit) {
+  size_t Range(size_t i, const std::vector<std::string>& w, const nlohmann::json& dot, Output* out, bool emit) {
     int line = p_[i].line;
     std::string key_var, val_var;
     size_t expr = 1;
@@ -426,7 +451,7 @@ class Renderer {
 
 }  // namespace
 
-Result<std::string> RenderGoTemplate(const std::string& text, const nlohmann::json& vars) {
+Result<RenderedTemplate> RenderGoTemplate(const std::string& text, const nlohmann::json& vars) {
   try {
     return Renderer(Lex(text), vars).Run();
   } catch (const std::exception& e) {

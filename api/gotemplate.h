@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +13,14 @@
 
 namespace lk {
 
+struct RenderedTemplate {
+  std::string text;
+  // lines[k]: the template line that rendered line k+1 comes from (its first character's), so
+  // errors found in the rendered text can point into the file the user wrote.
+  std::vector<int> lines;
+};
+
 // Renders `text` with `vars` as the root (dot and $). Errors read "line N: message".
-Result<std::string> RenderGoTemplate(const std::string& text, const nlohmann::json& vars);
+Result<RenderedTemplate> RenderGoTemplate(const std::string& text, const nlohmann::json& vars);
 
 }  // namespace lk

@@ -1086,6 +1086,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   FileLoad r;
   std::string abs = fs::absolute(path).lexically_normal().string();
   std::string rendered = text;
+  std::vector<int> line_map;  // rendered line -> template line, for templated files
   if (text.find("{{") != std::string::npos) {
     // containerlab renders topology files as Go templates, with a vars file beside them.
     nlohmann::json vars = nlohmann::json::object();
@@ -1110,8 +1111,19 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
       r.errors.push_back({{abs, line, 1}, "template: " + msg});
       return r;
     }
-    rendered = *out;
+    rendered = out->text;
+    line_map = out->lines;
   }
+  // Errors in a rendered template point at the template line the user wrote.
+  auto to_template = [&](std::vector<Diagnostic>* errors) {
+    for (auto& e : *errors)
+      if (!line_map.empty() && e.pos.file == abs && e.pos.line >= 1 &&
+          static_cast<size_t>(e.pos.line) <= line_map.size()) {
+        int rendered_line = e.pos.line;
+        e.pos.line = line_map[static_cast<size_t>(rendered_line) - 1];
+        e.message += " (line " + std::to_string(rendered_line) + " of the rendered template)";
+      }
+  };
   std::string expanded = ExpandEnv(rendered, env);
   std::vector<YAML::Node> docs;
   try {
@@ -1121,6 +1133,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
       docs.push_back(YAML::Load(expanded));
   } catch (const YAML::ParserException& e) {
     r.errors.push_back({{abs, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
+    to_template(&r.errors);
     return r;
   }
   Parser parser(abs, fs::path(abs).parent_path().string());
@@ -1141,6 +1154,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   for (const auto& lab : labs)
     if (!seen.insert(lab.name).second)
       r.errors.push_back({{abs, 1, 1}, "lab " + lab.name + " is defined twice in this file"});
+  to_template(&r.errors);
   SortErrors(&r.errors);
   if (r.errors.empty()) r.labs = std::move(labs);
   return r;

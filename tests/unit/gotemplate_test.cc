@@ -9,7 +9,7 @@ namespace {
 
 std::string Render(const std::string& t, const nlohmann::json& vars = nlohmann::json::object()) {
   auto r = RenderGoTemplate(t, vars);
-  return r.ok() ? *r : "ERROR: " + r.error();
+  return r.ok() ? r->text : "ERROR: " + r.error();
 }
 
 TEST(GoTemplate, FieldsVariablesAndTrimming) {
@@ -64,6 +64,40 @@ TEST(Kinds, InterfaceAliasesAndDefaults) {
   EXPECT_EQ(FindKind("ceos")->env.at("CEOS"), "1");
   EXPECT_TRUE(FindKind("vr-sros")->vm);
   EXPECT_EQ(FindKind("nonsense"), nullptr);
+}
+
+}  // namespace
+}  // namespace lk
+
+namespace lk {
+namespace {
+
+TEST(GoTemplate, EachRenderedLineKnowsItsTemplateLine) {
+  nlohmann::json vars = {{"n", 3}};
+  auto r = RenderGoTemplate("a: 1\nnodes:\n{{- range $i := seq 1 .n }}\n  n{{ $i }}: {}\n{{- end }}\nz: 2\n", vars);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->text, "a: 1\nnodes:\n  n1: {}\n  n2: {}\n  n3: {}\nz: 2\n");
+  std::vector<int> want = {1, 2, 4, 4, 4, 6, 7};
+  EXPECT_EQ(r->lines, want);
+}
+
+}  // namespace
+}  // namespace lk
+
+#include "api/topology_codec.h"
+
+namespace lk {
+namespace {
+
+TEST(GoTemplate, ErrorsInTheRenderedTextPointAtTheTemplate) {
+  // The error is on rendered line 5 (n3, made by the range), which comes from template line 5.
+  std::string tpl =
+      "name: t\ntopology:\n  nodes:\n{{- range $i := seq 1 3 }}\n    n{{ $i }}: {kind: linux, image: i, cpu: "
+      "{{ if eq $i 3 }}lots{{ else }}1{{ end }}}\n{{- end }}\n";
+  FileLoad f = LoadFileText(tpl, "/tmp/lk-test/t.clab.yml");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.ErrorText().find("t.clab.yml:5:"), std::string::npos) << f.ErrorText();
+  EXPECT_NE(f.ErrorText().find("(line 6 of the rendered template)"), std::string::npos) << f.ErrorText();
 }
 
 }  // namespace
