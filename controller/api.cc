@@ -1,5 +1,6 @@
 #include "controller/api.h"
 
+#include <algorithm>
 #include <regex>
 #include <vector>
 

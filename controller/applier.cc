@@ -263,8 +263,7 @@ class Applier::Pass {
     SingleLinkSpec bridge;
     bridge.kind = "bridge";
     IfaceSpec spec{n.BridgeName(), "", IfaceMarker{lab_.name, n.name, "bridge/" + n.name}.str(), ""};
-    Status s = a_.links_.CreateSingle(*ns, *ns, spec, bridge);
-    if (s && n.InHostNamespace()) s = AllowBridgeForwarding(lab_.name, n.BridgeName());
+    Status s = a_.links_.CreateSingle(*ns, *ns, spec, bridge);  // forwarding is opened as ports join
     if (!s) failed_.insert(n.name);
     return s;
   }
@@ -348,10 +347,13 @@ class Applier::Pass {
       auto bridge = a_.runtime_.NetworkBridge(lab_.mgmt.network);
       s = bridge ? a_.links_.SetMaster(*nb, l.b.iface, *bridge) : bridge.status();
     }
+    // An end on a bridge node becomes its port; a host bridge (made here or found) also needs
+    // forwarding opened in Docker's firewall.
     for (auto [ns, end] : {std::pair{na, &l.a}, std::pair{nb, &l.b}}) {
       const NodeConfig* n = lab_.FindNode(end->node);
-      if (s && n && n->IsBridge()) s = a_.links_.SetMaster(*ns, end->iface, n->BridgeName());
-      if (s && n && n->IsBridge() && n->InHostNamespace()) s = AllowBridgeForwarding(lab_.name, n->BridgeName());
+      if (!s || !n || !n->IsBridge()) continue;
+      s = a_.links_.SetMaster(*ns, end->iface, n->BridgeName());
+      if (s && n->InHostNamespace()) s = AllowBridgeForwarding(lab_.name, n->BridgeName());
     }
     if (s && !l.stitch_vxlan.empty()) s = Stitch(l, *nb);
     if (s) s = Addresses(l.a, *na);
@@ -722,32 +724,27 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
     }
   });
   if (Status s = RemoveBridgeRules(lab); !s) d.failures.push_back(s.message());
+  // Only interfaces carrying this lab's marker are removed; failures are reported for the host's.
+  Observer observer(runtime_, links_);
+  auto remove_marked = [&](const NetNs& ns, bool report) {
+    auto ifaces = observer.OwnedIfaces(ns, lab);
+    if (!ifaces) return;
+    for (const auto& i : *ifaces) {
+      Status s = links_.Delete(ns, i.name);
+      if (s)
+        ++d.interfaces;
+      else if (report)
+        d.failures.push_back("host interface " + i.name + ": " + s.message());
+    }
+  };
   // Links to containers labkeeper does not own (ext-container, bridges inside them) leave
-  // marked ends in those containers: only interfaces with this lab's marker are removed.
-  if (auto all = runtime_.List({})) {
-    Observer observer(runtime_, links_);
-    for (const auto& c : *all) {
-      if (!c.running() || c.pid <= 0) continue;
-      auto ns = NetNs::OfPid(c.pid);
-      auto ifaces = ns ? observer.OwnedIfaces(*ns, lab) : Result<std::vector<Iface>>(ns.status());
-      if (!ifaces) continue;
-      for (const auto& i : *ifaces)
-        if (Status s = links_.Delete(*ns, i.name); s) ++d.interfaces;
-    }
-  }
+  // marked ends in those containers.
+  if (auto all = runtime_.List({}))
+    for (const auto& c : *all)
+      if (c.running() && c.pid > 0)
+        if (auto ns = NetNs::OfPid(c.pid)) remove_marked(*ns, false);
   // Host ends die with their peers; a leftover host interface of this lab goes too.
-  if (auto host = NetNs::Host()) {
-    Observer observer(runtime_, links_);
-    if (auto ifaces = observer.OwnedIfaces(*host, lab)) {
-      for (const auto& i : *ifaces) {
-        Status s = links_.Delete(*host, i.name);
-        if (s)
-          ++d.interfaces;
-        else
-          d.failures.push_back("host interface " + i.name + ": " + s.message());
-      }
-    }
-  }
+  if (auto host = NetNs::Host()) remove_marked(*host, true);
   for (const auto& net : networks) {
     auto removed = runtime_.RemoveNetworkIfUnused(net, kManagedByLabel);
     if (!removed) {

@@ -469,8 +469,7 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
     for (const auto& c : *list) {
       std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
       auto err = errors_by_object.find("node/" + node);
-      // By image id: a tag may point at another architecture's image by now.
-      std::string image_key = c.image_id.empty() ? c.image : c.image_id;
+      std::string image_key = RunningImage(c);
       if (!image_arch_.count(image_key)) {
         auto arch = runtime_.ImageArchitecture(image_key);
         if (arch && !arch->empty()) image_arch_[image_key] = *arch;
@@ -484,7 +483,7 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
                             {"container", c.name},
                             {"containerID", c.id.substr(0, 12)},
                             {"state", c.state},
-                            {"image", c.labels.count(kImageLabel) ? c.labels.at(kImageLabel) : c.image},
+                            {"image", NodeImage(c)},
                             {"mgmtIPv4", c.ipv4},
                             {"mgmtIPv6", c.ipv6},
                             {"lastError", err == errors_by_object.end() ? "" : err->second}});
@@ -680,8 +679,7 @@ std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
   }
   Applier applier(runtime_, links_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation}, nullptr, nullptr);
   ApplyResult r = applier.Apply(*spec, /*dry_run=*/true);
-  for (const auto& a : r.plan.actions)
-    out["actions"].push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
+  out["actions"] = r.plan.json();
   for (const auto& e : r.observe_errors) out["errors"].push_back(e);
   out["inSync"] = r.plan.empty() && r.observe_errors.empty();
   return out;

@@ -127,35 +127,11 @@ int StreamProgress(void* p, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 }  // namespace
 
-Status DockerClient::Stream(const std::string& path, const std::function<void(const std::string&)>& on_line,
-                            const std::atomic<bool>& stop) {
+Status DockerClient::StreamRequest(const std::string& method, const std::string& path,
+                                   const std::function<void(const std::string&)>& on_line,
+                                   const std::atomic<bool>& stop, long timeout_s, long* http_status) {
   CurlPtr curl(curl_easy_init());
-  if (!curl) return Status::Fail("docker: cannot initialise libcurl");
-  StreamState st{&on_line, &stop, ""};
-  std::string url = base_url_ + kApi + path;
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  if (!socket_path_.empty()) curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, StreamWrite);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, StreamProgress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-  CURLcode rc = curl_easy_perform(c);
-  if (stop.load()) return Status::Ok();
-  if (rc != CURLE_OK) return Status::Fail("docker event stream from " + host_ + ": " + curl_easy_strerror(rc));
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) return Status::Fail("docker event stream from " + host_ + ": HTTP " + std::to_string(status));
-  return Status::Fail("docker event stream from " + host_ + " ended");
-}
-
-Status DockerClient::PostStream(const std::string& path, const std::function<void(const std::string&)>& on_line,
-                                const std::atomic<bool>& stop, long timeout_s, long* http_status) {
-  CurlPtr curl(curl_easy_init());
-  if (!curl) return Status::Fail("docker: cannot initialise libcurl");
+  if (!curl) return Status::Fail("cannot initialise libcurl");
   StreamState st{&on_line, &stop, ""};
   std::string url = base_url_ + kApi + path;
   SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
@@ -163,20 +139,32 @@ Status DockerClient::PostStream(const std::string& path, const std::function<voi
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   if (!socket_path_.empty()) curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  if (method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, StreamWrite);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, StreamProgress);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  if (timeout_s > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
   CURLcode rc = curl_easy_perform(c);
   if (!st.pending.empty()) on_line(st.pending);
-  if (rc != CURLE_OK) return Status::Fail("docker engine at " + host_ + " does not answer: " + curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http_status);
-  return Status::Ok();
+  return rc == CURLE_OK ? Status::Ok() : Status::Fail(curl_easy_strerror(rc));
+}
+
+Status DockerClient::Stream(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                            const std::atomic<bool>& stop) {
+  long status = 0;
+  Status s = StreamRequest("GET", path, on_line, stop, 0, &status);
+  if (stop.load()) return Status::Ok();
+  if (!s) return Status::Fail("docker event stream from " + host_ + ": " + s.message());
+  if (status != 200) return Status::Fail("docker event stream from " + host_ + ": HTTP " + std::to_string(status));
+  return Status::Fail("docker event stream from " + host_ + " ended");
 }
 
 Status DockerClient::Failure(const std::string& what, const HttpReply& r) {
@@ -315,8 +303,8 @@ Status DockerClient::PullImage(const std::string& ref, const std::string& platfo
   };
   std::atomic<bool> stop{false};
   long status = 0;
-  Status s = PostStream(path, on_line, stop, 1800, &status);
-  if (!s) return s;
+  Status s = StreamRequest("POST", path, on_line, stop, 1800, &status);
+  if (!s) return Status::Fail("docker engine at " + host_ + " does not answer: " + s.message());
   if (status != 200) return Failure("pull image " + ref, HttpReply{status, first});
   if (!error.empty()) return Status::Fail("pull image " + ref + ": " + error);
   return Status::Ok();

@@ -64,15 +64,17 @@ class DockerClient {
   Status Stream(const std::string& path, const std::function<void(const std::string&)>& on_line,
                 const std::atomic<bool>& stop);
 
-  // POST whose reply body is read line by line as it arrives (a pull's progress).
-  Status PostStream(const std::string& path, const std::function<void(const std::string&)>& on_line,
-                    const std::atomic<bool>& stop, long timeout_s, long* http_status);
-
   // Raw request; the path is appended to /v1.41. Used by the calls above.
   Result<HttpReply> Request(const std::string& method, const std::string& path, const std::string& body = "",
                             long timeout_s = 120);
 
  private:
+  // METHOD PATH whose reply body goes to on_line a line at a time as it arrives, until the
+  // engine ends it or `stop` becomes true (timeout_s 0: no limit). Fails with libcurl's message
+  // when the transfer fails. Stream and PullImage use it.
+  Status StreamRequest(const std::string& method, const std::string& path,
+                       const std::function<void(const std::string&)>& on_line, const std::atomic<bool>& stop,
+                       long timeout_s, long* http_status);
   // Turns a non-2xx reply into the engine's own message.
   static Status Failure(const std::string& what, const HttpReply& r);
   std::string host_;

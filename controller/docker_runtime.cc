@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -287,17 +288,14 @@ class DockerRuntime : public ContainerRuntime {
     if (spec.privileged) ProbePrivileges(spec.image);
     bool reduce = spec.privileged && restricted_.load();
     auto id = CreateAndStart(spec, reduce);
+    bool retried = false;
     if (!id && spec.privileged && !reduce && IsCapsFailure(id.error())) {
       restricted_ = true;
-      auto missing = MissingCapabilities(GrantableCapabilities());
-      if (events)
-        events({"Warning", "PrivilegesReduced", NodeObject(spec),
-                "the engine cannot grant full privileges (unable to apply caps); running with every grantable "
-                "capability and seccomp unconfined" +
-                    (missing.empty() ? "" : " (missing: " + Join(missing, ", ") + ")")});
+      retried = true;
       id = CreateAndStart(spec, true);
-    } else if (id && reduce && events) {
-      auto missing = MissingCapabilities(GrantableCapabilities());
+    }
+    if ((retried || (id && reduce)) && events) {
+      std::vector<std::string> missing = MissingCaps();
       events({"Warning", "PrivilegesReduced", NodeObject(spec),
               "the engine cannot grant full privileges (unable to apply caps); running with every grantable "
               "capability and seccomp unconfined" +
@@ -398,6 +396,14 @@ class DockerRuntime : public ContainerRuntime {
   }
 
  private:
+  // The capabilities the engine's host cannot grant; its bounding set does not change while it
+  // runs, so it is read once (it may mean scanning /proc for dockerd).
+  std::vector<std::string> MissingCaps() {
+    std::lock_guard lock(caps_mu_);
+    if (!missing_caps_) missing_caps_ = MissingCapabilities(GrantableCapabilities());
+    return *missing_caps_;
+  }
+
   nlohmann::json Body(const ContainerSpec& spec, bool reduced) {
     nlohmann::json env = nlohmann::json::array();
     for (const auto& [k, v] : spec.env) env.push_back(k + "=" + v);
@@ -406,7 +412,7 @@ class DockerRuntime : public ContainerRuntime {
       // Every capability the engine knows, less those its host cannot grant.
       host["CapAdd"] = {"ALL"};
       std::vector<std::string> drop;
-      for (const auto& c : MissingCapabilities(GrantableCapabilities())) {
+      for (const auto& c : MissingCaps()) {
         std::lock_guard lock(caps_mu_);
         if (!unknown_caps_.count(c)) drop.push_back(c);
       }
@@ -505,6 +511,7 @@ class DockerRuntime : public ContainerRuntime {
   std::atomic<bool> restricted_{false};
   std::mutex caps_mu_;
   std::set<std::string> unknown_caps_;  // capability names this engine rejects
+  std::optional<std::vector<std::string>> missing_caps_;
   std::mutex probe_mu_;
   bool probed_ = false;
   std::mutex network_mu_;

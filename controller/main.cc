@@ -329,10 +329,8 @@ int PlanCmd(const std::vector<std::string>& files, const std::string& output) {
   bool pending = false, failed = false;
   for (const auto& lab : labs) {
     ApplyResult r = applier.Apply(lab, /*dry_run=*/true);
-    nlohmann::json actions = nlohmann::json::array();
-    for (const auto& a : r.plan.actions)
-      actions.push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
-    out["labs"].push_back({{"name", lab.name}, {"file", lab.file}, {"actions", actions}, {"errors", r.observe_errors}});
+    out["labs"].push_back(
+        {{"name", lab.name}, {"file", lab.file}, {"actions", r.plan.json()}, {"errors", r.observe_errors}});
     pending |= !r.plan.empty();
     failed |= !r.observe_errors.empty();
     if (output == "json") continue;

@@ -21,6 +21,16 @@ inline constexpr char kNodeNameLabel[] = "clab-node-name";
 // The image reference a node was created from, when the container was created from an id.
 inline constexpr char kImageLabel[] = "labkeeper.dev/image";
 
+// The image reference a container's node names (what status shows).
+inline std::string NodeImage(const ContainerState& c) {
+  auto it = c.labels.find(kImageLabel);
+  return it == c.labels.end() ? c.image : it->second;
+}
+// The image whose architecture a container runs: its image id, since a tag may have moved on.
+inline std::string RunningImage(const ContainerState& c) {
+  return c.image_id.empty() ? c.image : c.image_id;
+}
+
 // The ownership marker labkeeper writes as an interface alias, naming lab, node and link.
 struct IfaceMarker {
   std::string lab, node, link;

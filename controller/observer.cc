@@ -25,17 +25,22 @@ Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* o
                       std::vector<std::string>* strays) {
   auto all = links_.List(ns);
   if (!all) return all.status();
+  Classify(std::move(*all), lab, owned, strays);
+  return Status::Ok();
+}
+
+void Observer::Classify(std::vector<Iface> all, const LabSpec& lab, std::vector<Iface>* owned,
+                        std::vector<std::string>* strays) {
   std::set<std::string> temp;
   for (const auto& l : lab.links)
     for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, *e));
-  for (auto& i : *all) {
+  for (auto& i : all) {
     auto m = IfaceMarker::Parse(i.alias);
     if (m && m->lab == lab.name)
       owned->push_back(std::move(i));
     else if (temp.count(i.name))
       strays->push_back(i.name);
   }
-  return Status::Ok();
 }
 
 std::string HolderContainer(const LabSpec& lab, const NodeConfig& n) {
@@ -48,10 +53,8 @@ std::string HolderContainer(const LabSpec& lab, const NodeConfig& n) {
 
 namespace {
 
-bool HasBridge(LinkManager& links, const NetNs& ns, const std::string& name) {
-  auto all = links.List(ns);
-  if (!all) return false;
-  for (const auto& i : *all)
+bool HasBridge(const std::vector<Iface>& ifaces, const std::string& name) {
+  for (const auto& i : ifaces)
     if (i.name == name && i.kind == "bridge") return true;
   return false;
 }
@@ -61,8 +64,10 @@ bool HasBridge(LinkManager& links, const NetNs& ns, const std::string& name) {
 void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, ObservedNode* on, ObservedLab* o) {
   std::string holder = HolderContainer(lab, n);
   if (holder.empty()) {
-    if (n.IsBridge())
-      if (auto host = NetNs::Host()) on->bridge_present = HasBridge(links_, *host, n.BridgeName());
+    if (!n.IsBridge()) return;
+    auto host = NetNs::Host();
+    auto all = host ? links_.List(*host) : Result<std::vector<Iface>>(host.status());
+    on->bridge_present = all && HasBridge(*all, n.BridgeName());
     return;
   }
   auto c = runtime_.Get(holder);
@@ -80,12 +85,17 @@ void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, Observed
     on->unreachable = "container " + holder + ": " + ns.error();
     return;
   }
-  if (n.IsBridge()) on->bridge_present = HasBridge(links_, *ns, n.BridgeName());
-  std::vector<Iface> all;
-  Status s = Scan(*ns, lab, &all, &on->strays);
-  if (!s) o->errors.push_back("node " + n.name + ": " + s.message());
-  // Only this node's ends: a bridge shares its namespace with the container's own interfaces.
-  for (auto& i : all)
+  // One listing of the namespace: the bridge, and this node's ends (a bridge shares its
+  // namespace with the container's own interfaces).
+  auto listed = links_.List(*ns);
+  if (!listed) {
+    o->errors.push_back("node " + n.name + ": " + listed.error());
+    return;
+  }
+  if (n.IsBridge()) on->bridge_present = HasBridge(*listed, n.BridgeName());
+  std::vector<Iface> owned;
+  Classify(std::move(*listed), lab, &owned, &on->strays);
+  for (auto& i : owned)
     if (auto m = IfaceMarker::Parse(i.alias); m && m->node == n.name) on->ifaces.push_back(std::move(i));
 }
 

@@ -21,6 +21,9 @@ class Observer {
   Status Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned, std::vector<std::string>* strays);
 
  private:
+  // Sorts a namespace's interfaces into this lab's owned ones and its interrupted creations.
+  static void Classify(std::vector<Iface> all, const LabSpec& lab, std::vector<Iface>* owned,
+                       std::vector<std::string>* strays);
   // A node that is not a container labkeeper runs: its bridge and the namespace it lives in.
   void ObserveAttached(const LabSpec& lab, const NodeConfig& n, ObservedNode* on, ObservedLab* o);
   ContainerRuntime& runtime_;

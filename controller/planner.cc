@@ -37,6 +37,13 @@ std::string Plan::str() const {
   return out;
 }
 
+nlohmann::json Plan::json() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& a : actions)
+    out.push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
+  return out;
+}
+
 namespace {
 
 const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name) {
@@ -72,11 +79,9 @@ class Planner {
         desired_ifaces_.insert(n.name + ":" + n.BridgeName());
       }
     for (const auto& l : d_.links) {
-      for (const auto* e : {&l.a, &l.b}) {
-        desired_ifaces_.insert(e->node + ":" + e->iface);
-        const NodeConfig* n = d_.FindNode(e->node);
-        if (n && n->InHostNamespace()) desired_ifaces_.insert(std::string(kHostNode) + ":" + e->iface);
-      }
+      // (An end of a host-namespace node sits among the host's interfaces, and is found there
+      // by its marker's node.)
+      for (const auto* e : {&l.a, &l.b}) desired_ifaces_.insert(e->node + ":" + e->iface);
       if (!l.stitch_vxlan.empty()) desired_ifaces_.insert(std::string(kHostNode) + ":" + l.stitch_vxlan);
     }
     PlanStrays();

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "api/topology.h"
 #include "controller/observed.h"
 
@@ -40,6 +42,8 @@ struct Plan {
   bool empty() const { return actions.empty(); }
   // One line per action: "create-container node/r1 (missing)".
   std::string str() const;
+  // [{"action", "object", "reason"}, ...]: `plan -o json` and the API's plan document.
+  nlohmann::json json() const;
 };
 
 // Order: network, conflicts, removals, container creates and starts, stale interfaces, links,

@@ -27,12 +27,12 @@ Result<std::vector<NodeStatus>> CollectStatus(ContainerRuntime& runtime, const s
     s.container = c.name;
     s.id = c.id.substr(0, 12);
     s.kind = label("clab-node-kind");
-    s.image = label(kImageLabel).empty() ? c.image : label(kImageLabel);
+    s.image = NodeImage(c);
     s.state = c.state;
     s.ipv4 = c.ipv4;
     s.ipv6 = c.ipv6;
     s.topo_file = label("clab-topo-file");
-    std::string key = c.image_id.empty() ? c.image : c.image_id;  // a tag may have moved on
+    std::string key = RunningImage(c);
     if (!arch_of.count(key)) {
       auto arch = runtime.ImageArchitecture(key);
       arch_of[key] = arch ? *arch : "";
