@@ -377,9 +377,8 @@ class Applier::Pass {
     vx.remote = l.remote;
     vx.vni = static_cast<uint32_t>(l.vni);
     vx.port = static_cast<uint16_t>(l.dst_port);
-    Endpoint end{kHostNode, l.stitch_vxlan, "", "", ""};
     IfaceSpec spec{l.stitch_vxlan, "", IfaceMarker{lab_.name, l.b.node, l.Id()}.str(),
-                   TempIfaceName(lab_.name, l, end)};
+                   TempIfaceName(lab_.name, l, StitchEnd(l))};
     Status s = a_.links_.CreateSingle(host, host, spec, vx);
     if (s) s = a_.links_.Redirect(host, l.b.iface, l.stitch_vxlan);
     if (s) s = a_.links_.Redirect(host, l.stitch_vxlan, l.b.iface);

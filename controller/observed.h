@@ -42,6 +42,10 @@ struct IfaceMarker {
 // The name a link end has between its creation and its marking: a deterministic function of
 // lab, link and end, so an interface left by an interrupted creation is recognisably ours.
 std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end);
+// The VXLAN device of a vxlan-stitch, as an end in the host namespace (for its temporary name).
+inline Endpoint StitchEnd(const LinkConfig& link) {
+  return Endpoint{kHostNode, link.stitch_vxlan, "", "", ""};
+}
 
 struct ObservedNode {
   std::optional<ContainerState> container;  // the container holding the node's name, if any

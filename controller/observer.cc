@@ -32,8 +32,10 @@ Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* o
 void Observer::Classify(std::vector<Iface> all, const LabSpec& lab, std::vector<Iface>* owned,
                         std::vector<std::string>* strays) {
   std::set<std::string> temp;
-  for (const auto& l : lab.links)
+  for (const auto& l : lab.links) {
     for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, *e));
+    if (!l.stitch_vxlan.empty()) temp.insert(TempIfaceName(lab.name, l, StitchEnd(l)));
+  }
   for (auto& i : all) {
     auto m = IfaceMarker::Parse(i.alias);
     if (m && m->lab == lab.name)

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/topology_codec.h"
 #include "controller/docker_client.h"
+#include "controller/observed.h"
 #include "tests/support/support.h"
 
 namespace lk {
@@ -142,6 +144,23 @@ TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
   EXPECT_NE(again.out.find("link/l1:eth1--vxlan-stitch:200: created (vxlan vx-l1_eth1 missing)"), std::string::npos)
       << again.out;
   EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, 30));
+
+  // A VXLAN device left under its temporary name by an interrupted stitch is recognised and removed.
+  auto load = LoadFile(file);
+  ASSERT_TRUE(load.ok()) << load.ErrorText();
+  const LinkConfig& stitch = load.labs[0].links[0];
+  std::string temp = TempIfaceName("vxlan-stitch-linux", stitch, StitchEnd(stitch));
+  int made = 1;
+  std::string out = Sh("ip link add " + temp + " type vxlan id 4093 dstport 14993", &made);
+  ASSERT_EQ(made, 0) << out;
+  auto leftovers = Labkeeper("plan " + file);
+  EXPECT_NE(leftovers.out.find("delete-interface iface/host:" + temp + " (interrupted creation)"), std::string::npos)
+      << leftovers.out;
+  Labkeeper("apply " + file);
+  int gone = 0;
+  Sh("ip link show " + temp, &gone);
+  if (gone == 0) Sh("ip link del " + temp);
+  EXPECT_NE(gone, 0) << temp << " stayed behind";
 
   EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
   for (const char* i : {"ve-l1_eth1", "vx-l1_eth1", "ve-l2_eth1", "vx-l2_eth1"}) {
