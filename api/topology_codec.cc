@@ -693,7 +693,7 @@ class Resolver {
     c.kind = First<std::string>({&node.kind, group ? &group->kind : nullptr, &f_.defaults.kind}).value_or("");
     const NodeDefinition* kind = nullptr;
     if (auto it = f_.kinds.find(c.kind); it != f_.kinds.end()) kind = &it->second;
-    if (name.find('|') != std::string::npos && !c.kind.empty() && !c.IsBridge())
+    if (bar != std::string::npos && !c.kind.empty() && !c.IsBridge())
       Error(node.pos, what + ": only a bridge node may be written \"bridge|container\" (kind is " + c.kind + ")");
     if (c.kind.empty()) {
       Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
