@@ -10,7 +10,11 @@ std::optional<std::string> SrlAlias(const std::string& n) {
   static const std::regex re("^ethernet-([0-9]+)/([0-9]+)(?:/([0-9]+))?$");
   std::smatch m;
   if (!std::regex_match(n, m, re)) return std::nullopt;
-  return "e" + m[1].str() + "-" + m[2].str() + (m[3].matched ? "-" + m[3].str() : "");
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `"-" + std::string` at -O2.
+  std::string out = "e";
+  out.append(m[1].first, m[1].second).append(1, '-').append(m[2].first, m[2].second);
+  if (m[3].matched) out.append(1, '-').append(m[3].first, m[3].second);
+  return out;
 }
 
 // cEOS: Ethernet1 -> eth1, Ethernet1/2 -> eth1_2.

@@ -110,6 +110,7 @@ class Parser {
   Parser(std::string path, std::string dir) : path_(std::move(path)), dir_(std::move(dir)) {}
 
   std::vector<Diagnostic> errors;
+  std::set<std::string> inputs;  // other files read (or looked for) while resolving: env-files
 
   SourcePos Pos(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
@@ -644,7 +645,8 @@ bool ValidName(const std::string& s) {
 
 class Resolver {
  public:
-  Resolver(const TopologyFile& f, std::vector<Diagnostic>* errors) : f_(f), errors_(errors) {}
+  Resolver(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs)
+      : f_(f), errors_(errors), inputs_(inputs) {}
 
   LabSpec Resolve() {
     LabSpec lab;
@@ -770,6 +772,7 @@ class Resolver {
       if (!l) continue;
       for (const auto& f : l->env_files) {
         std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
+        inputs_->insert(path);  // read or not, its content is part of the lab
         std::ifstream in(path);
         if (!in) {
           Error(pos, what + ": env-files: cannot read " + path);
@@ -916,6 +919,7 @@ class Resolver {
 
   const TopologyFile& f_;
   std::vector<Diagnostic>* errors_;
+  std::set<std::string>* inputs_;  // other files read: env-files
 };
 
 }  // namespace
@@ -962,7 +966,7 @@ std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::
   TopologyFile f = parser->File(root);
   for (auto& e : parser->errors) errors->push_back(std::move(e));
   parser->errors.clear();
-  LabSpec lab = Resolver(f, errors).Resolve();
+  LabSpec lab = Resolver(f, errors, &parser->inputs).Resolve();
   if (errors->size() != before) return std::nullopt;
   return lab;
 }
@@ -1066,7 +1070,7 @@ nlohmann::json YamlToJson(const YAML::Node& n) {
 
 // containerlab's vars file for a templated topology: <base>.clab_vars.yaml (or .yml, .json)
 // beside it, where <base> is the file name without .clab.yml / .clab.yaml / .clab.gotmpl.
-std::string VarsFileFor(const std::string& path) {
+std::vector<std::string> VarsFileCandidates(const std::string& path) {
   std::string base = path;
   for (const char* ext : {".clab.gotmpl", ".clab.yml", ".clab.yaml"}) {
     std::string e = ext;
@@ -1075,8 +1079,15 @@ std::string VarsFileFor(const std::string& path) {
       break;
     }
   }
-  for (const char* ext : {".clab_vars.yaml", ".clab_vars.yml", ".clab_vars.json"})
-    if (fs::exists(base + ext)) return base + ext;
+  std::vector<std::string> out;
+  for (const char* ext : {".clab_vars.yaml", ".clab_vars.yml", ".clab_vars.json"}) out.push_back(base + ext);
+  return out;
+}
+
+// The first candidate that exists, or "".
+std::string VarsFileFor(const std::vector<std::string>& candidates) {
+  for (const auto& c : candidates)
+    if (fs::exists(c)) return c;
   return "";
 }
 
@@ -1090,7 +1101,10 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   if (text.find("{{") != std::string::npos) {
     // containerlab renders topology files as Go templates, with a vars file beside them.
     nlohmann::json vars = nlohmann::json::object();
-    if (std::string vf = VarsFileFor(abs); !vf.empty()) {
+    // Every candidate is an input: editing the vars file, or adding one, changes the lab.
+    std::vector<std::string> candidates = VarsFileCandidates(abs);
+    r.inputs.insert(r.inputs.end(), candidates.begin(), candidates.end());
+    if (std::string vf = VarsFileFor(candidates); !vf.empty()) {
       try {
         vars = YamlToJson(YAML::LoadFile(vf));
       } catch (const YAML::Exception& e) {
@@ -1149,6 +1163,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
     for (auto& e : parser.errors) r.errors.push_back(std::move(e));
     parser.errors.clear();
   }
+  r.inputs.insert(r.inputs.end(), parser.inputs.begin(), parser.inputs.end());
   if (IsLabResourceFileName(abs) && docs.empty()) r.errors.push_back({{abs, 1, 1}, "the file holds no Lab document"});
   std::set<std::string> seen;
   for (const auto& lab : labs)

@@ -23,6 +23,10 @@ struct FileLoad {
   std::vector<LabSpec> labs;
   std::vector<Diagnostic> errors;
   std::vector<std::string> names;  // lab names the file declares, found even when it is invalid
+  // Every other file whose content the labs depend on (absolute paths): a templated file's vars
+  // file candidates and every env-file, whether it exists or not. A change to any of them
+  // (created, edited, removed) can change the labs, so the controller watches and hashes them.
+  std::vector<std::string> inputs;
   bool ok() const { return errors.empty(); }
   std::string ErrorText() const;
 };

@@ -47,6 +47,17 @@ std::map<std::string, std::string> FindLabFiles(const std::string& dir) {
   return out;
 }
 
+// Hash of a lab file and of every file its labs are built from (absent ones count as absent).
+std::string InputsHash(const std::string& content, const std::vector<std::string>& inputs) {
+  std::string s = Hex64(Fnv1a64(content));
+  for (const auto& p : inputs) {
+    std::error_code ec;
+    bool present = fs::is_regular_file(p, ec);
+    s += "|" + p + "=" + (present ? Hex64(Fnv1a64(ReadAll(p))) : std::string("absent"));
+  }
+  return Hex64(Fnv1a64(s));
+}
+
 // Hash of everything the lab asks for: changes exactly when the normalized spec changes.
 std::string Generation(const LabSpec& lab) {
   std::string s = lab.name + "|" + (lab.prefix ? *lab.prefix : "<none>") + "|" + lab.mgmt.network + "|" +
@@ -212,7 +223,25 @@ uint64_t Controller::Reconciles(const std::string& lab) const {
 }
 
 void Controller::Rescan() {
+  std::lock_guard rescan(rescan_mu_);  // the watcher and the resync both rescan; one at a time
   std::map<std::string, std::string> found = FindLabFiles(opts_.dir);
+  // Files are read and loaded outside mu_: a lab built from many or slow files keeps no reader
+  // of the status waiting. A file is loaded again when it or any file it was built from changed.
+  std::map<std::string, std::vector<std::string>> known_inputs;
+  std::map<std::string, std::string> known_hash;
+  {
+    std::lock_guard lock(mu_);
+    known_inputs = file_inputs_;
+    known_hash = file_hash_;
+  }
+  std::map<std::string, std::pair<std::string, FileLoad>> loaded;  // path -> (hash, load)
+  for (const auto& [path, content] : found) {
+    std::string hash = InputsHash(content, known_inputs[path]);
+    if (known_hash.count(path) && known_hash[path] == hash) continue;
+    FileLoad load = LoadFileText(content, path);
+    // Hashed again with the inputs this load found (a template's vars file, env-files).
+    loaded[path] = {InputsHash(content, load.inputs), std::move(load)};
+  }
   std::vector<std::string> touched;
   {
     std::lock_guard lock(mu_);
@@ -230,14 +259,14 @@ void Controller::Rescan() {
         }
       }
       file_labs_.erase(it->first);
+      file_inputs_.erase(it->first);
       manifest_errors_.erase(it->first);
       it = file_hash_.erase(it);
     }
-    for (const auto& [path, content] : found) {
-      std::string hash = Hex64(Fnv1a64(content));
-      if (file_hash_[path] == hash) continue;
+    for (auto& [path, hash_load] : loaded) {
+      auto& [hash, load] = hash_load;
       file_hash_[path] = hash;
-      FileLoad load = LoadFileText(content, path);
+      file_inputs_[path] = load.inputs;
       if (!load.ok()) {
         // Last known good stays; the lab is Stalled until the file is fixed.
         std::vector<std::string> names = load.names.empty() ? file_labs_[path] : load.names;
@@ -384,20 +413,49 @@ void Controller::Reconcile(const std::string& lab) {
       },
       [&](const std::string& line) { log_("lab " + lab + ": " + Trim(line)); });
   ApplyResult r = applier.Apply(spec, suspended);
+  // The lab's containers as they are now, read before taking mu_: no engine or kernel call is
+  // made while it is held, so a slow engine never stalls the API, /metrics or other workers.
+  std::vector<NodeSeen> seen = SeeNodes(lab);
   {
     std::lock_guard lock(mu_);
     auto it = labs_.find(lab);
     if (it == labs_.end()) return;
     LabRecord& rec = it->second;
     for (const auto& e : events) AddEvent(&rec, e.type, e.reason, e.object, e.message);
-    Finish(lab, &rec, r, suspended);
+    Finish(lab, &rec, r, suspended, seen);
     rec.observed_generation = Generation(spec);
   }
-  WatchNamespaces(lab, spec);
+  WatchNamespaces(lab, seen);
   WriteStatus();
 }
 
-void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended) {
+std::vector<Controller::NodeSeen> Controller::SeeNodes(const std::string& lab) {
+  std::vector<NodeSeen> out;
+  auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}});
+  if (!list) return out;
+  for (auto& c : *list) {
+    NodeSeen n;
+    n.architecture = ImageArch(RunningImage(c));
+    n.container = std::move(c);
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::string Controller::ImageArch(const std::string& image) {
+  {
+    std::lock_guard lock(arch_mu_);
+    if (auto it = image_arch_.find(image); it != image_arch_.end()) return it->second;
+  }
+  auto arch = runtime_.ImageArchitecture(image);
+  if (!arch || arch->empty()) return "";
+  std::lock_guard lock(arch_mu_);
+  image_arch_[image] = *arch;
+  return *arch;
+}
+
+void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
+                        const std::vector<NodeSeen>& seen) {
   bool was_ready = rec->ever_ready;
   ++rec->reconciles;
   rec->durations.Observe(r.seconds);
@@ -465,29 +523,22 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
   ++rec->results[rec->last_result];
   // Per node and link state, as last seen and done.
   rec->nodes = nlohmann::json::array();
-  if (auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}})) {
-    for (const auto& c : *list) {
-      std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
-      auto err = errors_by_object.find("node/" + node);
-      std::string image_key = RunningImage(c);
-      if (!image_arch_.count(image_key)) {
-        auto arch = runtime_.ImageArchitecture(image_key);
-        if (arch && !arch->empty()) image_arch_[image_key] = *arch;
-      }
-      std::string arch = image_arch_.count(image_key) ? image_arch_[image_key] : "";
-      bool emulated = IsEmulated(arch, engine_arch_);
-      rec->nodes.push_back({{"name", node},
-                            {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
-                            {"architecture", arch},
-                            {"emulated", emulated},
-                            {"container", c.name},
-                            {"containerID", c.id.substr(0, 12)},
-                            {"state", c.state},
-                            {"image", NodeImage(c)},
-                            {"mgmtIPv4", c.ipv4},
-                            {"mgmtIPv6", c.ipv6},
-                            {"lastError", err == errors_by_object.end() ? "" : err->second}});
-    }
+  rec->pids.clear();
+  for (const auto& [c, arch] : seen) {
+    std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
+    auto err = errors_by_object.find("node/" + node);
+    rec->nodes.push_back({{"name", node},
+                          {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
+                          {"architecture", arch},
+                          {"emulated", IsEmulated(arch, engine_arch_)},
+                          {"container", c.name},
+                          {"containerID", c.id.substr(0, 12)},
+                          {"state", c.state},
+                          {"image", NodeImage(c)},
+                          {"mgmtIPv4", c.ipv4},
+                          {"mgmtIPv6", c.ipv6},
+                          {"lastError", err == errors_by_object.end() ? "" : err->second}});
+    if (c.running() && c.pid > 0) rec->pids[c.id] = c.pid;
   }
   rec->links = nlohmann::json::array();
   if (rec->spec)
@@ -524,12 +575,11 @@ void Controller::Prune(const std::string& lab, LabRecord rec) {
   queue_.Forget(lab);
 }
 
-void Controller::WatchNamespaces(const std::string& lab, const LabSpec&) {
+void Controller::WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen) {
   if (!link_events_) return;
   std::map<std::string, int> pids;
-  if (auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}}))
-    for (const auto& c : *list)
-      if (c.running() && c.pid > 0) pids[c.id] = c.pid;
+  for (const auto& n : seen)
+    if (n.container.running() && n.container.pid > 0) pids[n.container.id] = n.container.pid;
   link_events_->Watch(lab, pids);
 }
 
@@ -846,20 +896,20 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
       for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
       t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
     };
-    std::vector<std::string> labs;
+    // The containers' processes as the last pass saw them: a scrape asks the kernel, never the
+    // engine, so /metrics answers while the engine is slow. A container that restarted since
+    // is seen again after the pass its restart triggers.
+    std::map<std::string, std::map<std::string, int>> pids;  // lab -> container id -> pid
     {
       std::lock_guard l(mu_);
-      for (const auto& [name, rec] : labs_) labs.push_back(name);
+      for (const auto& [name, rec] : labs_) pids[name] = rec.pids;
     }
     std::vector<Iface> host;
     if (auto h = NetNs::Host())
       if (auto list = links_.List(*h)) host = std::move(*list);
-    for (const auto& lab : labs) {
-      auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}});
-      if (!list) continue;
-      for (const auto& c : *list) {
-        if (!c.running()) continue;
-        auto ns = NetNs::OfPid(c.pid);
+    for (const auto& [lab, containers] : pids) {
+      for (const auto& [id, pid] : containers) {
+        auto ns = NetNs::OfPid(pid);
         if (!ns) continue;
         if (auto ifaces = links_.List(*ns))
           for (const auto& i : *ifaces) emit(lab, i);

@@ -64,6 +64,7 @@ struct LabRecord {
   std::map<std::string, uint64_t> drift;    // "kind|reason" -> corrections
   std::map<std::string, uint64_t> results;  // reconcile result -> passes
   HistogramData durations;                  // seconds per pass
+  std::map<std::string, int> pids;          // running container id -> pid, as the last pass saw
 };
 
 class Controller {
@@ -104,12 +105,20 @@ class Controller {
   void Worker();
   void Reconcile(const std::string& lab);
   void Prune(const std::string& lab, LabRecord rec);
-  void Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended);
+  // A lab container as the engine reported it after a pass, with its image's architecture.
+  struct NodeSeen {
+    ContainerState container;
+    std::string architecture;
+  };
+  std::vector<NodeSeen> SeeNodes(const std::string& lab);  // engine calls: never under mu_
+  std::string ImageArch(const std::string& image);         // cached; engine call on a miss
+  void Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
+              const std::vector<NodeSeen>& seen);
   void AddEvent(LabRecord* rec, const std::string& type, const std::string& reason, const std::string& object,
                 const std::string& message);
   void SetCondition(LabRecord* rec, const std::string& type, bool status, const std::string& reason,
                     const std::string& message);
-  void WatchNamespaces(const std::string& lab, const LabSpec& spec);
+  void WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen);
   void WriteStatus();
   void SaveSuspended();
   nlohmann::json LabStatus(const std::string& name, const LabRecord& rec) const;  // under mu_
@@ -129,7 +138,9 @@ class Controller {
 
   mutable std::mutex mu_;  // guards everything below
   std::map<std::string, LabRecord> labs_;
-  std::map<std::string, std::string> file_hash_;               // file -> content hash
+  std::mutex rescan_mu_;                                      // one Rescan at a time
+  std::map<std::string, std::string> file_hash_;               // file -> hash of it and its inputs
+  std::map<std::string, std::vector<std::string>> file_inputs_;  // file -> other files it is built from
   std::map<std::string, std::vector<std::string>> file_labs_;  // file -> labs it defines
   std::map<std::string, std::string> manifest_errors_;         // file -> errors (no lab to pin them on)
   std::set<std::string> pending_first_pass_;
@@ -139,7 +150,8 @@ class Controller {
   std::mutex status_mu_;
   HealthMetrics health_;
   std::string engine_arch_;
-  std::map<std::string, std::string> image_arch_;  // image -> architecture, under mu_
+  std::mutex arch_mu_;
+  std::map<std::string, std::string> image_arch_;  // image -> architecture, under arch_mu_
   std::mutex telemetry_mu_;
   TimePoint telemetry_at_{};
   std::vector<prometheus::MetricFamily> telemetry_cache_;

@@ -89,7 +89,7 @@ class ApiTest : public ::testing::Test {
         dir_->path() + "/labs", dir_->path() + "/state",
         "--listen 127.0.0.1:" + std::to_string(kPort) + " --token-file " + dir_->path() + "/token --resync 5s");
     c_->Start();
-    ASSERT_TRUE(c_->WaitCondition("frr01", "Ready", "True", 240)) << c_->Log();
+    ASSERT_TRUE(c_->WaitCondition("frr01", "Ready", "True", test::kStartBound)) << c_->Log();
   }
   static void TearDownTestSuite() {
     delete c_;
@@ -241,7 +241,7 @@ TEST_F(ApiTest, MalformedRequestsGet4xxOrAreCutOffAndReconcilingGoesOn) {
   std::cout << "malformed requests: " << bad.size() << " sent; answers (0 = cut off): " << summary << "\n";
 
   // The controller kept reconciling: the deleted link is back, counted as drift.
-  EXPECT_TRUE(test::WaitFor([&] { return c_->Drift("frr01", "link", "link missing") > drift0; }, 90)) << c_->Log();
+  EXPECT_TRUE(test::WaitFor([&] { return c_->Drift("frr01", "link", "link missing") > drift0; }, test::kStartBound)) << c_->Log();
   EXPECT_NE(Sh("docker exec clab-frr01-router1 ip link show eth1").find("eth1@"), std::string::npos);
   // Nothing was suspended, and the API still answers.
   EXPECT_EQ(nlohmann::json::parse(Curl(kServer + "/api/v1/labs/frr01"))["status"]["suspended"], false);

@@ -60,7 +60,7 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   test::LabGuard guard("lktest-arch");
   test::ControllerProcess c(dir.path() + "/labs", dir.path() + "/state", "--listen 127.0.0.1:39586");
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-arch", "Ready", "True", 120)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-arch", "Ready", "True", test::kStartBound)) << c.Log();
 
   EXPECT_EQ(Uname("clab-lktest-arch-n2"), "aarch64") << "n2 runs arm64 code, under qemu";
   EXPECT_EQ(Uname("clab-lktest-arch-n1"), "x86_64");
@@ -174,7 +174,7 @@ class LocalRegistry {
     }
   }
   bool WaitReady() {
-    return test::WaitFor([] { return Sh(std::string("curl -s http://") + kAddr + "/v2/") == "{}"; }, 30, 300);
+    return test::WaitFor([] { return Sh(std::string("curl -s http://") + kAddr + "/v2/") == "{}"; }, test::kStartBound, 300);
   }
   static constexpr char kAddr[] = "127.0.0.1:35000";
 

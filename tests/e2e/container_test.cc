@@ -120,7 +120,7 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
       if (c["type"] == "Ready") return c["status"] == "True";
     return false;
   };
-  ASSERT_TRUE(test::WaitFor(ready, 240)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
+  ASSERT_TRUE(test::WaitFor(ready, test::kStartBound)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
   EXPECT_EQ(test::LabContainers("frr01").size(), 6u);
   for (const char* iface : {"eth1", "eth2", "eth3"})
     EXPECT_NE(Sh(std::string("docker exec clab-frr01-router1 ip link show ") + iface).find("@"), std::string::npos);
@@ -133,14 +133,14 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
       n += e["reason"] == "LinkCreated" && e["object"] == "link/router1:eth1--router2:eth1";
     return n;
   };
-  ASSERT_TRUE(test::WaitFor([&] { return count_link_events() == 1; }, 30))
+  ASSERT_TRUE(test::WaitFor([&] { return count_link_events() == 1; }, test::kStartBound))
       << Sh(std::string("curl -s --max-time 10 ") + kApi + "/api/v1/labs/frr01").substr(0, 3000);
   std::string started = Sh("docker inspect -f '{{.State.StartedAt}}' clab-frr01-router1");
   std::string restart = Sh("docker restart clab-frr01-router1", &st);
   ASSERT_EQ(st, 0) << restart;
   ASSERT_NE(Sh("docker inspect -f '{{.State.StartedAt}}' clab-frr01-router1"), started) << "it did not restart";
   auto repaired = [&] { return count_link_events() >= 2; };  // made at the start, and again now
-  EXPECT_TRUE(test::WaitFor(repaired, 120)) << "the repair is a drift event: " << lab()["events"].dump(1)
+  EXPECT_TRUE(test::WaitFor(repaired, test::kStartBound)) << "the repair is a drift event: " << lab()["events"].dump(1)
                                             << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
   auto relinked = [] {
     for (const char* iface : {"eth1", "eth2", "eth3"})
@@ -149,8 +149,8 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
         return false;
     return true;
   };
-  EXPECT_TRUE(test::WaitFor(relinked, 120)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
-  EXPECT_TRUE(test::WaitFor(ready, 120));
+  EXPECT_TRUE(test::WaitFor(relinked, test::kStartBound)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
+  EXPECT_TRUE(test::WaitFor(ready, test::kStartBound));
   std::string logs = Sh(std::string("docker logs ") + kName + " 2>&1");
   EXPECT_NE(logs.find("watching " + dir.path() + "/labs"), std::string::npos) << logs.substr(0, 2000);
 }

@@ -1,12 +1,20 @@
 // `labkeeper run` on small busybox labs: edits, bad input, backoff, crash recovery, bursts,
 // ConfigMap-style symlink swaps, suspend and graceful shutdown. Every lab is named lktest-*.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/support.h"
 
@@ -63,15 +71,15 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   SaveAs(file, Lab("lktest-edit", "    a: {}\n    b: {}\n    c: {}\n", links));
   test::ControllerProcess c(labs(), state());
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", 60)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", test::kStartBound)) << c.Log();
   auto ids0 = LabContainers("lktest-edit");
   ASSERT_EQ(ids0.size(), 3u);
 
   // Adding a node and a link creates only those.
   SaveAs(file, Lab("lktest-edit", "    a: {}\n    b: {}\n    c: {}\n    d: {}\n",
                    links + "    - endpoints: [\"c:eth2\", \"d:eth1\"]\n"));
-  ASSERT_TRUE(test::WaitFor([] { return HasIface("clab-lktest-edit-d", "eth1"); }, 60, 250)) << c.Log();
-  ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", 60));
+  ASSERT_TRUE(test::WaitFor([] { return HasIface("clab-lktest-edit-d", "eth1"); }, test::kStartBound, 250)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", test::kStartBound));
   auto ids1 = LabContainers("lktest-edit");
   for (const auto& [name, id] : ids0) EXPECT_EQ(ids1[name], id) << name << " was recreated";
   EXPECT_TRUE(HasIface("clab-lktest-edit-c", "eth2"));
@@ -80,8 +88,8 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   SaveAs(file, Lab("lktest-edit", "    a: {}\n    b: {env: {COLOR: blue}}\n    c: {}\n    d: {}\n",
                    links + "    - endpoints: [\"c:eth2\", \"d:eth1\"]\n"));
   ASSERT_TRUE(test::WaitFor(
-      [&] { return LabContainers("lktest-edit")["clab-lktest-edit-b"] != ids1["clab-lktest-edit-b"]; }, 60, 250));
-  ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", 60));
+      [&] { return LabContainers("lktest-edit")["clab-lktest-edit-b"] != ids1["clab-lktest-edit-b"]; }, test::kStartBound, 250));
+  ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", test::kStartBound));
   auto ids2 = LabContainers("lktest-edit");
   for (const char* n : {"clab-lktest-edit-a", "clab-lktest-edit-c", "clab-lktest-edit-d"})
     EXPECT_EQ(ids2[n], ids1[n]) << n;
@@ -94,7 +102,7 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
 
   // Removing a link deletes its interfaces only.
   SaveAs(file, Lab("lktest-edit", "    a: {}\n    b: {env: {COLOR: blue}}\n    c: {}\n    d: {}\n", links));
-  ASSERT_TRUE(test::WaitFor([] { return !HasIface("clab-lktest-edit-c", "eth2"); }, 60, 250)) << c.Log();
+  ASSERT_TRUE(test::WaitFor([] { return !HasIface("clab-lktest-edit-c", "eth2"); }, test::kStartBound, 250)) << c.Log();
   EXPECT_FALSE(HasIface("clab-lktest-edit-d", "eth1"));
   EXPECT_TRUE(HasIface("clab-lktest-edit-c", "eth1"));
   EXPECT_EQ(LabContainers("lktest-edit"), ids2);
@@ -105,15 +113,15 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
          "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-keep}\nspec:\n  prune: false\n"
          "  topology:\n    nodes:\n      k: {kind: linux, image: " +
              std::string(kImage) + "}\n");
-  ASSERT_TRUE(c.WaitCondition("lktest-keep", "Ready", "True", 60)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-keep", "Ready", "True", test::kStartBound)) << c.Log();
   auto kept = LabContainers("lktest-keep");
   fs::remove(keep);
   EXPECT_TRUE(test::WaitFor(
-      [&] { return c.Log().find("lab lktest-keep: file deleted; prune: false") != std::string::npos; }, 30, 250));
+      [&] { return c.Log().find("lab lktest-keep: file deleted; prune: false") != std::string::npos; }, test::kStartBound, 250));
 
   // Deleting the file prunes the lab.
   fs::remove(file);
-  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-edit").empty(); }, 60, 250)) << c.Log();
+  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-edit").empty(); }, test::kStartBound, 250)) << c.Log();
   EXPECT_EQ(LabContainers("lktest-keep"), kept) << "prune: false";
 }
 
@@ -125,13 +133,13 @@ TEST_F(ControllerTest, AMalformedEditStallsOnlyItsLabUntilFixed) {
   SaveAs(labs() + "/other.clab.yml", Lab("lktest-other", "    x: {}\n"));
   test::ControllerProcess c(labs(), state());
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-stall", "Ready", "True", 60)) << c.Log();
-  ASSERT_TRUE(c.WaitCondition("lktest-other", "Ready", "True", 60));
+  ASSERT_TRUE(c.WaitCondition("lktest-stall", "Ready", "True", test::kStartBound)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-other", "Ready", "True", test::kStartBound));
   auto ids = LabContainers("lktest-stall");
 
   SaveAs(file, "name: lktest-stall\ntopology:\n  nodes:\n    a: {kind: linux, image: " + std::string(kImage) +
                    "\n    b: {}\n");  // an unclosed flow mapping
-  ASSERT_TRUE(c.WaitCondition("lktest-stall", "Stalled", "True", 30)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-stall", "Stalled", "True", test::kPassBound)) << c.Log();
   std::string msg = c.ConditionMessage("lktest-stall", "Stalled");
   EXPECT_NE(msg.find(file + ":"), std::string::npos) << msg;
   EXPECT_NE(msg.find("YAML syntax error"), std::string::npos) << msg;
@@ -141,12 +149,12 @@ TEST_F(ControllerTest, AMalformedEditStallsOnlyItsLabUntilFixed) {
   // The other lab still reconciles while this one is stalled.
   Sh("docker stop clab-lktest-other-x");
   EXPECT_TRUE(test::WaitFor([] { return Sh("docker inspect -f '{{.State.Running}}' clab-lktest-other-x") == "true\n"; },
-                            60, 250));
+                            test::kStartBound, 250));
   EXPECT_EQ(LabContainers("lktest-stall"), ids);
 
   SaveAs(file, good);
-  EXPECT_TRUE(c.WaitCondition("lktest-stall", "Stalled", "False", 30)) << c.Log();
-  EXPECT_TRUE(c.WaitCondition("lktest-stall", "Ready", "True", 30));
+  EXPECT_TRUE(c.WaitCondition("lktest-stall", "Stalled", "False", test::kPassBound)) << c.Log();
+  EXPECT_TRUE(c.WaitCondition("lktest-stall", "Ready", "True", test::kStartBound));
   EXPECT_EQ(LabContainers("lktest-stall"), ids);
 }
 
@@ -164,7 +172,7 @@ TEST_F(ControllerTest, AMissingImageRetriesWithGrowingDelaysWhileOtherLabsConver
          "name: lktest-late\ntopology:\n  nodes:\n    l: {kind: linux, image: \"" + later + "\"}\n");
   test::ControllerProcess c(labs(), state());
   c.Start();
-  EXPECT_TRUE(c.WaitCondition("lktest-good", "Ready", "True", 60)) << c.Log();
+  EXPECT_TRUE(c.WaitCondition("lktest-good", "Ready", "True", test::kStartBound)) << c.Log();
   auto failures = [&] {
     std::vector<std::string> out;
     auto l = c.Lab("lktest-late");
@@ -173,7 +181,7 @@ TEST_F(ControllerTest, AMissingImageRetriesWithGrowingDelaysWhileOtherLabsConver
         if (e["reason"] == "ReconcileFailed") out.push_back(e["message"]);
     return out;
   };
-  ASSERT_TRUE(test::WaitFor([&] { return failures().size() >= 4; }, 60, 250)) << c.Log();
+  ASSERT_TRUE(test::WaitFor([&] { return failures().size() >= 4; }, test::kStartBound, 250)) << c.Log();
   auto f = failures();
   EXPECT_NE(f[0].find("retrying in 1 s"), std::string::npos) << f[0];
   EXPECT_NE(f[1].find("retrying in 2 s"), std::string::npos) << f[1];
@@ -186,7 +194,7 @@ TEST_F(ControllerTest, AMissingImageRetriesWithGrowingDelaysWhileOtherLabsConver
 
   // The image appears: the next retry converges.
   Sh(std::string("docker tag ") + kImage + " " + later);
-  EXPECT_TRUE(c.WaitCondition("lktest-late", "Ready", "True", 120)) << c.Log();
+  EXPECT_TRUE(c.WaitCondition("lktest-late", "Ready", "True", test::kStartBound)) << c.Log();
   EXPECT_EQ(LabContainers("lktest-late").size(), 1u);
 }
 
@@ -201,14 +209,14 @@ TEST_F(ControllerTest, KillNineMidBringUpThenRestartConverges) {
   {
     test::ControllerProcess first(labs(), state(), "--max-workers 2");
     first.Start();
-    ASSERT_TRUE(test::WaitFor([] { return LabContainers("lktest-kill").size() >= 6; }, 60, 20));
+    ASSERT_TRUE(test::WaitFor([] { return LabContainers("lktest-kill").size() >= 6; }, test::kStartBound, 20));
     first.Signal(SIGKILL);
     first.Wait(30);
   }
   size_t at_kill = LabContainers("lktest-kill").size();
   test::ControllerProcess second(labs(), state());
   second.Start();
-  ASSERT_TRUE(second.WaitCondition("lktest-kill", "Ready", "True", 180)) << second.Log();
+  ASSERT_TRUE(second.WaitCondition("lktest-kill", "Ready", "True", test::kStartBound)) << second.Log();
   auto ids = LabContainers("lktest-kill");
   EXPECT_EQ(ids.size(), 20u) << "exactly one container per node (" << at_kill << " existed at the kill)";
   for (int i = 1; i <= 20; ++i) {
@@ -227,15 +235,15 @@ TEST_F(ControllerTest, HundredRapidRewritesEndInTheLastStateInFewPasses) {
   SaveAs(file, Lab("lktest-burst", "    n: {env: {GEN: \"0\"}}\n"));
   test::ControllerProcess c(labs(), state());
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-burst", "Ready", "True", 60)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-burst", "Ready", "True", test::kStartBound)) << c.Log();
   uint64_t before = c.Lab("lktest-burst")["reconciles"];
   for (int i = 1; i <= 100; ++i) {
     std::ofstream(file) << Lab("lktest-burst", "    n: {env: {GEN: \"" + std::to_string(i) + "\"}}\n");
   }
   EXPECT_TRUE(test::WaitFor(
-      [] { return Sh("docker exec clab-lktest-burst-n env").find("GEN=100\n") != std::string::npos; }, 60, 250))
+      [] { return Sh("docker exec clab-lktest-burst-n env").find("GEN=100\n") != std::string::npos; }, test::kStartBound, 250))
       << c.Log();
-  ASSERT_TRUE(c.WaitCondition("lktest-burst", "Ready", "True", 60));
+  ASSERT_TRUE(c.WaitCondition("lktest-burst", "Ready", "True", test::kStartBound));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   uint64_t passes = c.Lab("lktest-burst")["reconciles"].get<uint64_t>() - before;
   std::cout << "100 rewrites took " << passes << " reconcile passes\n";
@@ -253,15 +261,15 @@ TEST_F(ControllerTest, ConfigMapStyleSymlinkSwapIsPickedUp) {
   fs::create_symlink("..data/cm.clab.yml", labs() + "/cm.clab.yml");
   test::ControllerProcess c(labs(), state());
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-cm", "Ready", "True", 60)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-cm", "Ready", "True", test::kStartBound)) << c.Log();
   EXPECT_EQ(LabContainers("lktest-cm").size(), 1u);
 
   fs::create_directories(labs() + "/..2026_02");
   std::ofstream(labs() + "/..2026_02/cm.clab.yml") << Lab("lktest-cm", "    one: {}\n    two: {}\n");
   fs::create_directory_symlink("..2026_02", labs() + "/..data_tmp");
   fs::rename(labs() + "/..data_tmp", labs() + "/..data");  // rename(2): atomic
-  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-cm").size() == 2; }, 60, 250)) << c.Log();
-  EXPECT_TRUE(c.WaitCondition("lktest-cm", "Ready", "True", 60));
+  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-cm").size() == 2; }, test::kStartBound, 250)) << c.Log();
+  EXPECT_TRUE(c.WaitCondition("lktest-cm", "Ready", "True", test::kStartBound));
 }
 
 TEST_F(ControllerTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
@@ -274,22 +282,22 @@ TEST_F(ControllerTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
   SaveAs(file, lab("false"));
   test::ControllerProcess c(labs(), state(), "--resync 1s");
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-susp", "Ready", "True", 60)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-susp", "Ready", "True", test::kStartBound)) << c.Log();
   SaveAs(file, lab("true"));
-  ASSERT_TRUE(c.WaitCondition("lktest-susp", "Suspended", "True", 30)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-susp", "Suspended", "True", test::kPassBound)) << c.Log();
   Sh("docker stop clab-lktest-susp-a");
   uint64_t passes = c.Lab("lktest-susp")["reconciles"];
-  ASSERT_TRUE(test::WaitFor([&] { return c.Lab("lktest-susp")["reconciles"].get<uint64_t>() >= passes + 3; }, 30, 250));
+  ASSERT_TRUE(test::WaitFor([&] { return c.Lab("lktest-susp")["reconciles"].get<uint64_t>() >= passes + 3; }, test::kStartBound, 250));
   EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' clab-lktest-susp-a"), "false\n")
       << "a suspended lab was changed";
   EXPECT_EQ(c.Condition("lktest-susp", "Ready"), "False") << "status still updates while suspended";
 
   SaveAs(file, lab("false"));
   EXPECT_TRUE(test::WaitFor([] { return Sh("docker inspect -f '{{.State.Running}}' clab-lktest-susp-a") == "true\n"; },
-                            60, 250))
+                            test::kStartBound, 250))
       << c.Log();
-  EXPECT_TRUE(c.WaitCondition("lktest-susp", "Suspended", "False", 30));
-  EXPECT_TRUE(c.WaitCondition("lktest-susp", "Ready", "True", 30));
+  EXPECT_TRUE(c.WaitCondition("lktest-susp", "Suspended", "False", test::kPassBound));
+  EXPECT_TRUE(c.WaitCondition("lktest-susp", "Ready", "True", test::kStartBound));
 }
 
 TEST_F(ControllerTest, SigtermDuringReconcilingExitsZeroAndLeavesLabsRunning) {
@@ -298,11 +306,11 @@ TEST_F(ControllerTest, SigtermDuringReconcilingExitsZeroAndLeavesLabsRunning) {
          Lab("lktest-calm", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
   test::ControllerProcess c(labs(), state(), "--max-workers 2");
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("lktest-calm", "Ready", "True", 60)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-calm", "Ready", "True", test::kStartBound)) << c.Log();
   std::string nodes;
   for (int i = 1; i <= 12; ++i) nodes += "    n" + std::to_string(i) + ": {}\n";
   SaveAs(labs() + "/busy.clab.yml", Lab("lktest-busy", nodes));
-  ASSERT_TRUE(test::WaitFor([] { return !LabContainers("lktest-busy").empty(); }, 60, 20));
+  ASSERT_TRUE(test::WaitFor([] { return !LabContainers("lktest-busy").empty(); }, test::kStartBound, 20));
   c.Signal(SIGTERM);
   EXPECT_EQ(c.Wait(120), 0) << c.Log();
   EXPECT_NE(c.Log().find("received SIGTERM"), std::string::npos);
@@ -311,6 +319,191 @@ TEST_F(ControllerTest, SigtermDuringReconcilingExitsZeroAndLeavesLabsRunning) {
       EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' " + name), "true\n") << name;
   EXPECT_EQ(LabContainers("lktest-calm").size(), 2u);
   EXPECT_TRUE(HasIface("clab-lktest-calm-a", "eth1"));
+}
+
+// A template's vars file and an env-file are what the lab is built from: editing only them
+// changes the lab. The vars file sits beside the template (inotify sees it); the env-file lives
+// outside the watched directory, where only the periodic resync looks.
+TEST_F(ControllerTest, VarsFileAndEnvFilesAreInputsOfTheirLab) {
+  test::LabGuard guard("lktest-inputs");
+  fs::create_directories(dir_.path() + "/outside");
+  std::string env_file = dir_.path() + "/outside/n1.env";
+  std::ofstream(env_file) << "GREETING=first\n";
+  std::string vars = labs() + "/inputs.clab_vars.yaml";
+  std::ofstream(vars) << "num: 2\n";
+  std::ofstream(labs() + "/inputs.clab.gotmpl") << "name: lktest-inputs\ntopology:\n  defaults: {kind: linux, image: " +
+                                                       std::string(kImage) +
+                                                       "}\n  nodes:\n    n1:\n      env-files: [../outside/n1.env]\n"
+                                                       "{{- range $i := seq 2 $.num }}\n    n{{ $i }}: {}\n{{- end }}\n";
+  test::ControllerProcess c(labs(), state(), "--resync 2s");
+  c.Start();
+  ASSERT_TRUE(c.WaitCondition("lktest-inputs", "Ready", "True", test::kStartBound)) << c.Log();
+  ASSERT_EQ(LabContainers("lktest-inputs").size(), 2u);
+  auto env_of_n1 = [] { return Sh("docker inspect -f '{{json .Config.Env}}' clab-lktest-inputs-n1"); };
+  EXPECT_NE(env_of_n1().find("GREETING=first"), std::string::npos) << env_of_n1();
+
+  // Only the vars file changes: a third node appears, the others stay as they are.
+  auto ids = LabContainers("lktest-inputs");
+  SaveAs(vars, "num: 3\n");
+  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-inputs").size() == 3; }, test::kPassBound, 250)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-inputs", "Ready", "True", test::kStartBound));
+  auto now = LabContainers("lktest-inputs");
+  EXPECT_EQ(now["clab-lktest-inputs-n1"], ids["clab-lktest-inputs-n1"]);
+  EXPECT_EQ(now["clab-lktest-inputs-n2"], ids["clab-lktest-inputs-n2"]);
+
+  // Only the env-file changes (outside the watched directory): n1 is recreated with it.
+  std::ofstream(env_file) << "GREETING=second\n";
+  EXPECT_TRUE(test::WaitFor([&] { return env_of_n1().find("GREETING=second") != std::string::npos; },
+                            test::kPassBound, 500))
+      << env_of_n1() << c.Log();
+  ASSERT_TRUE(c.WaitCondition("lktest-inputs", "Ready", "True", test::kStartBound));
+  EXPECT_EQ(LabContainers("lktest-inputs")["clab-lktest-inputs-n2"], ids["clab-lktest-inputs-n2"]);
+
+  // A vars file that no longer parses stalls the lab with its position; the lab stays as it ran.
+  SaveAs(vars, "num: [3\n");
+  EXPECT_TRUE(c.WaitCondition("lktest-inputs", "Stalled", "True", test::kPassBound)) << c.Log();
+  EXPECT_NE(c.ConditionMessage("lktest-inputs", "Stalled").find("inputs.clab_vars.yaml:"), std::string::npos)
+      << c.ConditionMessage("lktest-inputs", "Stalled");
+  EXPECT_EQ(LabContainers("lktest-inputs").size(), 3u);
+}
+
+// A proxy of the Docker socket that can hold every request for a while: an engine that is slow
+// to answer, made without touching the engine itself.
+class StallingProxy {
+ public:
+  StallingProxy(std::string path, std::string upstream) : path_(std::move(path)), upstream_(std::move(upstream)) {
+    listen_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a = Addr(path_);
+    ::unlink(path_.c_str());
+    if (listen_ < 0 || ::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_, 64) != 0)
+      throw std::runtime_error("cannot listen on " + path_);
+    accept_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~StallingProxy() {
+    stop_ = true;
+    if (accept_.joinable()) accept_.join();
+    std::lock_guard l(mu_);
+    for (auto& t : conns_)
+      if (t.joinable()) t.join();
+    ::close(listen_);
+    ::unlink(path_.c_str());
+  }
+  void Hold(std::chrono::milliseconds d) { hold_ms_ = static_cast<int>(d.count()); }
+  int held() const { return held_; }
+
+ private:
+  static sockaddr_un Addr(const std::string& p) {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", p.c_str());
+    return a;
+  }
+  void AcceptLoop() {
+    while (!stop_) {
+      pollfd p{listen_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      int c = ::accept4(listen_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) continue;
+      std::lock_guard l(mu_);
+      conns_.emplace_back([this, c] { Pump(c); });
+    }
+  }
+  void Pump(int client) {
+    int up = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a = Addr(upstream_);
+    if (up < 0 || ::connect(up, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ::close(client);
+      if (up >= 0) ::close(up);
+      return;
+    }
+    char buf[65536];
+    while (!stop_) {
+      pollfd p[2] = {{client, POLLIN, 0}, {up, POLLIN, 0}};
+      if (::poll(p, 2, 100) <= 0) continue;
+      bool closed = false;
+      for (int i = 0; i < 2 && !closed; ++i) {
+        if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+        if (n <= 0) {
+          closed = true;
+          break;
+        }
+        if (i == 0 && hold_ms_ > 0) {  // a request (or part of one) on its way to the engine
+          ++held_;
+          std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms_.load()));
+        }
+        for (ssize_t off = 0; off < n;) {
+          ssize_t w = ::write(p[1 - i].fd, buf + off, static_cast<size_t>(n - off));
+          if (w <= 0) {
+            closed = true;
+            break;
+          }
+          off += w;
+        }
+      }
+      if (closed) break;
+    }
+    ::close(client);
+    ::close(up);
+  }
+
+  std::string path_, upstream_;
+  int listen_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> hold_ms_{0}, held_{0};
+  std::thread accept_;
+  std::mutex mu_;
+  std::vector<std::thread> conns_;
+};
+
+// While the engine is slow to answer in the middle of a pass, the controller's readers are not:
+// no engine call is made while the lock the API and /metrics take is held.
+TEST_F(ControllerTest, ASlowEngineStallsNoReaderOfTheController) {
+  test::LabGuard guard("lktest-slow");
+  const char* host = std::getenv("DOCKER_HOST");
+  std::string upstream = host && std::string(host).rfind("unix://", 0) == 0 ? std::string(host).substr(7)
+                                                                            : "/var/run/docker.sock";
+  StallingProxy proxy(dir_.path() + "/docker.sock", upstream);
+  SaveAs(labs() + "/slow.clab.yml", Lab("lktest-slow", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
+  const std::string api = "http://127.0.0.1:39589";
+  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:39589");
+  c.SetEnv("DOCKER_HOST", "unix://" + dir_.path() + "/docker.sock");
+  c.Start();
+  ASSERT_TRUE(c.WaitCondition("lktest-slow", "Ready", "True", test::kStartBound)) << c.Log();
+  uint64_t passes = c.Lab("lktest-slow")["reconciles"].get<uint64_t>();
+
+  // Every request to the engine now waits 3 s; a pass is asked for and runs into that.
+  proxy.Hold(std::chrono::seconds(3));
+  Sh("curl -s -X POST " + api + "/api/v1/labs/lktest-slow/reconcile");
+  struct Slowest {
+    double seconds = 0;
+    std::string what;
+  } slowest;
+  auto timed = [&](const std::string& path) {
+    auto t0 = std::chrono::steady_clock::now();
+    int st = 1;
+    std::string out = Sh("curl -s -f --max-time 30 -o /dev/null " + api + path, &st);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(st, 0) << path << ": " << out;
+    if (s > slowest.seconds) slowest = {s, path};
+  };
+  // Through the whole stalled pass (until its result is written), and a little after.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(test::kStartBound);
+  int rounds = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const char* path : {"/healthz", "/api/v1/labs", "/metrics"}) timed(path);
+    ++rounds;
+    auto lab = c.Lab("lktest-slow");
+    if (lab.is_object() && lab["reconciles"].get<uint64_t>() > passes && proxy.held() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (int i = 0; i < 5; ++i)
+    for (const char* path : {"/healthz", "/api/v1/labs", "/metrics"}) timed(path);
+  EXPECT_GT(proxy.held(), 0) << "the pass never asked the engine anything";
+  EXPECT_GT(c.Lab("lktest-slow")["reconciles"].get<uint64_t>(), passes) << "no pass finished while the engine was slow";
+  EXPECT_LT(slowest.seconds, 1.0) << slowest.what << " waited for the engine (" << rounds << " rounds)";
+  proxy.Hold(std::chrono::milliseconds(0));
+  EXPECT_TRUE(c.WaitCondition("lktest-slow", "Ready", "True", test::kPassBound)) << c.Log();
 }
 
 }  // namespace

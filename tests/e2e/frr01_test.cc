@@ -93,7 +93,7 @@ TEST(Frr01, AppliedUnchangedConvergesAndDestroysWithoutTrace) {
               if (i.name == end->iface && !i.oper_up) return false;
         return true;
       },
-      30, 200))
+      test::kStartBound, 200))
       << "some link end is not operationally up";
 
   // OSPF: each router reaches Full with its two neighbours (FRR's dead/wait timers are 40 s).

@@ -69,7 +69,7 @@ TEST(NodeKinds, BridgeHostExtContainerAndBridgeInAContainer) {
   EXPECT_NE(ports.find("lkt-n1e1"), std::string::npos) << ports;
   EXPECT_NE(ports.find("lkt-n2e1"), std::string::npos) << ports;
   EXPECT_NE(Sh("iptables -S DOCKER-USER").find("-i lktbr0 -o lktbr0"), std::string::npos);
-  EXPECT_TRUE(test::WaitFor([] { return Ping("clab-lktest-kinds-n1", "192.168.77.2"); }, 20));
+  EXPECT_TRUE(test::WaitFor([] { return Ping("clab-lktest-kinds-n1", "192.168.77.2"); }, test::kStartBound));
   EXPECT_NE(Sh("docker exec clab-lktest-kinds-n2 ip -6 addr show eth1").find("2001:db8:77::2/64"), std::string::npos);
   // The host node: the end is a host interface.
   EXPECT_NE(Sh("ip -d link show lkt-n1e2").find("veth"), std::string::npos);
@@ -86,7 +86,7 @@ TEST(NodeKinds, BridgeHostExtContainerAndBridgeInAContainer) {
   auto again = Labkeeper("apply " + file);
   EXPECT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("bridge/lktbr0: created (missing)"), std::string::npos) << again.out;
-  EXPECT_TRUE(test::WaitFor([] { return Ping("clab-lktest-kinds-n1", "192.168.77.2"); }, 20));
+  EXPECT_TRUE(test::WaitFor([] { return Ping("clab-lktest-kinds-n1", "192.168.77.2"); }, test::kStartBound));
 
   EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
   int gone = 0;

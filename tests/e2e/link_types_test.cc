@@ -134,7 +134,7 @@ TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
     Sh("docker exec clab-vxlan-stitch-linux-" + node + " ping -c 2 -W 3 " + to, &st);
     return st == 0;
   };
-  EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, 30)) << "l1 -> l2 across stitch1";
+  EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, test::kStartBound)) << "l1 -> l2 across stitch1";
   EXPECT_TRUE(ping("l2", "10.0.0.1")) << "l2 -> l1 across stitch1";
   EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
 
@@ -143,7 +143,7 @@ TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
   auto again = Labkeeper("apply " + file);
   EXPECT_NE(again.out.find("link/l1:eth1--vxlan-stitch:200: created (vxlan vx-l1_eth1 missing)"), std::string::npos)
       << again.out;
-  EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, 30));
+  EXPECT_TRUE(test::WaitFor([&] { return ping("l1", "10.0.0.2"); }, test::kStartBound));
 
   // A VXLAN device left under its temporary name by an interrupted stitch is recognised and removed.
   auto load = LoadFile(file);

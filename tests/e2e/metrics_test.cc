@@ -47,13 +47,13 @@ class PrometheusProcess {
   ~PrometheusProcess() {
     kill(pid_, SIGTERM);
     int st;
-    if (!test::WaitFor([&] { return waitpid(pid_, &st, WNOHANG) == pid_; }, 30, 100)) {
+    if (!test::WaitFor([&] { return waitpid(pid_, &st, WNOHANG) == pid_; }, test::kStartBound, 100)) {
       kill(pid_, SIGKILL);
       waitpid(pid_, &st, 0);
     }
   }
   bool WaitReady() {
-    return test::WaitFor([] { return Sh(std::string("curl -sf http://") + kPrometheus + "/-/ready") != ""; }, 60, 500);
+    return test::WaitFor([] { return Sh(std::string("curl -sf http://") + kPrometheus + "/-/ready") != ""; }, test::kStartBound, 500);
   }
   // The JSON answer of an instant query.
   nlohmann::json Query(const std::string& promql) const {
@@ -89,7 +89,7 @@ TEST(Metrics, ScrapedByARealPrometheus) {
   test::LabGuard guard("frr01");
   test::ControllerProcess c(dir.path() + "/labs", dir.path() + "/state", std::string("--listen ") + kListen);
   c.Start();
-  ASSERT_TRUE(c.WaitCondition("frr01", "Ready", "True", 180)) << c.Log();
+  ASSERT_TRUE(c.WaitCondition("frr01", "Ready", "True", test::kStartBound)) << c.Log();
 
   // 1. /metrics passes promtool and has every family.
   std::string text = Scrape();
@@ -131,7 +131,7 @@ TEST(Metrics, ScrapedByARealPrometheus) {
   // 2. Through Prometheus: ready with six nodes.
   PrometheusProcess prom(dir.path() + "/prometheus");
   ASSERT_TRUE(prom.WaitReady()) << prom.Log();
-  EXPECT_TRUE(test::WaitFor([&] { return prom.Value("labkeeper_lab_ready{lab=\"frr01\"}") == 1; }, 60, 500))
+  EXPECT_TRUE(test::WaitFor([&] { return prom.Value("labkeeper_lab_ready{lab=\"frr01\"}") == 1; }, test::kStartBound, 500))
       << prom.Log();
   EXPECT_EQ(prom.Value("sum(labkeeper_lab_nodes{lab=\"frr01\",state=\"running\"})"), 6);
   EXPECT_EQ(prom.Value("count(labkeeper_node_info{lab=\"frr01\"})"), 6);
@@ -140,7 +140,7 @@ TEST(Metrics, ScrapedByARealPrometheus) {
   double drift0 = prom.Value("sum(labkeeper_drift_corrections_total{lab=\"frr01\"}) or vector(0)");
   Sh("docker exec clab-frr01-router3 ip link set eth3 down");
   EXPECT_TRUE(test::WaitFor(
-      [&] { return prom.Value("sum(labkeeper_drift_corrections_total{lab=\"frr01\"}) or vector(0)") > drift0; }, 60,
+      [&] { return prom.Value("sum(labkeeper_drift_corrections_total{lab=\"frr01\"}) or vector(0)") > drift0; }, test::kStartBound,
       500))
       << "the drift counter did not rise";
 
@@ -152,12 +152,12 @@ TEST(Metrics, ScrapedByARealPrometheus) {
         Sh("docker exec clab-frr01-router1 ping -c 1 -W 1 192.168.11.2", &s);
         return s == 0;
       },
-      60, 1000))
+      test::kStartBound, 1000))
       << "router1 cannot reach PC1";
-  ASSERT_TRUE(test::WaitFor([&] { return !std::isnan(prom.Value(rx)); }, 30, 500));
+  ASSERT_TRUE(test::WaitFor([&] { return !std::isnan(prom.Value(rx)); }, test::kStartBound, 500));
   double rx0 = prom.Value(rx);
   Sh("docker exec clab-frr01-router1 ping -f -c 3000 -s 1000 -W 1 192.168.11.2");
-  EXPECT_TRUE(test::WaitFor([&] { return prom.Value(rx) >= rx0 + 2e6; }, 60, 500))
+  EXPECT_TRUE(test::WaitFor([&] { return prom.Value(rx) >= rx0 + 2e6; }, test::kStartBound, 500))
       << "rx bytes " << rx0 << " -> " << prom.Value(rx);
 
   // 3. Every panel query of the shipped dashboard returns data without error.
@@ -179,8 +179,8 @@ TEST(Metrics, ScrapedByARealPrometheus) {
 
   // 5. A deleted lab file prunes the lab, and no series of it remain.
   fs::remove(dir.path() + "/labs/frr01/frr01.clab.yml");
-  ASSERT_TRUE(test::WaitFor([] { return test::LabContainers("frr01").empty(); }, 120, 500)) << c.Log();
-  EXPECT_TRUE(test::WaitFor([] { return Scrape().find("lab=\"frr01\"") == std::string::npos; }, 10, 500))
+  ASSERT_TRUE(test::WaitFor([] { return test::LabContainers("frr01").empty(); }, test::kStartBound, 500)) << c.Log();
+  EXPECT_TRUE(test::WaitFor([] { return Scrape().find("lab=\"frr01\"") == std::string::npos; }, test::kStartBound, 500))
       << "series of the pruned lab remain";
 }
 

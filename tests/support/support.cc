@@ -168,7 +168,7 @@ ControllerProcess::~ControllerProcess() {
 
 void ControllerProcess::Start() {
   std::remove((state_dir_ + "/status.json").c_str());
-  std::string cmd = "exec " + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " + state_dir_ + " " + extra_ +
+  std::string cmd = "exec env " + env_ + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " + state_dir_ + " " + extra_ +
                     " >>" + log_ + " 2>&1";
   pid_ = fork();
   if (pid_ == 0) {
@@ -274,4 +274,78 @@ std::vector<std::string> SharedExampleFiles() {
   std::sort(out.begin(), out.end());
   return out;
 }
+}  // namespace lk::test
+
+#include "controller/link_manager.h"
+#include "controller/observed.h"
+
+namespace lk::test {
+
+static std::string Lowered(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+std::string VethLinkProblems(const LabSpec& lab) {
+  DockerClient docker;
+  auto links = MakeNetlinkLinkManager();
+  std::map<std::string, std::vector<Iface>> ifaces;  // node -> its interfaces
+  std::string out;
+  auto of = [&](const std::string& node) -> const std::vector<Iface>* {
+    if (auto it = ifaces.find(node); it != ifaces.end()) return &it->second;
+    auto c = docker.InspectContainer(lab.ContainerName(node));
+    if (!c || !c->is_object() || !(*c)["State"]["Running"].get<bool>()) return nullptr;
+    auto ns = NetNs::OfPid((*c)["State"]["Pid"].get<int>());
+    if (!ns) return nullptr;
+    auto list = links->List(*ns);
+    if (!list) return nullptr;
+    return &(ifaces[node] = std::move(*list));
+  };
+  auto find = [](const std::vector<Iface>& list, const std::string& name) -> const Iface* {
+    for (const auto& i : list)
+      if (i.name == name) return &i;
+    return nullptr;
+  };
+  for (const auto& l : lab.links) {
+    if (l.type != "veth" || l.OneEnded()) continue;
+    const NodeConfig* na = lab.FindNode(l.a.node);
+    const NodeConfig* nb = lab.FindNode(l.b.node);
+    if (!na || !nb || !na->IsContainer() || !nb->IsContainer()) continue;
+    const auto* la = of(l.a.node);
+    const auto* lb = of(l.b.node);
+    if (!la || !lb) {
+      out += l.Id() + ": a container is not running\n";
+      continue;
+    }
+    const Iface* a = find(*la, l.a.iface);
+    const Iface* b = find(*lb, l.b.iface);
+    if (!a || !b) {
+      out += l.Id() + ": " + (a ? l.b.node + ":" + l.b.iface : l.a.node + ":" + l.a.iface) + " is missing\n";
+      continue;
+    }
+    if (a->kind != "veth" || b->kind != "veth") out += l.Id() + ": not a veth pair\n";
+    if (a->peer_ifindex != b->ifindex || b->peer_ifindex != a->ifindex) out += l.Id() + ": the ends are not peers\n";
+    for (const auto& [i, e] : {std::pair{a, &l.a}, std::pair{b, &l.b}}) {
+      std::string end = l.Id() + " at " + e->node + ":" + e->iface;
+      auto m = IfaceMarker::Parse(i->alias);
+      if (!m || m->link != l.Id()) out += end + ": no marker for this link (alias \"" + i->alias + "\")\n";
+      if (!i->admin_up) out += end + ": down\n";
+      if (i->mtu != l.mtu) out += end + ": mtu " + std::to_string(i->mtu) + " != " + std::to_string(l.mtu) + "\n";
+      if (!e->mac.empty() && Lowered(i->mac) != Lowered(e->mac)) out += end + ": mac " + i->mac + " != " + e->mac + "\n";
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Ipv4Addresses(const std::string& container, const std::string& iface) {
+  std::string out = Sh("docker exec " + container + " ip -4 -o addr show dev " + iface);
+  std::vector<std::string> addrs;
+  for (size_t p = out.find(" inet "); p != std::string::npos; p = out.find(" inet ", p + 1)) {
+    size_t start = p + 6, end = out.find(' ', start);
+    addrs.push_back(out.substr(start, end - start));
+  }
+  std::sort(addrs.begin(), addrs.end());
+  return addrs;
+}
+
 }  // namespace lk::test

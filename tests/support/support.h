@@ -111,6 +111,8 @@ class ControllerProcess {
  public:
   ControllerProcess(const std::string& dir, const std::string& state_dir, const std::string& extra_args = "");
   ~ControllerProcess();
+  // An environment variable for the process (before Start), e.g. DOCKER_HOST.
+  void SetEnv(const std::string& name, const std::string& value) { env_ += name + "='" + value + "' "; }
   void Start();
   int pid() const { return pid_; }
   void Signal(int sig);
@@ -127,7 +129,7 @@ class ControllerProcess {
   bool WaitCondition(const std::string& lab, const std::string& type, const std::string& status, int timeout_s);
 
  private:
-  std::string dir_, state_dir_, extra_, log_;
+  std::string dir_, state_dir_, extra_, log_, env_;
   int pid_ = -1;
 };
 
@@ -141,4 +143,27 @@ int OspfFullNeighbours(const std::string& container);
 namespace lk::test {
 // Every topology file under ../shared/clab-examples (top level, parse-only/ and frr01/), sorted.
 std::vector<std::string> SharedExampleFiles();
+}  // namespace lk::test
+
+#include "api/topology.h"
+
+namespace lk::test {
+
+// How long tests wait. A wait ends as soon as its condition holds, so a generous bound costs
+// nothing when all is well and keeps a loaded, shared machine from failing a correct labkeeper.
+// Anything that depends on a process starting (a container's process, a daemon inside it, an
+// OSPF adjacency, a controller's pass that waits for those) waits up to kStartBound seconds;
+// a controller noticing a change and finishing a pass that starts nothing, up to kPassBound.
+inline constexpr int kStartBound = 300;
+inline constexpr int kPassBound = 180;
+
+// What is wrong with the lab's veth links between containers, one line each (empty when every
+// one is as the spec says): both ends exist in their containers' namespaces, are one veth pair,
+// carry labkeeper's marker for that link, are administratively up, and have the spec's MTU and
+// MAC. Links with a host-side or one-ended end are not looked at.
+std::string VethLinkProblems(const LabSpec& lab);
+
+// The IPv4 addresses (CIDR) of an interface inside a container, sorted.
+std::vector<std::string> Ipv4Addresses(const std::string& container, const std::string& iface);
+
 }  // namespace lk::test

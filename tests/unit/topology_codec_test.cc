@@ -639,3 +639,31 @@ spec:
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+// Every other file a lab is built from is named, found or not, so a watcher can notice when
+// one changes, appears or goes.
+TEST(FileInputs, VarsFileCandidatesAndEnvFilesAreNamed) {
+  FileLoad plain = LoadFileText("name: a\ntopology:\n  nodes:\n    n: {kind: linux, image: x}\n", "/nowhere/a.clab.yml");
+  EXPECT_TRUE(plain.ok()) << plain.ErrorText();
+  EXPECT_TRUE(plain.inputs.empty());
+
+  FileLoad tmpl = LoadFileText("name: t\ntopology:\n  nodes:\n{{- range $i := seq 1 2 }}\n    n{{ $i }}: {kind: linux, image: x}\n{{- end }}\n",
+                               "/nowhere/t.clab.gotmpl");
+  EXPECT_TRUE(tmpl.ok()) << tmpl.ErrorText();
+  EXPECT_EQ(tmpl.inputs, (std::vector<std::string>{"/nowhere/t.clab_vars.yaml", "/nowhere/t.clab_vars.yml",
+                                                   "/nowhere/t.clab_vars.json"}));
+
+  FileLoad env = LoadFileText(
+      "name: e\ntopology:\n  defaults: {env-files: [common.env]}\n  nodes:\n    n: {kind: linux, image: x, env-files: "
+      "[sub/n.env, /abs/x.env]}\n",
+      "/nowhere/e.clab.yml");
+  EXPECT_FALSE(env.ok());  // the files are not there: an error that names each one
+  EXPECT_NE(env.ErrorText().find("env-files: cannot read /nowhere/sub/n.env"), std::string::npos) << env.ErrorText();
+  EXPECT_EQ(env.inputs, (std::vector<std::string>{"/abs/x.env", "/nowhere/common.env", "/nowhere/sub/n.env"}));
+}
+
+}  // namespace
+}  // namespace lk
