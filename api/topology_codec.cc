@@ -1068,6 +1068,16 @@ nlohmann::json YamlToJson(const YAML::Node& n) {
   }
 }
 
+// Member by member: GCC 12 at -O2 warns falsely (-Wmaybe-uninitialized) on a braced temporary.
+void PushError(std::vector<Diagnostic>* errors, const std::string& file, int line, int column, std::string message) {
+  Diagnostic d;
+  d.pos.file = file;
+  d.pos.line = line;
+  d.pos.column = column;
+  d.message = std::move(message);
+  errors->push_back(std::move(d));
+}
+
 // containerlab's vars file for a templated topology: <base>.clab_vars.yaml (or .yml, .json)
 // beside it, where <base> is the file name without .clab.yml / .clab.yaml / .clab.gotmpl.
 std::vector<std::string> VarsFileCandidates(const std::string& path) {
@@ -1122,7 +1132,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
         line = std::atoi(msg.substr(5, colon - 5).c_str());
         msg = msg.substr(colon + 2);
       }
-      r.errors.push_back({{abs, line, 1}, "template: " + msg});
+      PushError(&r.errors, abs, line, 1, "template: " + msg);
       return r;
     }
     rendered = out->text;
@@ -1164,11 +1174,11 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
     parser.errors.clear();
   }
   r.inputs.insert(r.inputs.end(), parser.inputs.begin(), parser.inputs.end());
-  if (IsLabResourceFileName(abs) && docs.empty()) r.errors.push_back({{abs, 1, 1}, "the file holds no Lab document"});
+  if (IsLabResourceFileName(abs) && docs.empty()) PushError(&r.errors, abs, 1, 1, "the file holds no Lab document");
   std::set<std::string> seen;
   for (const auto& lab : labs)
     if (!seen.insert(lab.name).second)
-      r.errors.push_back({{abs, 1, 1}, "lab " + lab.name + " is defined twice in this file"});
+      PushError(&r.errors, abs, 1, 1, "lab " + lab.name + " is defined twice in this file");
   to_template(&r.errors);
   SortErrors(&r.errors);
   if (r.errors.empty()) r.labs = std::move(labs);
@@ -1179,7 +1189,7 @@ FileLoad LoadFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
     FileLoad r;
-    r.errors.push_back({{path, 0, 0}, "cannot read the file: " + std::string(std::strerror(errno))});
+    PushError(&r.errors, path, 0, 0, "cannot read the file: " + std::string(std::strerror(errno)));
     return r;
   }
   std::stringstream ss;

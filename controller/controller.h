@@ -138,11 +138,11 @@ class Controller {
 
   mutable std::mutex mu_;  // guards everything below
   std::map<std::string, LabRecord> labs_;
-  std::mutex rescan_mu_;                                      // one Rescan at a time
-  std::map<std::string, std::string> file_hash_;               // file -> hash of it and its inputs
+  std::mutex rescan_mu_;                                         // one Rescan at a time
+  std::map<std::string, std::string> file_hash_;                 // file -> hash of it and its inputs
   std::map<std::string, std::vector<std::string>> file_inputs_;  // file -> other files it is built from
-  std::map<std::string, std::vector<std::string>> file_labs_;  // file -> labs it defines
-  std::map<std::string, std::string> manifest_errors_;         // file -> errors (no lab to pin them on)
+  std::map<std::string, std::vector<std::string>> file_labs_;    // file -> labs it defines
+  std::map<std::string, std::string> manifest_errors_;           // file -> errors (no lab to pin them on)
   std::set<std::string> pending_first_pass_;
   bool synced_ = false;
   std::set<std::string> api_suspended_;  // labs suspended through the API

@@ -241,7 +241,8 @@ TEST_F(ApiTest, MalformedRequestsGet4xxOrAreCutOffAndReconcilingGoesOn) {
   std::cout << "malformed requests: " << bad.size() << " sent; answers (0 = cut off): " << summary << "\n";
 
   // The controller kept reconciling: the deleted link is back, counted as drift.
-  EXPECT_TRUE(test::WaitFor([&] { return c_->Drift("frr01", "link", "link missing") > drift0; }, test::kStartBound)) << c_->Log();
+  EXPECT_TRUE(test::WaitFor([&] { return c_->Drift("frr01", "link", "link missing") > drift0; }, test::kStartBound))
+      << c_->Log();
   EXPECT_NE(Sh("docker exec clab-frr01-router1 ip link show eth1").find("eth1@"), std::string::npos);
   // Nothing was suspended, and the API still answers.
   EXPECT_EQ(nlohmann::json::parse(Curl(kServer + "/api/v1/labs/frr01"))["status"]["suspended"], false);

@@ -174,7 +174,8 @@ class LocalRegistry {
     }
   }
   bool WaitReady() {
-    return test::WaitFor([] { return Sh(std::string("curl -s http://") + kAddr + "/v2/") == "{}"; }, test::kStartBound, 300);
+    return test::WaitFor([] { return Sh(std::string("curl -s http://") + kAddr + "/v2/") == "{}"; }, test::kStartBound,
+                         300);
   }
   static constexpr char kAddr[] = "127.0.0.1:35000";
 

@@ -140,8 +140,9 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
   ASSERT_EQ(st, 0) << restart;
   ASSERT_NE(Sh("docker inspect -f '{{.State.StartedAt}}' clab-frr01-router1"), started) << "it did not restart";
   auto repaired = [&] { return count_link_events() >= 2; };  // made at the start, and again now
-  EXPECT_TRUE(test::WaitFor(repaired, test::kStartBound)) << "the repair is a drift event: " << lab()["events"].dump(1)
-                                            << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
+  EXPECT_TRUE(test::WaitFor(repaired, test::kStartBound))
+      << "the repair is a drift event: " << lab()["events"].dump(1)
+      << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
   auto relinked = [] {
     for (const char* iface : {"eth1", "eth2", "eth3"})
       if (Sh(std::string("docker exec clab-frr01-router1 ip link show ") + iface).find(std::string(iface) + "@") ==
@@ -149,7 +150,8 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
         return false;
     return true;
   };
-  EXPECT_TRUE(test::WaitFor(relinked, test::kStartBound)) << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
+  EXPECT_TRUE(test::WaitFor(relinked, test::kStartBound))
+      << Sh(std::string("docker logs --tail 50 ") + kName + " 2>&1");
   EXPECT_TRUE(test::WaitFor(ready, test::kStartBound));
   std::string logs = Sh(std::string("docker logs ") + kName + " 2>&1");
   EXPECT_NE(logs.find("watching " + dir.path() + "/labs"), std::string::npos) << logs.substr(0, 2000);

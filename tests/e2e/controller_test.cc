@@ -87,8 +87,9 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   // Changing one node's env recreates only that node, and relinks it.
   SaveAs(file, Lab("lktest-edit", "    a: {}\n    b: {env: {COLOR: blue}}\n    c: {}\n    d: {}\n",
                    links + "    - endpoints: [\"c:eth2\", \"d:eth1\"]\n"));
-  ASSERT_TRUE(test::WaitFor(
-      [&] { return LabContainers("lktest-edit")["clab-lktest-edit-b"] != ids1["clab-lktest-edit-b"]; }, test::kStartBound, 250));
+  ASSERT_TRUE(
+      test::WaitFor([&] { return LabContainers("lktest-edit")["clab-lktest-edit-b"] != ids1["clab-lktest-edit-b"]; },
+                    test::kStartBound, 250));
   ASSERT_TRUE(c.WaitCondition("lktest-edit", "Ready", "True", test::kStartBound));
   auto ids2 = LabContainers("lktest-edit");
   for (const char* n : {"clab-lktest-edit-a", "clab-lktest-edit-c", "clab-lktest-edit-d"})
@@ -116,8 +117,9 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   ASSERT_TRUE(c.WaitCondition("lktest-keep", "Ready", "True", test::kStartBound)) << c.Log();
   auto kept = LabContainers("lktest-keep");
   fs::remove(keep);
-  EXPECT_TRUE(test::WaitFor(
-      [&] { return c.Log().find("lab lktest-keep: file deleted; prune: false") != std::string::npos; }, test::kStartBound, 250));
+  EXPECT_TRUE(
+      test::WaitFor([&] { return c.Log().find("lab lktest-keep: file deleted; prune: false") != std::string::npos; },
+                    test::kStartBound, 250));
 
   // Deleting the file prunes the lab.
   fs::remove(file);
@@ -240,8 +242,9 @@ TEST_F(ControllerTest, HundredRapidRewritesEndInTheLastStateInFewPasses) {
   for (int i = 1; i <= 100; ++i) {
     std::ofstream(file) << Lab("lktest-burst", "    n: {env: {GEN: \"" + std::to_string(i) + "\"}}\n");
   }
-  EXPECT_TRUE(test::WaitFor(
-      [] { return Sh("docker exec clab-lktest-burst-n env").find("GEN=100\n") != std::string::npos; }, test::kStartBound, 250))
+  EXPECT_TRUE(
+      test::WaitFor([] { return Sh("docker exec clab-lktest-burst-n env").find("GEN=100\n") != std::string::npos; },
+                    test::kStartBound, 250))
       << c.Log();
   ASSERT_TRUE(c.WaitCondition("lktest-burst", "Ready", "True", test::kStartBound));
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -287,7 +290,8 @@ TEST_F(ControllerTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
   ASSERT_TRUE(c.WaitCondition("lktest-susp", "Suspended", "True", test::kPassBound)) << c.Log();
   Sh("docker stop clab-lktest-susp-a");
   uint64_t passes = c.Lab("lktest-susp")["reconciles"];
-  ASSERT_TRUE(test::WaitFor([&] { return c.Lab("lktest-susp")["reconciles"].get<uint64_t>() >= passes + 3; }, test::kStartBound, 250));
+  ASSERT_TRUE(test::WaitFor([&] { return c.Lab("lktest-susp")["reconciles"].get<uint64_t>() >= passes + 3; },
+                            test::kStartBound, 250));
   EXPECT_EQ(Sh("docker inspect -f '{{.State.Running}}' clab-lktest-susp-a"), "false\n")
       << "a suspended lab was changed";
   EXPECT_EQ(c.Condition("lktest-susp", "Ready"), "False") << "status still updates while suspended";
@@ -331,10 +335,10 @@ TEST_F(ControllerTest, VarsFileAndEnvFilesAreInputsOfTheirLab) {
   std::ofstream(env_file) << "GREETING=first\n";
   std::string vars = labs() + "/inputs.clab_vars.yaml";
   std::ofstream(vars) << "num: 2\n";
-  std::ofstream(labs() + "/inputs.clab.gotmpl") << "name: lktest-inputs\ntopology:\n  defaults: {kind: linux, image: " +
-                                                       std::string(kImage) +
-                                                       "}\n  nodes:\n    n1:\n      env-files: [../outside/n1.env]\n"
-                                                       "{{- range $i := seq 2 $.num }}\n    n{{ $i }}: {}\n{{- end }}\n";
+  std::ofstream(labs() + "/inputs.clab.gotmpl")
+      << "name: lktest-inputs\ntopology:\n  defaults: {kind: linux, image: " + std::string(kImage) +
+             "}\n  nodes:\n    n1:\n      env-files: [../outside/n1.env]\n"
+             "{{- range $i := seq 2 $.num }}\n    n{{ $i }}: {}\n{{- end }}\n";
   test::ControllerProcess c(labs(), state(), "--resync 2s");
   c.Start();
   ASSERT_TRUE(c.WaitCondition("lktest-inputs", "Ready", "True", test::kStartBound)) << c.Log();
@@ -345,7 +349,8 @@ TEST_F(ControllerTest, VarsFileAndEnvFilesAreInputsOfTheirLab) {
   // Only the vars file changes: a third node appears, the others stay as they are.
   auto ids = LabContainers("lktest-inputs");
   SaveAs(vars, "num: 3\n");
-  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-inputs").size() == 3; }, test::kPassBound, 250)) << c.Log();
+  EXPECT_TRUE(test::WaitFor([] { return LabContainers("lktest-inputs").size() == 3; }, test::kPassBound, 250))
+      << c.Log();
   ASSERT_TRUE(c.WaitCondition("lktest-inputs", "Ready", "True", test::kStartBound));
   auto now = LabContainers("lktest-inputs");
   EXPECT_EQ(now["clab-lktest-inputs-n1"], ids["clab-lktest-inputs-n1"]);
@@ -353,8 +358,8 @@ TEST_F(ControllerTest, VarsFileAndEnvFilesAreInputsOfTheirLab) {
 
   // Only the env-file changes (outside the watched directory): n1 is recreated with it.
   std::ofstream(env_file) << "GREETING=second\n";
-  EXPECT_TRUE(test::WaitFor([&] { return env_of_n1().find("GREETING=second") != std::string::npos; },
-                            test::kPassBound, 500))
+  EXPECT_TRUE(
+      test::WaitFor([&] { return env_of_n1().find("GREETING=second") != std::string::npos; }, test::kPassBound, 500))
       << env_of_n1() << c.Log();
   ASSERT_TRUE(c.WaitCondition("lktest-inputs", "Ready", "True", test::kStartBound));
   EXPECT_EQ(LabContainers("lktest-inputs")["clab-lktest-inputs-n2"], ids["clab-lktest-inputs-n2"]);
@@ -461,10 +466,11 @@ class StallingProxy {
 TEST_F(ControllerTest, ASlowEngineStallsNoReaderOfTheController) {
   test::LabGuard guard("lktest-slow");
   const char* host = std::getenv("DOCKER_HOST");
-  std::string upstream = host && std::string(host).rfind("unix://", 0) == 0 ? std::string(host).substr(7)
-                                                                            : "/var/run/docker.sock";
+  std::string upstream =
+      host && std::string(host).rfind("unix://", 0) == 0 ? std::string(host).substr(7) : "/var/run/docker.sock";
   StallingProxy proxy(dir_.path() + "/docker.sock", upstream);
-  SaveAs(labs() + "/slow.clab.yml", Lab("lktest-slow", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
+  SaveAs(labs() + "/slow.clab.yml",
+         Lab("lktest-slow", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
   const std::string api = "http://127.0.0.1:39589";
   test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:39589");
   c.SetEnv("DOCKER_HOST", "unix://" + dir_.path() + "/docker.sock");

@@ -53,7 +53,8 @@ class PrometheusProcess {
     }
   }
   bool WaitReady() {
-    return test::WaitFor([] { return Sh(std::string("curl -sf http://") + kPrometheus + "/-/ready") != ""; }, test::kStartBound, 500);
+    return test::WaitFor([] { return Sh(std::string("curl -sf http://") + kPrometheus + "/-/ready") != ""; },
+                         test::kStartBound, 500);
   }
   // The JSON answer of an instant query.
   nlohmann::json Query(const std::string& promql) const {
@@ -131,7 +132,8 @@ TEST(Metrics, ScrapedByARealPrometheus) {
   // 2. Through Prometheus: ready with six nodes.
   PrometheusProcess prom(dir.path() + "/prometheus");
   ASSERT_TRUE(prom.WaitReady()) << prom.Log();
-  EXPECT_TRUE(test::WaitFor([&] { return prom.Value("labkeeper_lab_ready{lab=\"frr01\"}") == 1; }, test::kStartBound, 500))
+  EXPECT_TRUE(
+      test::WaitFor([&] { return prom.Value("labkeeper_lab_ready{lab=\"frr01\"}") == 1; }, test::kStartBound, 500))
       << prom.Log();
   EXPECT_EQ(prom.Value("sum(labkeeper_lab_nodes{lab=\"frr01\",state=\"running\"})"), 6);
   EXPECT_EQ(prom.Value("count(labkeeper_node_info{lab=\"frr01\"})"), 6);
@@ -140,8 +142,8 @@ TEST(Metrics, ScrapedByARealPrometheus) {
   double drift0 = prom.Value("sum(labkeeper_drift_corrections_total{lab=\"frr01\"}) or vector(0)");
   Sh("docker exec clab-frr01-router3 ip link set eth3 down");
   EXPECT_TRUE(test::WaitFor(
-      [&] { return prom.Value("sum(labkeeper_drift_corrections_total{lab=\"frr01\"}) or vector(0)") > drift0; }, test::kStartBound,
-      500))
+      [&] { return prom.Value("sum(labkeeper_drift_corrections_total{lab=\"frr01\"}) or vector(0)") > drift0; },
+      test::kStartBound, 500))
       << "the drift counter did not rise";
 
   // A ping flood across the PC1--router1 link raises rx bytes on the receiving end (PC1's eth1).

@@ -35,7 +35,8 @@ void CheckLab(const std::string& file_name, bool groups) {
 
   // l1: cmd with env (the container's shell expands $MYVAR, which the file leaves verbatim),
   // binds relative to the file, exec with its output, cpu, memory, mgmt addresses, healthcheck.
-  EXPECT_TRUE(test::WaitFor([&] { return Sh("docker exec " + l1 + " cat /tmp/var") == "MYVAR is SET\n"; }, test::kStartBound));
+  EXPECT_TRUE(
+      test::WaitFor([&] { return Sh("docker exec " + l1 + " cat /tmp/var") == "MYVAR is SET\n"; }, test::kStartBound));
   EXPECT_EQ(Sh("docker exec " + l1 + " cat /01-test.txt"), "labkeeper bind test\n");
   EXPECT_EQ(Sh("docker exec " + l1 + " cat /test.json"), "{\"bind\": \"json\"}\n");
   EXPECT_NE(r.out.find("node/l1: exec \"echo this_is_an_exec_test\" exited with 0\n    | this_is_an_exec_test"),
@@ -56,8 +57,9 @@ void CheckLab(const std::string& file_name, bool groups) {
   // l2: the published port answers on loopback, dns servers/search/options, mgmt addresses.
   EXPECT_EQ(Inspect(l2, "{{json .HostConfig.PortBindings}}"),
             "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"56180\"}]}");
-  EXPECT_TRUE(test::WaitFor(
-      [] { return Sh("curl -s --max-time 3 http://127.0.0.1:56180/") == "labkeeper nginx stand-in\n"; }, test::kStartBound));
+  EXPECT_TRUE(
+      test::WaitFor([] { return Sh("curl -s --max-time 3 http://127.0.0.1:56180/") == "labkeeper nginx stand-in\n"; },
+                    test::kStartBound));
   EXPECT_EQ(Inspect(l2, "{{json .HostConfig.Dns}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}}"),
             "[\"8.8.8.8\",\"1.2.3.4\"] [\"my.domain\"] [\"rotate\"]");
   std::string resolv = Sh("docker exec " + l2 + " cat /etc/resolv.conf");

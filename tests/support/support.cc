@@ -168,8 +168,8 @@ ControllerProcess::~ControllerProcess() {
 
 void ControllerProcess::Start() {
   std::remove((state_dir_ + "/status.json").c_str());
-  std::string cmd = "exec env " + env_ + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " + state_dir_ + " " + extra_ +
-                    " >>" + log_ + " 2>&1";
+  std::string cmd = "exec env " + env_ + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " + state_dir_ + " " +
+                    extra_ + " >>" + log_ + " 2>&1";
   pid_ = fork();
   if (pid_ == 0) {
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
@@ -331,7 +331,8 @@ std::string VethLinkProblems(const LabSpec& lab) {
       if (!m || m->link != l.Id()) out += end + ": no marker for this link (alias \"" + i->alias + "\")\n";
       if (!i->admin_up) out += end + ": down\n";
       if (i->mtu != l.mtu) out += end + ": mtu " + std::to_string(i->mtu) + " != " + std::to_string(l.mtu) + "\n";
-      if (!e->mac.empty() && Lowered(i->mac) != Lowered(e->mac)) out += end + ": mac " + i->mac + " != " + e->mac + "\n";
+      if (!e->mac.empty() && Lowered(i->mac) != Lowered(e->mac))
+        out += end + ": mac " + i->mac + " != " + e->mac + "\n";
     }
   }
   return out;

@@ -646,12 +646,14 @@ namespace {
 // Every other file a lab is built from is named, found or not, so a watcher can notice when
 // one changes, appears or goes.
 TEST(FileInputs, VarsFileCandidatesAndEnvFilesAreNamed) {
-  FileLoad plain = LoadFileText("name: a\ntopology:\n  nodes:\n    n: {kind: linux, image: x}\n", "/nowhere/a.clab.yml");
+  FileLoad plain =
+      LoadFileText("name: a\ntopology:\n  nodes:\n    n: {kind: linux, image: x}\n", "/nowhere/a.clab.yml");
   EXPECT_TRUE(plain.ok()) << plain.ErrorText();
   EXPECT_TRUE(plain.inputs.empty());
 
-  FileLoad tmpl = LoadFileText("name: t\ntopology:\n  nodes:\n{{- range $i := seq 1 2 }}\n    n{{ $i }}: {kind: linux, image: x}\n{{- end }}\n",
-                               "/nowhere/t.clab.gotmpl");
+  FileLoad tmpl = LoadFileText(
+      "name: t\ntopology:\n  nodes:\n{{- range $i := seq 1 2 }}\n    n{{ $i }}: {kind: linux, image: x}\n{{- end }}\n",
+      "/nowhere/t.clab.gotmpl");
   EXPECT_TRUE(tmpl.ok()) << tmpl.ErrorText();
   EXPECT_EQ(tmpl.inputs, (std::vector<std::string>{"/nowhere/t.clab_vars.yaml", "/nowhere/t.clab_vars.yml",
                                                    "/nowhere/t.clab_vars.json"}));
