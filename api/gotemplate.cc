@@ -1,5 +1,7 @@
 #include "api/gotemplate.h"
 
+#include <cmath>
+
 #include <algorithm>
 
 #include <cctype>
@@ -102,12 +104,18 @@ bool Truthy(const nlohmann::json& v) {
   return true;
 }
 
+// True when `d` is a whole number that a long long holds exactly (so the cast is defined).
+bool IsWhole(double d) {
+  // 2^63 is exactly representable; every double in [-2^63, 2^63) converts without overflow.
+  return std::isfinite(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d);
+}
+
 std::string Print(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "<no value>";
   if (v.is_number_float()) {
     double d = v.get<double>();
-    if (d == static_cast<long long>(d)) return std::to_string(static_cast<long long>(d));
+    if (IsWhole(d)) return std::to_string(static_cast<long long>(d));
   }
   return v.dump();
 }
@@ -123,8 +131,17 @@ double Num(const nlohmann::json& v, int line, const std::string& fn) {
   throw TemplateError(line, fn + ": expected a number, got " + v.dump());
 }
 
+// `d` as an integer (toward zero), or an error when no long long holds it.
+long long Int(double d, int line, const std::string& fn) {
+  if (!IsWhole(std::trunc(d)))
+    throw TemplateError(
+        line,
+        fn + ": " + (std::isfinite(d) ? "the number is too large for an integer" : std::string("not a finite number")));
+  return static_cast<long long>(d);
+}
+
 nlohmann::json NumberValue(double d) {
-  if (d == static_cast<long long>(d)) return static_cast<long long>(d);
+  if (IsWhole(d)) return static_cast<long long>(d);
   return d;
 }
 
@@ -164,8 +181,19 @@ class Renderer {
  private:
   // Renders pieces from i until an {{end}} / {{else}} at this level; returns its index.
   size_t Block(size_t i, const nlohmann::json& dot, Output* out, bool emit) {
+    struct Depth {
+      size_t& d;
+      Depth(size_t& depth, int line) : d(depth) {
+        if (++d > kTemplateMaxDepth)
+          throw TemplateError(line, "if/range nested deeper than " + std::to_string(kTemplateMaxDepth) + " levels");
+      }
+      ~Depth() { --d; }
+    } depth(depth_, i < p_.size() ? p_[i].line : 0);
     while (i < p_.size()) {
       const Piece& piece = p_[i];
+      if (emit && out->text.size() > kTemplateMaxOutput)
+        throw TemplateError(
+            piece.line, "the rendered text exceeds the limit of " + std::to_string(kTemplateMaxOutput >> 20) + " MiB");
       if (!piece.action) {
         if (emit) out->Put(piece.text, piece.line, true);
         ++i;
@@ -228,6 +256,9 @@ class Renderer {
     size_t end = Block(i + 1, dot, out, false);  // find the matching end without output
     end = Expect(end, "range", line);
     auto body = [&](const nlohmann::json& key, const nlohmann::json& val) {
+      if (++iterations_ > kTemplateMaxIterations)
+        throw TemplateError(line, "range: more than " + std::to_string(kTemplateMaxIterations) +
+                                      " iterations in all (the limit per template)");
       vars_.push_back({});
       if (!key_var.empty()) vars_.back()[key_var] = key;
       if (!val_var.empty()) vars_.back()[val_var] = val;
@@ -315,8 +346,16 @@ class Renderer {
       double from = a.size() >= 2 ? Num(a[0], line, fn) : 1, to = Num(a.back(), line, fn);
       double step = a.size() >= 3 ? Num(a[1], line, fn) : (from <= to ? 1 : -1);
       if (a.size() >= 3) to = Num(a[2], line, fn);
+      if (!std::isfinite(from) || !std::isfinite(to) || !std::isfinite(step))
+        throw TemplateError(line, "seq: arguments must be finite numbers");
+      if (step == 0) throw TemplateError(line, "seq: a step of 0 never reaches the end");
+      double count = std::floor((to - from) / step) + 1;  // < 1 when the step points away from the end
+      if (count > static_cast<double>(kTemplateMaxIterations - iterations_))
+        throw TemplateError(line, "seq: " + Print(NumberValue(count)) + " items exceed the limit of " +
+                                      std::to_string(kTemplateMaxIterations) + " iterations per template");
       nlohmann::json out = nlohmann::json::array();
-      for (double v = from; step > 0 ? v <= to : v >= to; v += step) out.push_back(NumberValue(v));
+      for (long long k = 0; k < static_cast<long long>(count); ++k) out.push_back(NumberValue(from + k * step));
+      iterations_ += out.size();
       return out;
     }
     if (fn == "printf") {
@@ -343,7 +382,7 @@ class Renderer {
       double x = Num(a[0], line, fn), y = Num(a[1], line, fn);
       if (it->second == 3 && y == 0) throw TemplateError(line, "div: division by zero");
       double r = it->second == 0 ? x + y : it->second == 1 ? x - y : it->second == 2 ? x * y : x / y;
-      return NumberValue(it->second == 3 ? static_cast<long long>(r) : r);
+      return it->second == 3 ? nlohmann::json(Int(r, line, fn)) : NumberValue(r);
     }
     static const std::vector<std::string> cmp = {"eq", "ne", "lt", "le", "gt", "ge"};
     for (size_t k = 0; k < cmp.size(); ++k) {
@@ -394,9 +433,9 @@ class Renderer {
       char buf[256];
       std::string f = "%" + flags;
       if (verb == 'd') {
-        std::snprintf(buf, sizeof buf, (f + "lld").c_str(), static_cast<long long>(Num(v, line, "printf")));
+        std::snprintf(buf, sizeof buf, (f + "lld").c_str(), Int(Num(v, line, "printf"), line, "printf"));
       } else if (verb == 'x' || verb == 'X' || verb == 'o') {
-        std::snprintf(buf, sizeof buf, (f + "ll" + verb).c_str(), static_cast<long long>(Num(v, line, "printf")));
+        std::snprintf(buf, sizeof buf, (f + "ll" + verb).c_str(), Int(Num(v, line, "printf"), line, "printf"));
       } else if (verb == 'f' || verb == 'g' || verb == 'e') {
         std::snprintf(buf, sizeof buf, (f + verb).c_str(), Num(v, line, "printf"));
       } else if (verb == 's' || verb == 'v') {
@@ -447,6 +486,8 @@ class Renderer {
   std::vector<Piece> p_;
   const nlohmann::json& root_;
   std::vector<std::map<std::string, nlohmann::json>> vars_;
+  size_t iterations_ = 0;  // range bodies run and seq items made, against kTemplateMaxIterations
+  size_t depth_ = 0;       // Block nesting, against kTemplateMaxDepth
 };
 
 }  // namespace

@@ -20,6 +20,12 @@ struct RenderedTemplate {
   std::vector<int> lines;
 };
 
+// Limits of one rendering: a template that would exceed them is an error naming the limit and
+// the line, never a loop that does not end or output that grows without bound.
+inline constexpr size_t kTemplateMaxOutput = 16u << 20;    // bytes of rendered text
+inline constexpr size_t kTemplateMaxIterations = 1000000;  // range bodies and seq items, in all
+inline constexpr size_t kTemplateMaxDepth = 64;            // nested if/range
+
 // Renders `text` with `vars` as the root (dot and $). Errors read "line N: message".
 Result<RenderedTemplate> RenderGoTemplate(const std::string& text, const nlohmann::json& vars);
 

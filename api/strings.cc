@@ -70,6 +70,9 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
   if (overrides) vars = *overrides;
   std::string out;
   out.reserve(text.size());
+  // The first '}' at or after the last place looked from (npos: none is left). The text is read
+  // once, however many "${" are never closed: no rescan to its end for each of them.
+  size_t next_close = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c != '$' || i + 1 >= text.size()) {
@@ -95,7 +98,8 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
       out += c;
       continue;
     }
-    size_t close = text.find('}', i + 2);
+    if (next_close != std::string_view::npos && next_close < i + 2) next_close = text.find('}', i + 2);
+    size_t close = next_close;
     if (close == std::string_view::npos) {
       out += c;
       continue;

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 
 #include <arpa/inet.h>
 
@@ -115,8 +116,9 @@ class Parser {
   SourcePos Pos(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.line < 0) return {path_, 0, 0};
-    return {path_, m.line + 1, m.column + 1};
+    return {path_, m.line + 1 + line_offset, m.column + 1};
   }
+  int line_offset = 0;  // the line of the file the current document's text starts at
   void Error(const SourcePos& pos, std::string msg) { errors.push_back({pos, std::move(msg)}); }
   void Error(const YAML::Node& n, std::string msg) { Error(Pos(n), std::move(msg)); }
 
@@ -658,10 +660,12 @@ class Resolver {
     if (!f_.name.empty() && !ValidName(f_.name))
       Error(f_.name_pos, "name \"" + f_.name + "\": only letters, digits, '_', '.' and '-' are allowed");
     for (const auto& [name, def] : f_.nodes) lab.nodes.push_back(ResolveNode(name, def));
+    // Looked up by name for every link end and wait-for: an index, not a scan per look-up.
+    for (const auto& n : lab.nodes) by_name_.emplace(n.name, &n);
     for (const auto& n : lab.nodes)
       for (const auto& [stage, st] : n.stages)
         for (const auto& w : st.wait_for)
-          if (!lab.FindNode(w.node))
+          if (!Find(w.node))
             Error(n.pos,
                   "node \"" + n.name + "\": stages." + stage + ".wait-for: node \"" + w.node + "\" does not exist");
     std::set<std::string> used;
@@ -773,6 +777,11 @@ class Resolver {
       for (const auto& f : l->env_files) {
         std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
         inputs_->insert(path);  // read or not, its content is part of the lab
+        std::error_code ec;
+        if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {  // a FIFO would block the reader
+          Error(pos, what + ": env-files: " + path + " is not a regular file");
+          continue;
+        }
         std::ifstream in(path);
         if (!in) {
           Error(pos, what + ": env-files: cannot read " + path);
@@ -845,13 +854,12 @@ class Resolver {
     for (const auto& w : node.wait_for) c->stages["create"].wait_for.push_back({w, "create"});
   }
 
-  void CheckEndpoint(const LabSpec& lab, const EndpointDefinition& e, const std::string& what,
-                     std::set<std::string>* used) {
+  void CheckEndpoint(const EndpointDefinition& e, const std::string& what, std::set<std::string>* used) {
     if (e.node.empty() || e.iface.empty()) return;  // already reported by the parser
-    if (!lab.FindNode(e.node)) {
+    if (!Find(e.node)) {
       Error(e.pos, what + ": node \"" + e.node + "\" does not exist in topology.nodes");
     }
-    const NodeConfig* node = lab.FindNode(e.node);
+    const NodeConfig* node = Find(e.node);
     std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
     if (auto why = InvalidIfaceName(iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
     if (!e.mac.empty() && !ValidMac(e.mac))
@@ -880,10 +888,10 @@ class Resolver {
     if (c.mtu != 0 && (c.mtu < 68 || c.mtu > 65535))
       Error(l.pos, what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
     size_t before = errors_->size();
-    for (const auto& e : l.endpoints) CheckEndpoint(lab, e, what, used);
+    for (const auto& e : l.endpoints) CheckEndpoint(e, what, used);
     if (l.endpoints.empty()) return;
     auto end = [&](const EndpointDefinition& e) {
-      const NodeConfig* node = lab.FindNode(e.node);
+      const NodeConfig* node = Find(e.node);
       std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
       return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac, e.ipv4, e.ipv6};
     };
@@ -919,7 +927,13 @@ class Resolver {
 
   const TopologyFile& f_;
   std::vector<Diagnostic>* errors_;
-  std::set<std::string>* inputs_;  // other files read: env-files
+  std::set<std::string>* inputs_;                               // other files read: env-files
+  std::unordered_map<std::string, const NodeConfig*> by_name_;  // into the resolved lab's nodes
+
+  const NodeConfig* Find(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
 };
 
 }  // namespace
@@ -1037,16 +1051,31 @@ bool IsLabResourceFileName(const std::string& path) {
 
 namespace {
 
-nlohmann::json YamlToJson(const YAML::Node& n) {
+// Limits of converting a YAML value: aliases share nodes, so a small file can name an
+// exponential number of values (a "billion laughs" alias bomb); each is counted as it is copied.
+constexpr size_t kMaxYamlValues = 100000;
+constexpr int kMaxYamlDepth = 64;
+
+struct YamlLimitError : std::runtime_error {
+  YamlLimitError(const YAML::Node& n, const std::string& what) : std::runtime_error(what), mark(n.Mark()) {}
+  YAML::Mark mark;
+};
+
+nlohmann::json YamlToJson(const YAML::Node& n, size_t* budget, int depth) {
+  if (*budget == 0)
+    throw YamlLimitError(n, "more than " + std::to_string(kMaxYamlValues) + " values (aliases included; the limit)");
+  --*budget;
+  if (depth > kMaxYamlDepth)
+    throw YamlLimitError(n, "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels (the limit)");
   switch (n.Type()) {
     case YAML::NodeType::Map: {
       nlohmann::json o = nlohmann::json::object();
-      for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = YamlToJson(it->second);
+      for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = YamlToJson(it->second, budget, depth + 1);
       return o;
     }
     case YAML::NodeType::Sequence: {
       nlohmann::json a = nlohmann::json::array();
-      for (const auto& item : n) a.push_back(YamlToJson(item));
+      for (const auto& item : n) a.push_back(YamlToJson(item, budget, depth + 1));
       return a;
     }
     case YAML::NodeType::Scalar: {
@@ -1066,6 +1095,45 @@ nlohmann::json YamlToJson(const YAML::Node& n) {
     default:
       return nullptr;
   }
+}
+
+// The documents of a multi-document file, split at its document markers: a line that starts
+// with "---" (followed by a blank or the line's end) begins a document, a line that starts with
+// "..." ends one. YAML forbids both at the start of a line inside any content (block scalars and
+// multi-line flow or quoted scalars included: c-forbidden in YAML 1.2, 6.5.7 of 1.1), so the split
+// is exact. Each part is then parsed alone with YAML::Load, which reads one document and
+// returns; yaml-cpp 0.7's YAML::LoadAll, which Debian 12 ships, loops forever allocating on some
+// inputs (a file holding only ",": its issue 1040) and is not used.
+struct DocumentText {
+  std::string text;
+  int first_line;  // 0-based line of the file where `text` begins
+};
+
+std::vector<DocumentText> SplitDocuments(const std::string& text) {
+  auto marker = [&](size_t p, const char* m) {
+    if (text.compare(p, 3, m) != 0) return false;
+    return p + 3 == text.size() || text[p + 3] == ' ' || text[p + 3] == '\t' || text[p + 3] == '\n' ||
+           text[p + 3] == '\r';
+  };
+  std::vector<DocumentText> out;
+  size_t start = 0;
+  int start_line = 0, line = 0;
+  for (size_t p = 0; p < text.size(); ++line) {
+    size_t eol = text.find('\n', p);
+    size_t next = eol == std::string::npos ? text.size() : eol + 1;
+    if (marker(p, "---") && p > start) {  // a new document begins here
+      out.push_back({text.substr(start, p - start), start_line});
+      start = p;
+      start_line = line;
+    } else if (marker(p, "...")) {  // the document ends with this line
+      out.push_back({text.substr(start, next - start), start_line});
+      start = next;
+      start_line = line + 1;
+    }
+    p = next;
+  }
+  if (start < text.size() || out.empty()) out.push_back({text.substr(start), start_line});
+  return out;
 }
 
 // Member by member: GCC 12 at -O2 warns falsely (-Wmaybe-uninitialized) on a braced temporary.
@@ -1096,8 +1164,9 @@ std::vector<std::string> VarsFileCandidates(const std::string& path) {
 
 // The first candidate that exists, or "".
 std::string VarsFileFor(const std::vector<std::string>& candidates) {
+  std::error_code ec;
   for (const auto& c : candidates)
-    if (fs::exists(c)) return c;
+    if (fs::is_regular_file(c, ec)) return c;  // never a FIFO, which would block the reader
   return "";
 }
 
@@ -1106,6 +1175,12 @@ std::string VarsFileFor(const std::vector<std::string>& candidates) {
 FileLoad LoadFileText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env) {
   FileLoad r;
   std::string abs = fs::absolute(path).lexically_normal().string();
+  if (text.size() > kMaxFileBytes) {
+    PushError(&r.errors, abs, 1, 1,
+              "the file is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                  std::to_string(kMaxFileBytes >> 20) + " MiB for a lab file");
+    return r;
+  }
   std::string rendered = text;
   std::vector<int> line_map;  // rendered line -> template line, for templated files
   if (text.find("{{") != std::string::npos) {
@@ -1115,10 +1190,21 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
     std::vector<std::string> candidates = VarsFileCandidates(abs);
     r.inputs.insert(r.inputs.end(), candidates.begin(), candidates.end());
     if (std::string vf = VarsFileFor(candidates); !vf.empty()) {
+      std::error_code ec;
+      if (auto size = fs::file_size(vf, ec); !ec && size > kMaxFileBytes) {
+        PushError(&r.errors, vf, 1, 1,
+                  "vars file: " + std::to_string(size) + " bytes, over the limit of " +
+                      std::to_string(kMaxFileBytes >> 20) + " MiB");
+        return r;
+      }
       try {
-        vars = YamlToJson(YAML::LoadFile(vf));
+        size_t budget = kMaxYamlValues;
+        vars = YamlToJson(YAML::LoadFile(vf), &budget, 0);
       } catch (const YAML::Exception& e) {
         r.errors.push_back({{vf, e.mark.line + 1, e.mark.column + 1}, "vars file: " + e.msg});
+        return r;
+      } catch (const YamlLimitError& e) {
+        PushError(&r.errors, vf, e.mark.line + 1, e.mark.column + 1, std::string("vars file: ") + e.what());
         return r;
       }
     }
@@ -1150,19 +1236,34 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   };
   std::string expanded = ExpandEnv(rendered, env);
   std::vector<YAML::Node> docs;
-  try {
-    if (IsLabResourceFileName(abs))
-      docs = YAML::LoadAll(expanded);
-    else
-      docs.push_back(YAML::Load(expanded));
-  } catch (const YAML::ParserException& e) {
-    r.errors.push_back({{abs, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
-    to_template(&r.errors);
-    return r;
+  std::vector<int> doc_lines;  // the file line each document's text starts at (0-based)
+  std::vector<DocumentText> texts;
+  if (IsLabResourceFileName(abs)) {
+    texts = SplitDocuments(expanded);
+    if (texts.size() > kMaxDocuments) {
+      PushError(&r.errors, abs, texts[kMaxDocuments].first_line + 1, 1,
+                "more than " + std::to_string(kMaxDocuments) + " documents in one file (the limit)");
+      return r;
+    }
+  } else {
+    texts.push_back({expanded, 0});  // a topology file is one document, as containerlab reads it
+  }
+  for (const auto& t : texts) {
+    try {
+      // YAML::Load reads exactly one document; YAML::LoadAll is never called (see SplitDocuments).
+      docs.push_back(YAML::Load(t.text));
+      doc_lines.push_back(t.first_line);
+    } catch (const YAML::ParserException& e) {
+      PushError(&r.errors, abs, e.mark.line + 1 + t.first_line, e.mark.column + 1, "YAML syntax error: " + e.msg);
+      to_template(&r.errors);
+      return r;
+    }
   }
   Parser parser(abs, fs::path(abs).parent_path().string());
   std::vector<LabSpec> labs;
-  for (const auto& doc : docs) {
+  for (size_t k = 0; k < docs.size(); ++k) {
+    const YAML::Node& doc = docs[k];
+    parser.line_offset = doc_lines[k];
     if (IsLabResourceFileName(abs)) {
       if (doc.IsNull()) continue;  // an empty document between two ---
       if (auto lab = ResolveLabDocument(&parser, doc, &r)) labs.push_back(std::move(*lab));
@@ -1174,7 +1275,8 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
     parser.errors.clear();
   }
   r.inputs.insert(r.inputs.end(), parser.inputs.begin(), parser.inputs.end());
-  if (IsLabResourceFileName(abs) && docs.empty()) PushError(&r.errors, abs, 1, 1, "the file holds no Lab document");
+  bool any_document = std::any_of(docs.begin(), docs.end(), [](const YAML::Node& d) { return !d.IsNull(); });
+  if (IsLabResourceFileName(abs) && !any_document) PushError(&r.errors, abs, 1, 1, "the file holds no Lab document");
   std::set<std::string> seen;
   for (const auto& lab : labs)
     if (!seen.insert(lab.name).second)

@@ -17,6 +17,10 @@ struct LoadResult {
   std::string ErrorText() const;  // one "file:line:column: message" per line
 };
 
+// Limits of what one lab file may hold; a file beyond one is invalid, with an error naming it.
+inline constexpr size_t kMaxDocuments = 1000;      // documents in a Lab resource file
+inline constexpr size_t kMaxFileBytes = 8u << 20;  // bytes of a lab file (and of its rendering)
+
 // Every lab a file defines: one for a containerlab topology file, one per document for a Lab
 // resource file (*.lab.yml). Labs are given only when the whole file is valid.
 struct FileLoad {

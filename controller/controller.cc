@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -21,16 +22,31 @@ namespace {
 
 constexpr size_t kMaxEvents = 100;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// A file's content, at most `limit` bytes of it (one more than the loader's limit, so that an
+// oversized file is read only as far as needed to say so).
+std::string ReadAll(const fs::path& p, size_t limit = std::string::npos) {
+  std::ifstream in(p, std::ios::binary);
+  if (limit == std::string::npos) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::string out(limit, '\0');
+  in.read(out.data(), static_cast<std::streamsize>(limit));
+  out.resize(static_cast<size_t>(in.gcount()));
+  return out;
 }
 
+// What was found under the watched directory: the lab files' content, and the paths named like
+// lab files that cannot be read as one (with why), which are invalid files like any other.
+struct FoundFiles {
+  std::map<std::string, std::string> content;
+  std::map<std::string, std::string> unreadable;
+};
+
 // Every lab file under dir: hidden directories skipped, symlinks followed.
-std::map<std::string, std::string> FindLabFiles(const std::string& dir) {
-  std::map<std::string, std::string> out;
+FoundFiles FindLabFiles(const std::string& dir) {
+  FoundFiles out;
   std::error_code ec;
   fs::recursive_directory_iterator it(
       dir, fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied, ec);
@@ -41,8 +57,28 @@ std::map<std::string, std::string> FindLabFiles(const std::string& dir) {
       continue;
     }
     std::string path = it->path().string();
-    if (!(IsTopologyFileName(path) || IsLabResourceFileName(path)) || !fs::is_regular_file(it->path(), ec)) continue;
-    out[path] = ReadAll(it->path());
+    if (!(IsTopologyFileName(path) || IsLabResourceFileName(path))) continue;
+    std::error_code sec;
+    fs::file_status st = fs::status(it->path(), sec);  // follows symlinks
+    if (sec) {
+      out.unreadable[path] = "cannot read the file: " + sec.message();  // a dangling or looping symlink
+      continue;
+    }
+    if (!fs::is_regular_file(st)) {
+      // Never opened: a FIFO would block the reader, a device could be anything.
+      out.unreadable[path] = std::string("not a regular file (") +
+                             (fs::is_directory(st) ? "a directory"
+                              : fs::is_fifo(st)    ? "a FIFO"
+                                                   : "a special file") +
+                             "), so not a lab file";
+      continue;
+    }
+    std::ifstream probe(it->path());
+    if (!probe) {
+      out.unreadable[path] = "cannot read the file: " + std::string(std::strerror(errno));
+      continue;
+    }
+    out.content[path] = ReadAll(it->path(), kMaxFileBytes + 1);
   }
   return out;
 }
@@ -53,7 +89,7 @@ std::string InputsHash(const std::string& content, const std::vector<std::string
   for (const auto& p : inputs) {
     std::error_code ec;
     bool present = fs::is_regular_file(p, ec);
-    s += "|" + p + "=" + (present ? Hex64(Fnv1a64(ReadAll(p))) : std::string("absent"));
+    s += "|" + p + "=" + (present ? Hex64(Fnv1a64(ReadAll(p, kMaxFileBytes + 1))) : std::string("absent"));
   }
   return Hex64(Fnv1a64(s));
 }
@@ -224,7 +260,9 @@ uint64_t Controller::Reconciles(const std::string& lab) const {
 
 void Controller::Rescan() {
   std::lock_guard rescan(rescan_mu_);  // the watcher and the resync both rescan; one at a time
-  std::map<std::string, std::string> found = FindLabFiles(opts_.dir);
+  FoundFiles files = FindLabFiles(opts_.dir);
+  std::map<std::string, std::string>& found = files.content;
+  for (const auto& [path, why] : files.unreadable) found[path] = why;  // present, so not "deleted"
   // Files are read and loaded outside mu_: a lab built from many or slow files keeps no reader
   // of the status waiting. A file is loaded again when it or any file it was built from changed.
   std::map<std::string, std::vector<std::string>> known_inputs;
@@ -236,11 +274,16 @@ void Controller::Rescan() {
   }
   std::map<std::string, std::pair<std::string, FileLoad>> loaded;  // path -> (hash, load)
   for (const auto& [path, content] : found) {
-    std::string hash = InputsHash(content, known_inputs[path]);
+    bool unreadable = files.unreadable.count(path) > 0;
+    std::string hash = InputsHash((unreadable ? "unreadable:" : "") + content, known_inputs[path]);
     if (known_hash.count(path) && known_hash[path] == hash) continue;
-    FileLoad load = LoadFileText(content, path);
+    FileLoad load;
+    if (unreadable)
+      load.errors.push_back({{path, 1, 1}, content});
+    else
+      load = LoadFileText(content, path);
     // Hashed again with the inputs this load found (a template's vars file, env-files).
-    loaded[path] = {InputsHash(content, load.inputs), std::move(load)};
+    loaded[path] = {InputsHash((unreadable ? "unreadable:" : "") + content, load.inputs), std::move(load)};
   }
   std::vector<std::string> touched;
   {

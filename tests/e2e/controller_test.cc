@@ -512,5 +512,99 @@ TEST_F(ControllerTest, ASlowEngineStallsNoReaderOfTheController) {
   EXPECT_TRUE(c.WaitCondition("lktest-slow", "Ready", "True", test::kPassBound)) << c.Log();
 }
 
+// Hostile files in the watched directory, next to a healthy lab: the controller stays up with
+// bounded memory, says what is wrong with each file, and keeps repairing the healthy lab.
+TEST_F(ControllerTest, HostileFilesNeverTakeTheControllerDown) {
+  test::LabGuard guard("lktest-healthy");
+  SaveAs(labs() + "/healthy.clab.yml",
+         Lab("lktest-healthy", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
+  auto write = [&](const std::string& name, const std::string& content) {
+    std::ofstream(labs() + "/" + name) << content;
+  };
+  std::map<std::string, std::string> hostile;  // file -> what its error must say
+  write("comma.lab.yml", ",");                 // yaml-cpp 0.7's LoadAll never returns on it
+  hostile["comma.lab.yml"] = "the file holds no Lab document";
+  std::string garbage;
+  uint32_t x = 2463534242u;
+  for (int i = 0; i < 4096; ++i) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    garbage += static_cast<char>(x & 0xff);
+  }
+  write("garbage.clab.yml", garbage);
+  hostile["garbage.clab.yml"] = "";
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string p = "*a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p + ", " + p + ", " +
+            p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+  }
+  write("bomb.clab_vars.yaml", bomb);
+  write("bomb.clab.gotmpl", "name: lktest-bomb\n# {{ len .a9 }}\ntopology: {nodes: {}}\n");
+  hostile["bomb.clab.gotmpl"] = "aliases included; the limit";
+  write("bomb2.clab.yml", "name: lktest-bomb2\n" + bomb + "topology:\n  nodes:\n    n: {kind: linux, image: x}\n");
+  hostile["bomb2.clab.yml"] = "unknown key \"a9\"";
+  write("seq.clab.gotmpl", "name: lktest-seq\n{{ range seq 5 0 1 }}{{ end }}\n");
+  hostile["seq.clab.gotmpl"] = "seq: a step of 0 never reaches the end";
+  write("big.clab.gotmpl", "name: lktest-big\n{{ 1e30 }}: {{ printf \"%d\" 1e30 }}\n");
+  hostile["big.clab.gotmpl"] = "too large for an integer";
+  {
+    std::ofstream huge(labs() + "/huge.clab.yml");
+    std::string line(1023, '#');
+    line += '\n';
+    for (int i = 0; i < 100 * 1024; ++i) huge << line;  // 100 MiB
+  }
+  hostile["huge.clab.yml"] = "over the limit of 8 MiB";
+  fs::create_symlink("loop.clab.yml", labs() + "/loop.clab.yml");
+  hostile["loop.clab.yml"] = "cannot read the file";
+  fs::create_symlink(dir_.path() + "/nothing-here", labs() + "/gone.lab.yml");
+  hostile["gone.lab.yml"] = "cannot read the file";
+  fs::create_directories(labs() + "/x.clab.yml");
+  hostile["x.clab.yml"] = "not a regular file (a directory)";
+  ASSERT_EQ(Sh("mkfifo " + labs() + "/y.lab.yml"), "");
+  hostile["y.lab.yml"] = "not a regular file (a FIFO)";
+
+  test::ControllerProcess c(labs(), state(), "--resync 3s");
+  c.Start();
+  ASSERT_TRUE(c.WaitCondition("lktest-healthy", "Ready", "True", test::kStartBound)) << c.Log();
+  auto errors_of = [&](const std::string& file) -> std::string {
+    std::string path = labs() + "/" + file;
+    auto st = c.Status();
+    if (!st.is_object()) return "";
+    for (const auto& m : st["manifestErrors"])
+      if (m["file"] == path) return m["errors"].get<std::string>();
+    for (const auto& l : st["labs"])
+      if (l["file"] == path)
+        for (const auto& cond : l["conditions"])
+          if (cond["type"] == "Stalled" && cond["status"] == "True") return cond["message"].get<std::string>();
+    return "";
+  };
+  for (const auto& [file, says] : hostile) {
+    std::string e;
+    EXPECT_TRUE(test::WaitFor([&] { return !(e = errors_of(file)).empty(); }, test::kPassBound, 250))
+        << file << " has no error in the status";
+    EXPECT_NE(e.find(says), std::string::npos) << file << ": " << e;
+    std::string at = file == "bomb.clab.gotmpl" ? "bomb.clab_vars.yaml" : file;  // the bomb is in the vars file
+    EXPECT_NE(e.find(labs() + "/" + at + ":"), std::string::npos) << file << ": the error names no position: " << e;
+  }
+  // The lab the bad topology file names is Stalled with its reason; nothing of it was made.
+  EXPECT_EQ(c.Condition("lktest-bomb2", "Stalled"), "True");
+  EXPECT_TRUE(LabContainers("lktest-bomb2").empty());
+
+  // Still up, memory bounded, and still repairing the healthy lab through several resyncs.
+  ASSERT_EQ(::kill(c.pid(), 0), 0) << c.Log();
+  std::string before = LabContainers("lktest-healthy")["clab-lktest-healthy-a"];
+  ASSERT_EQ(Sh("docker restart -t 1 clab-lktest-healthy-a >/dev/null && echo ok"), "ok\n");
+  EXPECT_TRUE(test::WaitFor([] { return HasIface("clab-lktest-healthy-a", "eth1"); }, test::kStartBound, 250))
+      << c.Log();
+  EXPECT_TRUE(c.WaitCondition("lktest-healthy", "Ready", "True", test::kStartBound));
+  std::this_thread::sleep_for(std::chrono::seconds(7));  // two more resyncs over every file
+  ASSERT_EQ(::kill(c.pid(), 0), 0) << c.Log();
+  std::string vm = Sh("grep VmHWM /proc/" + std::to_string(c.pid()) + "/status");
+  long peak_kb = std::atol(vm.substr(vm.find(':') + 1).c_str());
+  EXPECT_LT(peak_kb, 1024L * 1024) << "peak memory " << vm;
+  std::cout << "controller peak memory with hostile files: " << test::Trim(vm) << "\n";
+  Sh("rm -f " + labs() + "/y.lab.yml");
+}
+
 }  // namespace
 }  // namespace lk
