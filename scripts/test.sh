@@ -10,6 +10,12 @@ bash scripts/build.sh
 echo "test: building the Release binary (build-release/)"
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DLABKEEPER_WERROR=ON >/dev/null
 cmake --build build-release -j"$(nproc)" --target labkeeper >/dev/null
+# The libFuzzer targets (clang, ASan+UBSan), each for a short fixed run: docs/fuzzing.md.
+echo "test: building and running the fuzz targets (build-fuzz/)"
+fuzz_rc=0
+CXX=clang++-14 cmake -S . -B build-fuzz -DLABKEEPER_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzzers >/dev/null
+bash fuzz/run.sh build-fuzz --runs 20000 || fuzz_rc=1
 bash scripts/docker-up.sh
 bash scripts/emulation-up.sh
 bash images/build.sh
@@ -19,4 +25,5 @@ cd build
 rc=0
 ctest -L bench --verbose --timeout 1200 | grep -E "^[0-9]+: (apply|  --max-workers)" || rc=1
 ctest -LE bench --output-on-failure --timeout 1200 "$@" || rc=1
+[ "$fuzz_rc" = 0 ] || { echo "test: a fuzz target failed (see its report above)"; rc=1; }
 exit $rc

@@ -1,0 +1,17 @@
+// A Lab resource file (several documents) as the loader reads it.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "api/topology_codec.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  std::map<std::string, std::string> env = {{"HOME", "/root"}, {"LAB", "fuzz"}};
+  lk::FileLoad r = lk::LoadFileText(text, "/nonexistent/labkeeper-fuzz/lab.lab.yml", &env);
+  if (r.ok() != r.errors.empty()) __builtin_trap();
+  (void)r.ErrorText();
+  return 0;
+}
