@@ -278,10 +278,15 @@ void Controller::Rescan() {
     std::string hash = InputsHash((unreadable ? "unreadable:" : "") + content, known_inputs[path]);
     if (known_hash.count(path) && known_hash[path] == hash) continue;
     FileLoad load;
-    if (unreadable)
-      load.errors.push_back({{path, 1, 1}, content});
-    else
+    if (unreadable) {
+      Diagnostic d;  // member by member: GCC 12 -O2 warns falsely on a braced temporary here
+      d.pos.file = path;
+      d.pos.line = d.pos.column = 1;
+      d.message = content;
+      load.errors.push_back(std::move(d));
+    } else {
       load = LoadFileText(content, path);
+    }
     // Hashed again with the inputs this load found (a template's vars file, env-files).
     loaded[path] = {InputsHash((unreadable ? "unreadable:" : "") + content, load.inputs), std::move(load)};
   }
