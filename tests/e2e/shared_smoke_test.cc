@@ -29,6 +29,10 @@ void CheckLab(const std::string& file_name, bool groups) {
   dir.Write("01-test.txt", "labkeeper bind test\n");
   dir.Write("01-test.json", "{\"bind\": \"json\"}\n");
   std::string file = dir.path() + "/" + file_name;
+  // Both files publish port 56180; the engine's userland proxy of the previous lab lets go of it
+  // a moment after its container is gone, so wait for the port to be free before applying.
+  EXPECT_TRUE(test::WaitFor([] { return Sh("ss -Hltn 'sport = :56180'").empty(); }, test::kPassBound, 250))
+      << Sh("ss -ltnp 'sport = :56180'");
   test::LabGuard guard("2-linux-nodes");
   auto r = Labkeeper("apply " + file);
   const std::string l1 = "clab-2-linux-nodes-l1", l2 = "clab-2-linux-nodes-l2", l3 = "clab-2-linux-nodes-l3";
