@@ -65,6 +65,13 @@ std::optional<std::string> Lookup(const std::string& name, std::map<std::string,
 }  // namespace
 
 std::string ExpandEnv(std::string_view text, const std::map<std::string, std::string>* overrides) {
+  size_t at = 0;
+  auto out = ExpandEnvWithin(text, overrides, std::string::npos, &at);
+  return out ? std::move(*out) : std::string();
+}
+
+Result<std::string> ExpandEnvWithin(std::string_view text, const std::map<std::string, std::string>* overrides,
+                                    size_t max_bytes, size_t* at) {
   // `:=` assignments are visible to later references in the same text, as in a shell.
   std::map<std::string, std::string> vars;
   if (overrides) vars = *overrides;
@@ -73,7 +80,16 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
   // The first '}' at or after the last place looked from (npos: none is left). The text is read
   // once, however many "${" are never closed: no rescan to its end for each of them.
   size_t next_close = 0;
+  size_t last_ref = 0;  // where the last reference expanded starts
+  auto too_long = [&] {
+    *at = last_ref;
+    std::string msg = "expanding ${...} makes the text longer than ";
+    msg += std::to_string(max_bytes >> 20);
+    msg += " MiB (the limit)";
+    return Status::Fail(std::move(msg));
+  };
   for (size_t i = 0; i < text.size(); ++i) {
+    if (out.size() > max_bytes) return too_long();
     char c = text[i];
     if (c != '$' || i + 1 >= text.size()) {
       out += c;
@@ -86,6 +102,7 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
       continue;
     }
     if (IsNameStart(n)) {
+      last_ref = i;
       size_t j = i + 1;
       while (j < text.size() && IsNameChar(text[j])) ++j;
       std::string name(text.substr(i + 1, j - i - 1));
@@ -104,6 +121,7 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
       out += c;
       continue;
     }
+    last_ref = i;
     std::string_view body = text.substr(i + 2, close - i - 2);
     size_t k = 0;
     while (k < body.size() && IsNameChar(body[k])) ++k;
@@ -148,6 +166,7 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
         out += verbatim;
     }
   }
+  if (out.size() > max_bytes) return too_long();
   return out;
 }
 

@@ -20,6 +20,12 @@ Result<std::vector<std::string>> ShellSplit(std::string_view line);
 // ${VAR:-d}, ${VAR-d}, ${VAR:=d}, ${VAR=d}, ${VAR:+x}, ${VAR+x}; `$$` is a literal `$`.
 std::string ExpandEnv(std::string_view text, const std::map<std::string, std::string>* overrides = nullptr);
 
+// ExpandEnv with a bound on the output: when the text would grow past max_bytes (a short file
+// whose references name a long value many times), it fails with a message naming the limit and
+// sets *at to the offset in `text` of the reference that crossed it.
+Result<std::string> ExpandEnvWithin(std::string_view text, const std::map<std::string, std::string>* overrides,
+                                    size_t max_bytes, size_t* at);
+
 // 64-bit FNV-1a, stable across builds and machines (used for spec hashes and generated MACs).
 uint64_t Fnv1a64(std::string_view data);
 std::string Hex64(uint64_t v);

@@ -1,5 +1,6 @@
 #include "api/topology_codec.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
@@ -517,7 +518,12 @@ class Parser {
     NamedDefs(topo["kinds"], "topology.kinds", &f.kinds);
     NamedDefs(topo["groups"], "topology.groups", &f.groups);
     if (YAML::Node nodes = topo["nodes"]; nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
+      size_t count = 0;
       for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+        if (++count > kMaxNodes) {
+          Error(it->first, LimitMessage(kMaxNodes, "nodes"));
+          break;
+        }
         std::string name = it->first.Scalar();
         NodeDefinition d = Node(it->second, "node \"" + name + "\"");
         d.pos = Pos(it->first);
@@ -528,7 +534,13 @@ class Parser {
       if (!links.IsSequence()) {
         Error(links, "topology.links: expected a list");
       } else {
-        for (size_t i = 0; i < links.size(); ++i) Link(links[i], i, &f.links);
+        for (size_t i = 0; i < links.size(); ++i) {
+          if (i == kMaxLinks) {
+            Error(links[i], LimitMessage(kMaxLinks, "links"));
+            break;
+          }
+          Link(links[i], i, &f.links);
+        }
       }
     }
     return f;
@@ -539,6 +551,15 @@ class Parser {
     if (!n || n.IsNull() || !IsMap(n, what)) return;
     for (auto it = n.begin(); it != n.end(); ++it)
       (*out)[it->first.Scalar()] = Node(it->second, what + "." + it->first.Scalar());
+  }
+
+  static std::string LimitMessage(size_t limit, const char* what) {
+    std::string msg = "more than ";
+    msg += std::to_string(limit);
+    msg += ' ';
+    msg += what;
+    msg += " in one lab (the limit)";
+    return msg;
   }
 
   static std::string JoinSet(const std::set<std::string>& s) {
@@ -1061,12 +1082,38 @@ struct YamlLimitError : std::runtime_error {
   YAML::Mark mark;
 };
 
-nlohmann::json YamlToJson(const YAML::Node& n, size_t* budget, int depth) {
-  if (*budget == 0)
-    throw YamlLimitError(n, "more than " + std::to_string(kMaxYamlValues) + " values (aliases included; the limit)");
+// Spends one value of *budget on `n`, at `depth`; throws when a limit is passed.
+void SpendYamlValue(const YAML::Node& n, size_t* budget, int depth, size_t max_values, int max_depth) {
+  if (*budget == 0) {
+    std::string msg = "more than ";
+    msg += std::to_string(max_values);
+    msg += " values (aliases included; the limit)";
+    throw YamlLimitError(n, msg);
+  }
   --*budget;
-  if (depth > kMaxYamlDepth)
-    throw YamlLimitError(n, "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels (the limit)");
+  if (depth > max_depth) {
+    std::string msg = "nested deeper than ";
+    msg += std::to_string(max_depth);
+    msg += " levels (the limit)";
+    throw YamlLimitError(n, msg);
+  }
+}
+
+// Counts the values `n` holds, as a reader that copies them would meet them.
+void CountYamlValues(const YAML::Node& n, size_t* budget, int depth, size_t max_values, int max_depth) {
+  SpendYamlValue(n, budget, depth, max_values, max_depth);
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      CountYamlValues(it->first, budget, depth + 1, max_values, max_depth);
+      CountYamlValues(it->second, budget, depth + 1, max_values, max_depth);
+    }
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) CountYamlValues(item, budget, depth + 1, max_values, max_depth);
+  }
+}
+
+nlohmann::json YamlToJson(const YAML::Node& n, size_t* budget, int depth) {
+  SpendYamlValue(n, budget, depth, kMaxYamlValues, kMaxYamlDepth);
   switch (n.Type()) {
     case YAML::NodeType::Map: {
       nlohmann::json o = nlohmann::json::object();
@@ -1234,7 +1281,17 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
         e.message += " (line " + std::to_string(rendered_line) + " of the rendered template)";
       }
   };
-  std::string expanded = ExpandEnv(rendered, env);
+  size_t over_at = 0;
+  auto expansion = ExpandEnvWithin(rendered, env, kMaxExpandedBytes, &over_at);
+  if (!expansion) {
+    int line = 1 + static_cast<int>(std::count(rendered.begin(), rendered.begin() + static_cast<long>(over_at), '\n'));
+    size_t line_start = rendered.rfind('\n', over_at == 0 ? 0 : over_at - 1);
+    line_start = line_start == std::string::npos || over_at == 0 ? 0 : line_start + 1;
+    PushError(&r.errors, abs, line, static_cast<int>(over_at - line_start) + 1, expansion.error());
+    to_template(&r.errors);
+    return r;
+  }
+  std::string expanded = std::move(*expansion);
   std::vector<YAML::Node> docs;
   std::vector<int> doc_lines;  // the file line each document's text starts at (0-based)
   std::vector<DocumentText> texts;
@@ -1253,10 +1310,30 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
       // YAML::Load reads exactly one document; YAML::LoadAll is never called (see SplitDocuments).
       docs.push_back(YAML::Load(t.text));
       doc_lines.push_back(t.first_line);
+    } catch (const YAML::DeepRecursion& e) {
+      PushError(&r.errors, abs, e.mark.line + 1 + t.first_line, e.mark.column + 1,
+                "YAML nested deeper than yaml-cpp's limit of 2000 levels");
+      to_template(&r.errors);
+      return r;
     } catch (const YAML::ParserException& e) {
       PushError(&r.errors, abs, e.mark.line + 1 + t.first_line, e.mark.column + 1, "YAML syntax error: " + e.msg);
       to_template(&r.errors);
       return r;
+    }
+  }
+  // Aliases share nodes, so a small file can name an exponential number of values (a "billion
+  // laughs" alias bomb); the reading below copies them, so they are counted, each use of an alias
+  // again, before anything is read, and so is the nesting.
+  {
+    size_t budget = kMaxFileValues;
+    for (size_t k = 0; k < docs.size(); ++k) {
+      try {
+        CountYamlValues(docs[k], &budget, 0, kMaxFileValues, kMaxFileDepth);
+      } catch (const YamlLimitError& e) {
+        PushError(&r.errors, abs, e.mark.line + 1 + doc_lines[k], e.mark.column + 1, e.what());
+        to_template(&r.errors);
+        return r;
+      }
     }
   }
   Parser parser(abs, fs::path(abs).parent_path().string());

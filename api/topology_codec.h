@@ -18,8 +18,13 @@ struct LoadResult {
 };
 
 // Limits of what one lab file may hold; a file beyond one is invalid, with an error naming it.
-inline constexpr size_t kMaxDocuments = 1000;      // documents in a Lab resource file
-inline constexpr size_t kMaxFileBytes = 8u << 20;  // bytes of a lab file (and of its rendering)
+inline constexpr size_t kMaxDocuments = 1000;           // documents in a Lab resource file
+inline constexpr size_t kMaxFileBytes = 8u << 20;       // bytes of a lab file (and of its rendering)
+inline constexpr size_t kMaxExpandedBytes = 16u << 20;  // its text after ${VAR} expansion
+inline constexpr size_t kMaxFileValues = 1000000;       // YAML values in one file, aliases counted each use
+inline constexpr int kMaxFileDepth = 64;                // nesting of YAML collections in a lab file
+inline constexpr size_t kMaxNodes = 10000;              // nodes of one lab
+inline constexpr size_t kMaxLinks = 50000;              // links of one lab
 
 // Every lab a file defines: one for a containerlab topology file, one per document for a Lab
 // resource file (*.lab.yml). Labs are given only when the whole file is valid.

@@ -125,9 +125,12 @@ HttpResponse RouteApi(const HttpRequest& req, ApiBackend& backend, const ApiOpti
 HttpResponse Route(const HttpRequest& req, ApiBackend& backend, const ApiOptions& opts) {
   try {
     if (req.path.size() + req.query.size() > opts.max_uri)
-      return JsonError(414, "the request URI is longer than " + std::to_string(opts.max_uri) + " bytes");
+      return JsonError(414, "the request URI is longer than " + std::to_string(opts.max_uri) + " bytes (the limit)");
+    if (req.header_bytes > opts.max_header)
+      return JsonError(
+          431, "the request's header fields are larger than " + std::to_string(opts.max_header) + " bytes (the limit)");
     if (req.content_length > opts.max_body || req.body.size() > opts.max_body)
-      return JsonError(413, "the request body is larger than " + std::to_string(opts.max_body) + " bytes");
+      return JsonError(413, "the request body is larger than " + std::to_string(opts.max_body) + " bytes (the limit)");
     static const std::vector<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
     if (std::find(kMethods.begin(), kMethods.end(), req.method) == kMethods.end())
       return JsonError(405, "method \"" + req.method.substr(0, 32) + "\" is not allowed here");

@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string authorization;    // the Authorization header
   std::string body;             // the API's requests carry none; kept for the rules' sake
   uint64_t content_length = 0;  // as announced by the client
+  size_t header_bytes = 0;      // the header fields, as "Name: value\r\n" lines
 };
 
 struct HttpResponse {
@@ -51,6 +52,10 @@ struct ApiOptions {
   bool loopback = true;  // the listener is on a loopback address
   size_t max_body = 64 * 1024;
   size_t max_uri = 4096;
+  size_t max_header = 16 * 1024;  // the header fields of one request (431 beyond)
+  // A connection that sends more than this without being answered (a request head that never
+  // ends) is answered 431 and cut: the listener buffers a request head whole before it parses it.
+  size_t max_unanswered = 1024 * 1024;
   // A connection that neither sends nor receives for this long is cut (a client that stalls
   // mid-request, or an idle keep-alive).
   int64_t idle_timeout_ms = 10000;

@@ -8,14 +8,18 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "controller/tcp_counters.h"
 
 namespace lk {
 
@@ -40,13 +44,18 @@ int PortOf(const std::string& listen) {
   }
 }
 
-// Shuts down every connection accepted on `port` in this process that has neither received nor
-// sent data for `idle`: cpprestsdk's listener has no read timeout, so a client that stalls in
-// the middle of a request (or keeps an idle connection) would hold it forever. shutdown() makes
-// the peer see the end of the stream and lets the listener close the socket itself.
-void CutIdleConnections(int port, std::chrono::milliseconds idle) {
+// What the reaper remembers of one connection, by socket cookie.
+struct Seen {
+  uint64_t acked = 0;        // bytes acknowledged at the last scan
+  uint64_t answered_at = 0;  // bytes received when the server last sent something
+  bool seen_this_scan = false;
+};
+
+// The open connections accepted on `port` in this process: (fd, counters).
+std::vector<std::pair<int, TcpCounters>> Connections(int port) {
+  std::vector<std::pair<int, TcpCounters>> out;
   DIR* d = opendir("/proc/self/fd");
-  if (!d) return;
+  if (!d) return out;
   while (dirent* e = readdir(d)) {
     int fd = std::atoi(e->d_name);
     if (fd <= 2) continue;
@@ -59,13 +68,21 @@ void CutIdleConnections(int port, std::chrono::milliseconds idle) {
     if (local_port != port) continue;
     len = sizeof peer;
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;  // the listening socket
-    tcp_info info{};
-    len = sizeof info;
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) continue;
-    auto ms = static_cast<int64_t>(idle.count());
-    if (info.tcpi_last_data_recv > ms && info.tcpi_last_data_sent > ms) shutdown(fd, SHUT_RDWR);
+    if (auto c = ReadTcpCounters(fd)) out.emplace_back(fd, *c);
   }
   closedir(d);
+  return out;
+}
+
+// Answers 431 on a connection whose request head never ends, written straight to its socket
+// (the listener is still reading that head and writes nothing meanwhile), and cuts it.
+void RefuseEndlessHead(int fd, size_t limit) {
+  HttpResponse r = JsonError(431, "the request head is longer than " + std::to_string(limit) + " bytes (the limit)");
+  std::string wire = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n";
+  wire += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
+  wire += r.body;
+  (void)send(fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  shutdown(fd, SHUT_RDWR);
 }
 
 }  // namespace
@@ -80,12 +97,36 @@ struct HttpServer::Impl {
   bool stopping = false;
   std::thread reaper;
 
+  // cpprestsdk's listener has no read timeout and no bound on a request head: it buffers the
+  // head whole before parsing it. So every 100 ms the connections are looked at from outside:
+  // one that has sent more than opts.max_unanswered bytes since it was last answered is refused
+  // (431) and cut; one that has neither received nor sent data for opts.idle_timeout_ms (a
+  // client stalled mid-request, an idle keep-alive) is cut. shutdown() makes the peer see the end
+  // of the stream and lets the listener close the socket itself.
   void Reap() {
     int port = PortOf(listen);
+    std::unordered_map<uint64_t, Seen> seen;
     std::unique_lock lock(mu);
     while (!stopping) {
-      cv.wait_for(lock, std::chrono::seconds(1));
-      if (!stopping && port > 0) CutIdleConnections(port, std::chrono::milliseconds(opts.idle_timeout_ms));
+      cv.wait_for(lock, std::chrono::milliseconds(100));
+      if (stopping || port <= 0) continue;
+      for (auto& [cookie, s] : seen) s.seen_this_scan = false;
+      for (const auto& [fd, c] : Connections(port)) {
+        auto [it, fresh] = seen.try_emplace(c.cookie);
+        Seen& s = it->second;
+        s.seen_this_scan = true;
+        if (fresh || c.bytes_acked != s.acked) {
+          if (!fresh || c.bytes_acked > 0) s.answered_at = c.bytes_received;
+          s.acked = c.bytes_acked;
+        }
+        auto idle = static_cast<uint32_t>(opts.idle_timeout_ms);
+        if (c.bytes_received - s.answered_at > opts.max_unanswered) {
+          RefuseEndlessHead(fd, opts.max_unanswered);
+        } else if (c.ms_since_recv > idle && c.ms_since_sent > idle) {
+          shutdown(fd, SHUT_RDWR);
+        }
+      }
+      for (auto it = seen.begin(); it != seen.end();) it = it->second.seen_this_scan ? std::next(it) : seen.erase(it);
     }
   }
   void Reply(http_request& req, const HttpResponse& r) {
@@ -107,6 +148,7 @@ struct HttpServer::Impl {
       r.path = req.request_uri().path();
       r.query = req.request_uri().query();
       auto& h = req.headers();
+      for (const auto& [name, value] : h) r.header_bytes += name.size() + value.size() + 4;
       if (auto it = h.find("Authorization"); it != h.end()) r.authorization = it->second;
       if (auto it = h.find("Content-Length"); it != h.end()) {
         const std::string& v = it->second;

@@ -32,19 +32,7 @@ const std::string kServer = "http://127.0.0.1:" + std::to_string(kPort);
 constexpr char kToken[] = "lktest-token-7f3a9c";
 
 int Connect() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(kPort);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{30, 0};  // longer than the listener's idle timeout (10 s)
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
+  return test::ConnectLoopback(kPort, 30);  // longer than the listener's idle timeout (10 s)
 }
 
 // Sends raw bytes; returns the status code of the answer, or 0 when the server closed the
@@ -212,6 +200,8 @@ TEST_F(ApiTest, MalformedRequestsGet4xxOrAreCutOffAndReconcilingGoesOn) {
                         "/api/v1/labs/frr01/explode", "/api/v1/labs/bad%20name", "/api"})
     for (int i = 0; i < 10; ++i) bad.push_back("GET " + p + " HTTP/1.1\r\nHost: x\r\n\r\n");
   for (int i = 0; i < 10; ++i) bad.push_back("GET /" + std::string(5000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 10; ++i)
+    bad.push_back("GET /api/v1/labs HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'h') + "\r\n\r\n");
   for (int i = 0; i < 30; ++i)
     bad.push_back("POST /api/v1/labs/frr01/reconcile HTTP/1.1\r\nHost: x\r\n" + auth +
                   "Content-Length: 100000000\r\n\r\n" + std::string(1024, 'x'));

@@ -166,4 +166,7 @@ std::string VethLinkProblems(const LabSpec& lab);
 // The IPv4 addresses (CIDR) of an interface inside a container, sorted.
 std::vector<std::string> Ipv4Addresses(const std::string& container, const std::string& iface);
 
+// A TCP connection to 127.0.0.1:port with send and receive timeouts of timeout_s; -1 on failure.
+int ConnectLoopback(int port, int timeout_s);
+
 }  // namespace lk::test

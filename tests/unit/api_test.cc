@@ -44,6 +44,11 @@ HttpRequest Req(std::string method, std::string path, std::string auth = "", std
   return r;
 }
 
+HttpRequest WithHeaderBytes(HttpRequest r, size_t n) {
+  r.header_bytes = n;
+  return r;
+}
+
 struct Row {
   const char* what;
   HttpRequest req;
@@ -85,6 +90,8 @@ TEST(ApiRoute, OneRowPerRule) {
       {"resume what the file suspends", Req("POST", "/api/v1/labs/file-suspended/resume", tok), 409},
       {"suspend unknown lab", Req("POST", "/api/v1/labs/zzz/suspend", tok), 404},
       {"URI too long", Req("GET", "/api/v1/labs/" + std::string(5000, 'a')), 414},
+      {"header fields too large", WithHeaderBytes(Req("GET", "/api/v1/labs"), 16 * 1024 + 1), 431},
+      {"header fields at the limit", WithHeaderBytes(Req("GET", "/api/v1/labs"), 16 * 1024), 200},
   };
   for (const auto& row : rows) {
     FakeBackend b;

@@ -148,3 +148,76 @@ TEST(HostileInput, AFileOverTheSizeLimitIsAnErrorThatSaysSo) {
 
 }  // namespace
 }  // namespace lk
+
+namespace lk {
+namespace {
+
+// Nine aliases of nine used by a node's exec list: a few hundred bytes in the lab file itself
+// that the reading would copy 9^9 times.
+TEST(HostileInput, AnAliasBombInALabFileHitsALimit) {
+  std::string lists = "    x-a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string p = "*a" + std::to_string(i - 1);
+    lists += "    x-a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p + ", " + p +
+             ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+  }
+  std::string text = "name: b\ntopology:\n  kinds:\n    linux:\n      labels:\n" + lists +
+                     "  nodes:\n    n: {kind: linux, image: x, exec: *a9}\n";
+  FileLoad f = LoadFileText(text, "/nowhere/bomb.clab.yml");
+  EXPECT_NE(f.ErrorText().find("/nowhere/bomb.clab.yml:"), std::string::npos) << f.ErrorText();
+  EXPECT_NE(f.ErrorText().find("more than 1000000 values (aliases included; the limit)"), std::string::npos)
+      << f.ErrorText();
+}
+
+TEST(HostileInput, NestingHasALimit) {
+  std::string deep =
+      "name: d\ntopology:\n  nodes:\n    n: {kind: linux, image: x, labels: {a: " + std::string(100, '[') +
+      std::string(100, ']') + "}}\n";
+  FileLoad f = LoadFileText(deep, "/nowhere/deep.clab.yml");
+  EXPECT_NE(f.ErrorText().find("/nowhere/deep.clab.yml:4:"), std::string::npos) << f.ErrorText();
+  EXPECT_NE(f.ErrorText().find("nested deeper than 64 levels (the limit)"), std::string::npos) << f.ErrorText();
+  // Beyond yaml-cpp's own guard (2000 levels) its parser stops first: said so, not "bad file".
+  std::string deeper = "name: d\ntopology: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+  f = LoadFileText(deeper, "/nowhere/deeper.clab.yml");
+  EXPECT_NE(f.ErrorText().find("YAML nested deeper than yaml-cpp's limit of 2000 levels"), std::string::npos)
+      << f.ErrorText();
+}
+
+TEST(HostileInput, NodesAndLinksHaveLimits) {
+  std::string nodes = "name: many\ntopology:\n  nodes:\n";
+  for (size_t i = 0; i <= kMaxNodes; ++i) nodes += "    n" + std::to_string(i) + ": {kind: linux, image: x}\n";
+  FileLoad f = LoadFileText(nodes, "/nowhere/many.clab.yml");
+  std::string at = "/nowhere/many.clab.yml:" + std::to_string(kMaxNodes + 4) + ":5: more than 10000 nodes in one lab";
+  EXPECT_NE(f.ErrorText().find(at), std::string::npos) << f.ErrorText().substr(0, 500);
+
+  std::string links =
+      "name: many\ntopology:\n  nodes:\n    a: {kind: linux, image: x}\n    b: {kind: linux, image: x}\n"
+      "  links:\n";
+  for (size_t i = 0; i <= kMaxLinks; ++i) {
+    std::string e = "e" + std::to_string(i);
+    links += "    - endpoints: [a:" + e + ", b:" + e + "]\n";
+  }
+  f = LoadFileText(links, "/nowhere/links.clab.yml");
+  at = "/nowhere/links.clab.yml:" + std::to_string(kMaxLinks + 7) + ":7: more than 50000 links in one lab (the limit)";
+  EXPECT_NE(f.ErrorText().find(at), std::string::npos) << f.ErrorText().substr(0, 500);
+}
+
+// A short file whose references name a long value many times: the expansion is bounded, and the
+// error points at the reference that crossed the limit.
+TEST(HostileInput, EnvExpansionHasALimit) {
+  std::map<std::string, std::string> env = {{"BIG", std::string(1 << 20, 'v')}};
+  std::string text = "name: x\n# ";
+  for (int i = 0; i < 20; ++i) text += "${BIG}";
+  text += "\ntopology: {nodes: {}}\n";
+  FileLoad f = LoadFileText(text, "/nowhere/env.clab.yml", &env);
+  EXPECT_NE(f.ErrorText().find("/nowhere/env.clab.yml:2:"), std::string::npos) << f.ErrorText();
+  EXPECT_NE(f.ErrorText().find("expanding ${...} makes the text longer than 16 MiB (the limit)"), std::string::npos)
+      << f.ErrorText();
+  size_t at = 0;
+  auto r = ExpandEnvWithin("ab ${BIG}${BIG}", &env, (1 << 20) + 10, &at);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(at, 9u);
+}
+
+}  // namespace
+}  // namespace lk

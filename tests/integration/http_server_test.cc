@@ -1,0 +1,126 @@
+// The HTTP listener itself (cpprestsdk's, with labkeeper's guards around it) on a loopback port,
+// against real sockets: header fields over the limit get 431, a request head that never ends is
+// answered 431 and cut while the process's memory stays bounded, and the listener answers
+// afterwards. (ApiTest in tests/e2e covers the rules against a real controller.)
+#include "controller/http_server.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "tests/support/support.h"
+
+namespace lk {
+namespace {
+
+constexpr int kPort = 39591;
+
+class Backend : public ApiBackend {
+ public:
+  std::string Metrics() override { return "labkeeper_up 1\n"; }
+  bool Ready() override { return true; }
+  nlohmann::json Labs() override { return {{"labs", nlohmann::json::array()}}; }
+  std::optional<nlohmann::json> Lab(const std::string&) override { return std::nullopt; }
+  std::optional<nlohmann::json> Plan(const std::string&) override { return std::nullopt; }
+  bool Reconcile(const std::string&) override { return false; }
+  Suspend SetSuspended(const std::string&, bool) override { return Suspend::kNoSuchLab; }
+};
+
+int Connect() {
+  return test::ConnectLoopback(kPort, 60);
+}
+
+// Everything the server sends until it closes the connection (or 60 s pass).
+std::string ReadAll(int fd) {
+  std::string got;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+std::string Exchange(const std::string& request) {
+  int fd = Connect();
+  if (fd < 0) return "";
+  (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string got = ReadAll(fd);
+  close(fd);
+  return got;
+}
+
+size_t RssBytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  return 0;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<HttpServer>("127.0.0.1:" + std::to_string(kPort), backend_, ApiOptions{});
+    Status st = server_->Start();
+    ASSERT_TRUE(st.ok()) << st.message();
+  }
+  void TearDown() override { server_.reset(); }
+  Backend backend_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
+  std::string ok = Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200", 0), 0u) << ok.substr(0, 200);
+  std::string big = Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') +
+                             "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(big.rfind("HTTP/1.1 431", 0), 0u) << big.substr(0, 200);
+  EXPECT_NE(big.find("16384 bytes (the limit)"), std::string::npos) << big.substr(0, 400);
+}
+
+// A client that sends a request head forever: without a guard the listener buffers it all
+// (a gigabyte in a few seconds on loopback). It is answered 431 and cut after 1 MiB (read by the
+// guard every 100 ms, so a little more arrives first), and the process grows by far less than
+// what was sent.
+TEST_F(HttpServerTest, AnEndlessRequestHeadIsRefusedAndCut) {
+  size_t rss_before = RssBytes();
+  int fd = Connect();
+  ASSERT_GE(fd, 0);
+  std::atomic<size_t> sent{0};
+  std::atomic<size_t> rss_peak{rss_before};
+  std::thread sender([&] {
+    std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Endless: ";
+    (void)send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    std::string chunk(64 * 1024, 'a');
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
+      ssize_t n = send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      if (n <= 0) break;  // cut
+      sent += static_cast<size_t>(n);
+      size_t rss = RssBytes();
+      if (rss > rss_peak) rss_peak = rss;
+    }
+  });
+  std::string got = ReadAll(fd);
+  shutdown(fd, SHUT_RDWR);
+  sender.join();
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 431", 0), 0u) << got.substr(0, 200);
+  EXPECT_NE(got.find("the request head is longer than 1048576 bytes (the limit)"), std::string::npos)
+      << got.substr(0, 400);
+  // The connection was cut, long before the sender's 60 s were up, and memory stayed bounded.
+  EXPECT_LT(rss_peak - rss_before, size_t{256} << 20) << "sent " << sent << " bytes";
+  std::string ok = Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200", 0), 0u) << ok.substr(0, 200);
+}
+
+}  // namespace
+}  // namespace lk
