@@ -24,7 +24,7 @@ bash images/build-labkeeper-image.sh || echo "test: the labkeeper image could no
 # The unit and integration tests under the sanitizers (every report fails its test).
 echo "test: unit and integration tests under ASan+UBSan (build-sanitize/)"
 sanitize_rc=0
-ctest --test-dir build-sanitize -L 'unit|integration' --output-on-failure --timeout 600 >build-sanitize/ctest.log 2>&1 ||
+LSAN_OPTIONS=suppressions=$PWD/tests/sanitize/lsan.supp ctest --test-dir build-sanitize -L 'unit|integration' --output-on-failure --timeout 600 >build-sanitize/ctest.log 2>&1 ||
   sanitize_rc=1
 tail -4 build-sanitize/ctest.log
 [ "$sanitize_rc" = 0 ] || grep -B2 -A40 -E "Failed|runtime error|Sanitizer" build-sanitize/ctest.log | head -200
