@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -48,7 +47,6 @@ int PortOf(const std::string& listen) {
 struct Seen {
   uint64_t acked = 0;        // bytes acknowledged at the last scan
   uint64_t answered_at = 0;  // bytes received when the server last sent something
-  bool seen_this_scan = false;
 };
 
 // The open connections accepted on `port` in this process: (fd, counters).
@@ -110,11 +108,11 @@ struct HttpServer::Impl {
     while (!stopping) {
       cv.wait_for(lock, std::chrono::milliseconds(100));
       if (stopping || port <= 0) continue;
-      for (auto& [cookie, s] : seen) s.seen_this_scan = false;
+      std::unordered_map<uint64_t, Seen> now;  // only the connections still open
       for (const auto& [fd, c] : Connections(port)) {
-        auto [it, fresh] = seen.try_emplace(c.cookie);
-        Seen& s = it->second;
-        s.seen_this_scan = true;
+        auto old = seen.find(c.cookie);
+        bool fresh = old == seen.end();
+        Seen& s = now[c.cookie] = fresh ? Seen{} : old->second;
         if (fresh || c.bytes_acked != s.acked) {
           if (!fresh || c.bytes_acked > 0) s.answered_at = c.bytes_received;
           s.acked = c.bytes_acked;
@@ -126,7 +124,7 @@ struct HttpServer::Impl {
           shutdown(fd, SHUT_RDWR);
         }
       }
-      for (auto it = seen.begin(); it != seen.end();) it = it->second.seen_this_scan ? std::next(it) : seen.erase(it);
+      seen = std::move(now);
     }
   }
   void Reply(http_request& req, const HttpResponse& r) {
