@@ -1011,6 +1011,18 @@ bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fall
 }
 
 // A Lab resource document: apiVersion, kind, metadata, spec holding containerlab's keys.
+// The lab name a document declares (`name:` of a topology file, `metadata.name` of a Lab), if it
+// is a scalar; only the keys on the way are looked up.
+std::optional<std::string> DeclaredLabName(const YAML::Node& doc, bool lab_resource) {
+  if (!doc.IsMap()) return std::nullopt;
+  // Never `node = other` here: assigning a YAML::Node writes through into the document.
+  const YAML::Node holder = lab_resource ? doc["metadata"] : doc;
+  if (!holder || !holder.IsMap()) return std::nullopt;
+  const YAML::Node name = holder["name"];
+  if (!name || !name.IsScalar()) return std::nullopt;
+  return name.Scalar();
+}
+
 std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out) {
   if (!parser->IsMap(doc, "Lab")) return std::nullopt;
   parser->CheckKeys(doc, kLabKeys, "Lab");
@@ -1027,10 +1039,7 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
     return std::nullopt;
   }
   parser->CheckKeys(meta, kLabMetadataKeys, "metadata");
-  if (!meta["name"])
-    parser->Error(meta, "metadata.name is required");
-  else
-    out->names.push_back(meta["name"].Scalar());
+  if (!meta["name"]) parser->Error(meta, "metadata.name is required");
   if (!spec || !parser->IsMap(spec, "spec")) {
     if (!spec) parser->Error(doc, "spec is required");
     return std::nullopt;
@@ -1321,6 +1330,10 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
       return r;
     }
   }
+  // The names come first, read off the top of each document without walking anything below, so
+  // a file that fails any later check still names the labs it is about (they become Stalled).
+  for (const auto& doc : docs)
+    if (auto name = DeclaredLabName(doc, IsLabResourceFileName(abs))) r.names.push_back(std::move(*name));
   // Aliases share nodes, so a small file can name an exponential number of values (a "billion
   // laughs" alias bomb); the reading below copies them, so they are counted, each use of an alias
   // again, before anything is read, and so is the nesting.
@@ -1345,7 +1358,6 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
       if (doc.IsNull()) continue;  // an empty document between two ---
       if (auto lab = ResolveLabDocument(&parser, doc, &r)) labs.push_back(std::move(*lab));
     } else {
-      if (doc.IsMap() && doc["name"] && doc["name"].IsScalar()) r.names.push_back(doc["name"].Scalar());
       if (auto lab = ResolveRoot(&parser, doc, &r.errors)) labs.push_back(std::move(*lab));
     }
     for (auto& e : parser.errors) r.errors.push_back(std::move(e));

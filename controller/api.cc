@@ -114,10 +114,17 @@ HttpResponse RouteApi(const HttpRequest& req, ApiBackend& backend, const ApiOpti
       return JsonError(409, "lab " + name +
                                 " is suspended by its file (spec.suspend or the labkeeper.dev/suspend "
                                 "annotation); change the file to resume it");
+    case ApiBackend::Suspend::kNotSaved:
+      return Json(200, {{"lab", name},
+                        {"suspended", suspend},
+                        {"saved", false},
+                        {"warning",
+                         "the state directory cannot be written (controller.stateDir in /api/v1/labs says "
+                         "why): this holds until the controller restarts"}});
     case ApiBackend::Suspend::kOk:
       break;
   }
-  return Json(200, {{"lab", name}, {"suspended", suspend}});
+  return Json(200, {{"lab", name}, {"suspended", suspend}, {"saved", true}});
 }
 
 }  // namespace

@@ -32,7 +32,8 @@ struct HttpResponse {
 // What the API serves; the controller implements it.
 class ApiBackend {
  public:
-  enum class Suspend { kOk, kNoSuchLab, kSuspendedByFile };
+  // kNotSaved: done, but not saved in the state directory, so a restarted controller forgets it.
+  enum class Suspend { kOk, kNotSaved, kNoSuchLab, kSuspendedByFile };
   virtual ~ApiBackend() = default;
   virtual std::string Metrics() = 0;
   virtual bool Ready() = 0;

@@ -47,20 +47,20 @@ std::string Encode(const std::string& s) {
 std::optional<int> StatusViaServer(const ApiClientOptions& opts, const std::string& lab, const std::string& output,
                                    std::string* why) {
   std::vector<std::string> names;
-  if (lab.empty()) {
-    auto list = ApiCall(opts, "GET", "/api/v1/labs");
-    if (!list) {
-      *why = list.error();
-      return std::nullopt;
-    }
-    if (list->status != 200) {
-      std::cerr << "labkeeper status: " << opts.server << ": " << list->Error() << "\n";
-      return 1;
-    }
-    for (const auto& l : list->body["labs"]) names.push_back(l.value("name", ""));
-  } else {
-    names.push_back(lab);
+  auto list = ApiCall(opts, "GET", "/api/v1/labs");
+  if (!list) {
+    *why = list.error();
+    return std::nullopt;
   }
+  if (list->status != 200) {
+    std::cerr << "labkeeper status: " << opts.server << ": " << list->Error() << "\n";
+    return 1;
+  }
+  if (lab.empty())
+    for (const auto& l : list->body["labs"]) names.push_back(l.value("name", ""));
+  else
+    names.push_back(lab);
+  const nlohmann::json controller = list->body.value("controller", nlohmann::json::object());
   std::vector<nlohmann::json> docs;
   for (const auto& name : names) {
     auto doc = ApiCall(opts, "GET", "/api/v1/labs/" + Encode(name));
@@ -79,6 +79,7 @@ std::optional<int> StatusViaServer(const ApiClientOptions& opts, const std::stri
     nlohmann::json j = StatusJson(nodes);
     j["source"] = "controller";
     j["server"] = opts.server;
+    j["controller"] = controller;
     // Labs without containers (stalled, suspended before their first pass) still show.
     for (const auto& d : docs) {
       bool seen = false;
@@ -103,6 +104,10 @@ std::optional<int> StatusViaServer(const ApiClientOptions& opts, const std::stri
   else
     std::cout << StatusTable(nodes);
   std::cout << "\nfrom the controller at " << opts.server << "\n";
+  const nlohmann::json state = controller.value("stateDir", nlohmann::json::object());
+  if (!state.value("writable", true))
+    std::cout << "warning: the controller cannot write its state directory (" << state.value("error", "?")
+              << "); it goes on reconciling\n";
   for (const auto& d : docs) PrintLabStatus(d);
   return 0;
 }

@@ -163,9 +163,9 @@ Controller::Controller(std::shared_ptr<DockerClient> docker, ContainerRuntime& r
       links_(links),
       clock_(clock),
       opts_(std::move(opts)),
-      log_(std::move(log)),
-      queue_(clock) {
-  if (!log_) log_ = [](const std::string&) {};
+      log_(log ? std::move(log) : [](const std::string&) {}),
+      queue_(clock),
+      state_(opts_.state_dir, log_) {
   queue_.OnLatency([this](Duration d) { health_.QueueLatency(std::chrono::duration<double>(d).count()); });
 }
 
@@ -737,7 +737,8 @@ nlohmann::json Controller::LabsJson() const {
                     {"links", rec.spec ? rec.spec->links.size() : 0},
                     {"lastReconcile", st["lastReconcile"]}});
   }
-  return {{"controller", {{"dir", opts_.dir}, {"synced", synced_}, {"updated", Now()}}}, {"labs", labs}};
+  return {{"controller", {{"dir", opts_.dir}, {"synced", synced_}, {"updated", Now()}, {"stateDir", StateJson()}}},
+          {"labs", labs}};
 }
 
 std::optional<nlohmann::json> Controller::LabJson(const std::string& lab) const {
@@ -794,24 +795,26 @@ Controller::SuspendResult Controller::SetSuspended(const std::string& lab, bool 
     else
       api_suspended_.erase(lab);
   }
-  SaveSuspended();
+  bool saved = SaveSuspended().ok();
   log_("lab " + lab + (suspended ? ": suspended through the API" : ": resumed through the API"));
   queue_.Add(lab);
-  return SuspendResult::kOk;
+  return saved ? SuspendResult::kOk : SuspendResult::kNotSaved;
 }
 
-void Controller::SaveSuspended() {
+Status Controller::SaveSuspended() {
   nlohmann::json list;
   {
     std::lock_guard lock(mu_);
     list = api_suspended_;
   }
-  std::string path = opts_.state_dir + "/suspended.json";
-  std::ofstream out(path + ".tmp");
-  out << list.dump() << "\n";
-  out.close();
-  std::error_code ec;
-  fs::rename(path + ".tmp", path, ec);
+  return state_.Write("suspended.json", list.dump() + "\n");
+}
+
+nlohmann::json Controller::StateJson() const {
+  StateDir::Health h = state_.health();
+  nlohmann::json out = {{"path", state_.path()}, {"writable", h.error.empty()}, {"writeFailures", h.failures}};
+  if (!h.error.empty()) out["error"] = h.error;
+  return out;
 }
 
 nlohmann::json Controller::StatusJson() const {
@@ -825,6 +828,7 @@ nlohmann::json Controller::StatusJson() const {
         {"workers", opts_.workers},
         {"resyncSeconds", std::chrono::duration_cast<std::chrono::milliseconds>(opts_.resync).count() / 1000.0},
         {"queue", {{"depth", q.depth}, {"adds", q.adds}, {"retries", q.retries}}},
+        {"stateDir", StateJson()},
         {"updated", Now()}}},
       {"labs", nlohmann::json::array()},
       {"manifestErrors", nlohmann::json::array()}};
@@ -877,6 +881,11 @@ void Controller::CollectLabMetrics(Exposition* e) const {
   e->Counter("labkeeper_workqueue_retries_total", "Retries (backoff) handled by the work queue", {},
              static_cast<double>(q.retries));
   e->Gauge("labkeeper_labs", "Labs known to the controller", {}, static_cast<double>(labs_.size()));
+  StateDir::Health state = state_.health();
+  e->Gauge("labkeeper_state_dir_writable", "1 when the last write to the state directory (--state-dir) succeeded", {},
+           state.error.empty() ? 1 : 0);
+  e->Counter("labkeeper_state_write_failures_total", "Writes of status.json or suspended.json that failed", {},
+             static_cast<double>(state.failures));
   for (const auto& [file, errors] : manifest_errors_)
     e->Gauge(kManifest, "", {{"file", file}}, static_cast<double>(std::count(errors.begin(), errors.end(), '\n')));
   for (const auto& [lab, rec] : labs_) {
@@ -971,17 +980,7 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
 }
 
 void Controller::WriteStatus() {
-  std::string text = StatusJson().dump(2);
-  std::lock_guard lock(status_mu_);
-  std::string path = opts_.state_dir + "/status.json";
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text << "\n";
-    if (!out) return;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
+  state_.Write("status.json", StatusJson().dump(2) + "\n");  // a failure is logged and shown by StateJson
 }
 
 }  // namespace lk

@@ -21,6 +21,7 @@
 #include "controller/clock.h"
 #include "controller/metrics.h"
 #include "controller/sources.h"
+#include "controller/state_dir.h"
 #include "controller/workqueue.h"
 
 namespace lk {
@@ -98,7 +99,8 @@ class Controller {
   bool HasLab(const std::string& lab) const;
   // Suspension through the API, kept in STATE_DIR/suspended.json across restarts; a lab its
   // file suspends cannot be resumed this way.
-  enum class SuspendResult { kOk, kNoSuchLab, kSuspendedByFile };
+  // kNotSaved: the suspension holds, but suspended.json could not be written (see StateJson).
+  enum class SuspendResult { kOk, kNotSaved, kNoSuchLab, kSuspendedByFile };
   SuspendResult SetSuspended(const std::string& lab, bool suspended);
 
  private:
@@ -120,7 +122,8 @@ class Controller {
                     const std::string& message);
   void WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen);
   void WriteStatus();
-  void SaveSuspended();
+  Status SaveSuspended();
+  nlohmann::json StateJson() const;  // the state directory and its last write
   nlohmann::json LabStatus(const std::string& name, const LabRecord& rec) const;  // under mu_
   void CollectLabMetrics(Exposition* e) const;
   void CollectInterfaceMetrics(Exposition* e);
@@ -147,7 +150,7 @@ class Controller {
   bool synced_ = false;
   std::set<std::string> api_suspended_;  // labs suspended through the API
 
-  std::mutex status_mu_;
+  StateDir state_;  // status.json and suspended.json
   HealthMetrics health_;
   std::string engine_arch_;
   std::mutex arch_mu_;

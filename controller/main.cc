@@ -249,6 +249,8 @@ class ControllerApi : public ApiBackend {
         return Suspend::kNoSuchLab;
       case Controller::SuspendResult::kSuspendedByFile:
         return Suspend::kSuspendedByFile;
+      case Controller::SuspendResult::kNotSaved:
+        return Suspend::kNotSaved;
       case Controller::SuspendResult::kOk:
         break;
     }

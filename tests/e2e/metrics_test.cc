@@ -112,6 +112,8 @@ TEST(Metrics, ScrapedByARealPrometheus) {
                              "labkeeper_lab_ready",
                              "labkeeper_lab_condition",
                              "labkeeper_manifest_errors",
+                             "labkeeper_state_dir_writable",
+                             "labkeeper_state_write_failures_total",
                              "labkeeper_node_info",
                              "labkeeper_drift_corrections_total",
                              "labkeeper_interface_receive_bytes_total",

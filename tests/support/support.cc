@@ -376,3 +376,80 @@ int ConnectLoopback(int port, int timeout_s) {
 }
 
 }  // namespace lk::test
+
+// --- OwnEngine, ScopedEnv --------------------------------------------------------------------
+
+namespace lk::test {
+
+OwnEngine::OwnEngine(const std::string& name) : ns_("lktest-" + name) {
+  Sh("ip -n " + ns_.name() + " link set lo up");
+}
+
+OwnEngine::~OwnEngine() {
+  if (running()) {
+    Docker("ps -aq | xargs -r docker -H " + host() + " rm -f >/dev/null 2>&1");
+    Stop(60);
+  }
+  // dockerd unmounts what it mounted when it stops; anything left (a killed engine) goes here.
+  Sh("grep -o ' " + dir_.path() + "/[^ ]*' /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null");
+}
+
+bool OwnEngine::Start(int timeout_s) {
+  const std::string& d = dir_.path();
+  std::string cmd = "exec nsenter --net=/run/netns/" + ns_.name() + " dockerd --data-root " + d + "/data --exec-root " +
+                    d + "/exec -H " + host() + " --pidfile " + d + "/docker.pid --shutdown-timeout 2 >>" + d +
+                    "/dockerd.log 2>&1";
+  pid_ = fork();
+  if (pid_ == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return WaitFor(
+             [&] {
+               int st = 1;
+               Docker("info --format '{{.ID}}'", &st);
+               return st == 0 || waitpid(pid_, nullptr, WNOHANG) == pid_;
+             },
+             timeout_s, 250) &&
+         waitpid(pid_, nullptr, WNOHANG) == 0;
+}
+
+bool OwnEngine::Stop(int timeout_s) {
+  if (pid_ <= 0) return true;
+  kill(pid_, SIGTERM);
+  bool done = WaitFor([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, timeout_s, 100);
+  if (!done) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return done;
+}
+
+std::string OwnEngine::Docker(const std::string& args, int* status) const {
+  return Sh("docker -H " + host() + " " + args, status);
+}
+
+std::string OwnEngine::LoadImage(const std::string& image) const {
+  int st = 1;
+  std::string out = Sh("docker save " + image + " | docker -H " + host() + " load -q", &st);
+  return st == 0 ? "" : out;
+}
+
+std::string OwnEngine::Log() const {
+  return Sh("tail -30 " + dir_.path() + "/dockerd.log");
+}
+
+ScopedEnv::ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
+  if (const char* v = std::getenv(name_.c_str())) old_ = v;
+  setenv(name_.c_str(), value.c_str(), 1);
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (old_)
+    setenv(name_.c_str(), old_->c_str(), 1);
+  else
+    unsetenv(name_.c_str());
+}
+
+}  // namespace lk::test

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -168,5 +169,51 @@ std::vector<std::string> Ipv4Addresses(const std::string& container, const std::
 
 // A TCP connection to 127.0.0.1:port with send and receive timeouts of timeout_s; -1 on failure.
 int ConnectLoopback(int port, int timeout_s);
+
+}  // namespace lk::test
+
+namespace lk::test {
+
+// A Docker engine of the test's own, as a second "host": dockerd in its own network namespace
+// (lktest-NAME), with its own data root, exec root, socket and pid file under a temporary
+// directory. Started through nsenter (ip netns exec would remount /sys and hide the cgroups).
+// The destructor removes every container of this engine, stops it, and removes its files and
+// its namespace; it never touches another engine.
+class OwnEngine {
+ public:
+  explicit OwnEngine(const std::string& name);
+  ~OwnEngine();
+  OwnEngine(const OwnEngine&) = delete;
+  OwnEngine& operator=(const OwnEngine&) = delete;
+  // Starts dockerd and waits until it answers; false (with the log's tail in Log()) if not.
+  bool Start(int timeout_s);
+  // SIGTERM, as a service manager stops it (its containers are stopped with it); waits.
+  bool Stop(int timeout_s);
+  bool running() const { return pid_ > 0; }
+  std::string host() const { return "unix://" + dir_.path() + "/docker.sock"; }
+  const std::string& netns() const { return ns_.name(); }
+  // `docker -H HOST ARGS` (shell words), stdout and stderr.
+  std::string Docker(const std::string& args, int* status = nullptr) const;
+  // Copies an image from the default engine (docker save | docker load); "" when done.
+  std::string LoadImage(const std::string& image) const;
+  std::string Log() const;
+
+ private:
+  TempDir dir_;
+  ScopedNetns ns_;
+  int pid_ = -1;
+};
+
+// Sets an environment variable of this test process and restores the old value on destruction
+// (the helpers above run `docker` with this process's environment).
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::string& value);
+  ~ScopedEnv();
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
 
 }  // namespace lk::test

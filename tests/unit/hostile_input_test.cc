@@ -155,18 +155,30 @@ namespace {
 // Nine aliases of nine used by a node's exec list: a few hundred bytes in the lab file itself
 // that the reading would copy 9^9 times.
 TEST(HostileInput, AnAliasBombInALabFileHitsALimit) {
-  std::string lists = "    x-a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
-  for (int i = 1; i <= 9; ++i) {
-    std::string p = "*a" + std::to_string(i - 1);
-    lists += "    x-a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p + ", " + p +
-             ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
-  }
-  std::string text = "name: b\ntopology:\n  kinds:\n    linux:\n      labels:\n" + lists +
+  auto bomb = [](const std::string& indent) {  // 9^10 values in ten lines of nine aliases
+    std::string lists = indent + "x-a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i <= 9; ++i) {
+      std::string p = "*a" + std::to_string(i - 1);
+      lists += indent + "x-a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p + ", " +
+               p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+    }
+    return lists;
+  };
+  std::string text = "name: b\ntopology:\n  kinds:\n    linux:\n      labels:\n" + bomb("        ") +
                      "  nodes:\n    n: {kind: linux, image: x, exec: *a9}\n";
   FileLoad f = LoadFileText(text, "/nowhere/bomb.clab.yml");
   EXPECT_NE(f.ErrorText().find("/nowhere/bomb.clab.yml:"), std::string::npos) << f.ErrorText();
   EXPECT_NE(f.ErrorText().find("more than 1000000 values (aliases included; the limit)"), std::string::npos)
       << f.ErrorText();
+  // The file still names its lab, so that lab is Stalled with this reason, not just a file error.
+  EXPECT_EQ(f.names, std::vector<std::string>{"b"});
+  // The same in a Lab resource file: metadata.name is found before the values are counted.
+  std::string resource = "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: r}\nspec:\n  topology:\n" +
+                         std::string("    kinds:\n      linux:\n        labels:\n") + bomb("          ") +
+                         "    nodes:\n      n: {kind: linux, image: x, exec: *a9}\n";
+  f = LoadFileText(resource, "/nowhere/bomb.lab.yml");
+  EXPECT_NE(f.ErrorText().find("aliases included; the limit"), std::string::npos) << f.ErrorText();
+  EXPECT_EQ(f.names, std::vector<std::string>{"r"});
 }
 
 TEST(HostileInput, NestingHasALimit) {
