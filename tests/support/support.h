@@ -114,6 +114,8 @@ class ControllerProcess {
   ~ControllerProcess();
   // An environment variable for the process (before Start), e.g. DOCKER_HOST.
   void SetEnv(const std::string& name, const std::string& value) { env_ += name + "='" + value + "' "; }
+  // Another --state-dir (before Start); the log stays where the constructor put it.
+  void UseStateDir(const std::string& path) { state_dir_ = path; }
   void Start();
   int pid() const { return pid_; }
   void Signal(int sig);
