@@ -22,6 +22,7 @@ namespace lk {
 namespace {
 
 namespace fs = std::filesystem;
+using test::Ifaces;
 using test::LabContainers;
 using test::Sh;
 
@@ -45,24 +46,7 @@ bool HasIface(const std::string& container, const std::string& iface) {
   return st == 0;
 }
 
-std::set<std::string> Ifaces(const std::string& container) {
-  std::set<std::string> out;
-  std::istringstream in(Sh("docker exec " + container + " ls /sys/class/net"));
-  std::string name;
-  while (in >> name) out.insert(name);
-  return out;
-}
-
-class ControllerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(test::EngineAnswers());
-    fs::create_directories(labs());
-  }
-  std::string labs() const { return dir_.path() + "/labs"; }
-  std::string state() const { return dir_.path() + "/state"; }
-  test::TempDir dir_;
-};
+class ControllerTest : public test::LabDirTest {};
 
 TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   test::LabGuard guard("lktest-edit"), keep_guard("lktest-keep");

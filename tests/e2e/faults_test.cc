@@ -23,6 +23,7 @@ namespace lk {
 namespace {
 
 namespace fs = std::filesystem;
+using test::Ifaces;
 using test::LabContainers;
 using test::Sh;
 
@@ -36,14 +37,6 @@ std::string Ring(const std::string& name, int n) {
   for (int i = 1; i <= n; ++i)
     text += "    - endpoints: [\"n" + std::to_string(i) + ":eth1\", \"n" + std::to_string(i % n + 1) + ":eth2\"]\n";
   return text;
-}
-
-std::set<std::string> Ifaces(const std::string& container) {
-  std::set<std::string> out;
-  std::istringstream in(Sh("docker exec " + container + " ls /sys/class/net"));
-  std::string name;
-  while (in >> name) out.insert(name);
-  return out;
 }
 
 // What is wrong with a ring lab as the engine and the kernel show it, one line each: not exactly
@@ -78,16 +71,7 @@ LabSpec Spec(const std::string& text, const std::string& path) {
   return *r.lab;
 }
 
-class Faults : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(test::EngineAnswers());
-    fs::create_directories(labs());
-  }
-  std::string labs() const { return dir_.path() + "/labs"; }
-  std::string state() const { return dir_.path() + "/state"; }
-  test::TempDir dir_;
-};
+class Faults : public test::LabDirTest {};
 
 TEST_F(Faults, TheEngineRestartedUnderTheControllerComesBackWhole) {
   test::OwnEngine engine("faults");

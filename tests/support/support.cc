@@ -453,3 +453,20 @@ ScopedEnv::~ScopedEnv() {
 }
 
 }  // namespace lk::test
+
+namespace lk::test {
+
+std::set<std::string> Ifaces(const std::string& container) {
+  std::set<std::string> out;
+  std::istringstream in(Sh("docker exec " + container + " ls /sys/class/net"));
+  std::string name;
+  while (in >> name) out.insert(name);
+  return out;
+}
+
+void LabDirTest::SetUp() {
+  ASSERT_TRUE(EngineAnswers());
+  std::filesystem::create_directories(labs());
+}
+
+}  // namespace lk::test

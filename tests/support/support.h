@@ -219,3 +219,24 @@ class ScopedEnv {
 };
 
 }  // namespace lk::test
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace lk::test {
+
+// The interface names inside a running container (ls /sys/class/net through docker exec).
+std::set<std::string> Ifaces(const std::string& container);
+
+// A test with a directory of lab files and a state directory of its own, and an engine that
+// answers (a test that needs one fails without it: CI always starts one).
+class LabDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  std::string labs() const { return dir_.path() + "/labs"; }
+  std::string state() const { return dir_.path() + "/state"; }
+  TempDir dir_;
+};
+
+}  // namespace lk::test
