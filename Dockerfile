@@ -19,7 +19,9 @@ RUN apt-get update \
       libcli11-dev prometheus-cpp-dev libcpprest-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . /src
-RUN cmake -S /src -B /build -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Release -DLABKEEPER_WERROR=OFF \
+# WERROR=ON makes every warning an error (the test command builds the image so: it is its Release build).
+ARG WERROR=OFF
+RUN cmake -S /src -B /build -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Release -DLABKEEPER_WERROR=${WERROR} \
  && cmake --build /build -j"$(nproc)" --target labkeeper
 
 FROM ${BASE}

@@ -41,6 +41,7 @@ class Result {
   T* operator->() { return &value(); }
   const std::string& error() const { return std::get<Status>(v_).message(); }
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
+  T value_or(T fallback) const { return ok() ? value() : fallback; }
 
  private:
   std::variant<T, Status> v_;

@@ -11,17 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "api/result.h"
+#include "controller/runtime.h"  // ExecResult
 
 namespace lk {
 
 struct HttpReply {
   long status = 0;
   std::string body;
-};
-
-struct ExecResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr, interleaved as the engine sent them
 };
 
 class DockerClient {

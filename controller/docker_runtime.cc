@@ -15,7 +15,7 @@
 
 #include "api/arch.h"
 #include "api/strings.h"
-#include "controller/runtime.h"
+#include "controller/docker_runtime.h"
 
 namespace lk {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api/result.h"
-#include "controller/api.h"
+#include "controller/http_api.h"
 
 namespace lk {
 

@@ -1,4 +1,5 @@
-// The seam between the controller and the container engine.
+// The seam between the controller and the container engine: a pure interface and the value
+// types it speaks in. The Docker implementation is in docker_runtime.h.
 #pragma once
 
 #include <functional>
@@ -10,7 +11,6 @@
 
 #include "api/result.h"
 #include "api/topology.h"
-#include "controller/docker_client.h"
 
 namespace lk {
 
@@ -22,6 +22,12 @@ struct Event {
   std::string message;
 };
 using EventSink = std::function<void(const Event&)>;
+
+// What a command run in a container printed, and how it ended.
+struct ExecResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr, interleaved as the engine sent them
+};
 
 // Everything needed to create one container.
 struct ContainerSpec {
@@ -87,13 +93,5 @@ class ContainerRuntime {
   // Removes the network when it carries `owner_label` and has no endpoints; true when removed.
   virtual Result<bool> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) = 0;
 };
-
-std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client);
-
-// Capabilities the engine's process may hold (its bounding set), as Docker's CAP_ names.
-// Read from the engine's pid when local, else this process's; empty when unknown.
-std::vector<std::string> GrantableCapabilities();
-// Capability names Docker knows that are not in `grantable`.
-std::vector<std::string> MissingCapabilities(const std::vector<std::string>& grantable);
 
 }  // namespace lk

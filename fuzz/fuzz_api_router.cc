@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "controller/api.h"
+#include "controller/http_api.h"
 
 namespace {
 class Backend : public lk::ApiBackend {

@@ -2,7 +2,8 @@
 # Builds labkeeper's image (the Dockerfile at the top of the repository) with no registry: the
 # base is a minimal Debian 12 root made with debootstrap and imported as
 # labkeeper.dev/debian:bookworm; the image is tagged labkeeper.dev/labkeeper:test (or $1).
-# The Dockerfile's own RUN steps install Debian packages, as anywhere.
+# The Dockerfile's own RUN steps install Debian packages, as anywhere. LABKEEPER_WERROR=ON builds
+# labkeeper in it with warnings as errors. A failed build prints the end of its output.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tag=${1:-labkeeper.dev/labkeeper:test}
@@ -18,5 +19,13 @@ if ! docker image inspect labkeeper.dev/debian:bookworm >/dev/null 2>&1; then
     labkeeper.dev/debian:bookworm >/dev/null
 fi
 echo "labkeeper image: building $tag (compiles labkeeper inside; a few minutes)"
-docker build -q --build-arg BASE=labkeeper.dev/debian:bookworm -t "$tag" "$here/.." >/dev/null
+log=$(mktemp /tmp/labkeeper-image-build.XXXXXX)
+if ! docker build --build-arg BASE=labkeeper.dev/debian:bookworm --build-arg WERROR="${LABKEEPER_WERROR:-OFF}" \
+  -t "$tag" "$here/.." >"$log" 2>&1; then
+  echo "labkeeper image: the build failed; the end of its output:" >&2
+  tail -40 "$log" >&2
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"
 echo "labkeeper image: $tag ready"

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "controller/runtime.h"
+#include "controller/docker_runtime.h"
 #include "tests/support/support.h"
 
 namespace lk {

@@ -1,4 +1,4 @@
-#include "controller/api.h"
+#include "controller/http_api.h"
 
 #include <algorithm>
 #include <regex>

@@ -1,6 +1,6 @@
 // Routing, limits and authentication of the HTTP surface, with a backend that records calls.
 // (ApiTest in tests/e2e checks the same rules through cpprestsdk against the real controller.)
-#include "controller/api.h"
+#include "controller/http_api.h"
 
 #include <gtest/gtest.h>
 

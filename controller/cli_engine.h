@@ -1,0 +1,33 @@
+// What the CLI's commands that touch labs directly share: reading lab files, reaching the
+// engine and the kernel, and printing events and progress lines as they come.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/topology.h"
+#include "controller/docker_client.h"
+#include "controller/docker_runtime.h"
+#include "controller/link_manager.h"
+#include "controller/runtime.h"
+
+namespace lk {
+
+// Every lab of the files; each file's errors printed, and `ok` false, for the invalid ones.
+std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok);
+
+// The engine and the kernel, as every command that touches labs needs them.
+struct World {
+  std::shared_ptr<DockerClient> docker;
+  std::unique_ptr<ContainerRuntime> runtime;
+  std::unique_ptr<LinkManager> links;
+};
+// nullopt (with the engine's error printed) when no Docker engine answers.
+std::optional<World> Connect();
+
+void PrintEvent(const Event& e);
+void PrintLine(const std::string& line);
+
+}  // namespace lk

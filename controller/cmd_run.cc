@@ -1,0 +1,135 @@
+// `labkeeper run --dir DIR`: the controller, until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "api/strings.h"
+#include "controller/cli.h"
+#include "controller/cli_engine.h"
+#include "controller/controller.h"
+#include "controller/controller_api.h"
+#include "controller/http_server.h"
+#include "controller/version.h"
+
+namespace lk {
+namespace {
+
+std::string Timestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The API's bearer token: "" without a file; nullopt (said why) when it cannot be used.
+std::optional<std::string> ServerToken(const std::string& listen, const std::string& token_file) {
+  // Writes will need a bearer token off loopback; refuse to expose the controller without one.
+  if (!IsLoopbackListen(listen) && token_file.empty()) {
+    std::cerr << "labkeeper run: --listen " << listen << " is not a loopback address; give --token-file too\n";
+    return std::nullopt;
+  }
+  std::string token;
+  if (token_file.empty()) return token;
+  std::ifstream in(token_file);
+  if (!std::getline(in, token) || token.empty()) {
+    std::cerr << "labkeeper run: --token-file " << token_file << ": cannot read a token from it\n";
+    return std::nullopt;
+  }
+  return token;
+}
+
+int Run(const ControllerOptions& opts, const std::string& listen, const std::string& token_file) {
+  auto token = ServerToken(listen, token_file);
+  if (!token) return 2;
+  // Signals are taken by sigwait below: block them before any thread starts.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::mutex out_mu;
+  auto log = [&](const std::string& line) {
+    std::lock_guard l(out_mu);
+    std::printf("%s %s\n", Timestamp().c_str(), line.c_str());
+    std::fflush(stdout);
+  };
+  auto world = Connect();
+  if (!world) return 1;
+  RealClock clock;
+  Controller controller(world->docker, *world->runtime, *world->links, clock, opts, log);
+  ControllerApi api(controller);
+  HttpServer http(listen, api, ApiOptions{*token, IsLoopbackListen(listen)});
+  if (Status s = http.Start(); !s) {
+    std::cerr << "labkeeper run: " << s.message() << "\n";
+    return 1;
+  }
+  if (Status s = controller.Start(); !s) {
+    std::cerr << "labkeeper run: " << s.message() << "\n";
+    return 1;
+  }
+  log("labkeeper " + std::string(kVersion) + " watching " + opts.dir + " (" + std::to_string(opts.workers) +
+      " workers, status in " + opts.state_dir + "/status.json, API on http://" + listen +
+      "/api/v1/labs, metrics on /metrics" + (token->empty() ? "" : ", writes need the bearer token") + ")");
+  int sig = 0;
+  sigwait(&set, &sig);
+  log(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+      "; finishing in-flight actions, labs stay up");
+  controller.Stop();
+  http.Stop();
+  log("stopped");
+  return 0;
+}
+
+}  // namespace
+
+CliCommand AddRunCommand(CLI::App& app) {
+  struct Args {
+    ControllerOptions opts;
+    std::string resync = "30s", listen = "127.0.0.1:9580", token_file;
+  };
+  auto a = std::make_shared<Args>();
+  auto* run =
+      app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
+  run->add_option("--dir", a->opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")
+      ->required();
+  run->add_option("--listen", a->listen, "ADDR:PORT of the HTTP listener (/api/v1, /metrics, /healthz, /readyz)")
+      ->capture_default_str();
+  run->add_option("--token-file", a->token_file,
+                  "bearer token for the API's writes (and for every API call off loopback); required when --listen "
+                  "is not loopback");
+  run->add_option("--state-dir", a->opts.state_dir,
+                  "where status.json and the API's suspensions (suspended.json) are kept")
+      ->capture_default_str();
+  run->add_option("--resync", a->resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")
+      ->capture_default_str();
+  run->add_option("--workers", a->opts.workers, "labs reconciled in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  run->add_option("--max-workers", a->opts.max_workers, "containers created in parallel within a lab")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  run->add_option("--emulation", a->opts.emulation,
+                  "nodes whose image is not the engine's architecture: allow, warn or deny (a Lab resource's "
+                  "spec.emulation overrides it for its lab)")
+      ->check(CLI::IsMember({"allow", "warn", "deny"}))
+      ->capture_default_str();
+  run->add_option("--host-id", a->opts.owner,
+                  "this controller's id, written as label labkeeper.dev/owner (default: host name)");
+  return {run, [a] {
+            auto d = ParseDuration(a->resync);
+            if (!d) {
+              std::cerr << "labkeeper run: --resync: " << d.error() << "\n";
+              return 2;
+            }
+            a->opts.resync = *d;
+            return Run(a->opts, a->listen, a->token_file);
+          }};
+}
+
+}  // namespace lk

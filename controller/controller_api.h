@@ -1,0 +1,24 @@
+// The controller as the HTTP API sees it: the adapter from http_api.h's ApiBackend to Controller.
+#pragma once
+
+#include "controller/controller.h"
+#include "controller/http_api.h"
+
+namespace lk {
+
+class ControllerApi : public ApiBackend {
+ public:
+  explicit ControllerApi(Controller& c) : c_(c) {}
+  std::string Metrics() override { return c_.Metrics(); }
+  bool Ready() override { return c_.Synced(); }
+  nlohmann::json Labs() override { return c_.LabsJson(); }
+  std::optional<nlohmann::json> Lab(const std::string& name) override { return c_.LabJson(name); }
+  std::optional<nlohmann::json> Plan(const std::string& name) override { return c_.PlanJson(name); }
+  bool Reconcile(const std::string& name) override;
+  Suspend SetSuspended(const std::string& name, bool suspended) override;
+
+ private:
+  Controller& c_;
+};
+
+}  // namespace lk

@@ -1,0 +1,212 @@
+#include "tests/fakes/fake_runtime.h"
+
+#include <thread>
+
+namespace lk::test {
+
+void FakeRuntime::AddImage(const std::string& ref, const std::string& arch) {
+  std::lock_guard lock(mu_);
+  images_[ref] = arch;
+}
+
+void FakeRuntime::AddPullable(const std::string& ref, const std::string& arch) {
+  std::lock_guard lock(mu_);
+  pullable_[ref] = arch;
+}
+
+void FakeRuntime::OnExec(std::function<ExecResult(const std::string&, const std::vector<std::string>&)> fn) {
+  std::lock_guard lock(mu_);
+  exec_ = std::move(fn);
+}
+
+void FakeRuntime::Stop(const std::string& name_or_id) {
+  std::lock_guard lock(mu_);
+  if (Container* c = Find(name_or_id)) {
+    c->state.state = "exited";
+    c->state.pid = 0;
+  }
+}
+
+void FakeRuntime::SetHealthy(const std::string& name_or_id, bool healthy) {
+  std::lock_guard lock(mu_);
+  if (Container* c = Find(name_or_id)) c->healthy = healthy;
+}
+
+void FakeRuntime::FailNext(const std::string& method, const std::string& message, int times) {
+  std::lock_guard lock(mu_);
+  failures_[method] = {message, times};
+}
+
+void FakeRuntime::Stall(const std::string& method, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mu_);
+  stalls_[method] = delay;
+}
+
+std::vector<std::string> FakeRuntime::Calls() const {
+  std::lock_guard lock(mu_);
+  return calls_;
+}
+
+std::optional<ContainerSpec> FakeRuntime::SpecOf(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, c] : containers_)
+    if (c.spec.name == name) return c.spec;
+  return std::nullopt;
+}
+
+std::string FakeRuntime::Enter(const std::string& method) {
+  std::chrono::milliseconds stall{0};
+  {
+    std::lock_guard lock(mu_);
+    calls_.push_back(method);
+    if (auto s = stalls_.find(method); s != stalls_.end()) stall = s->second;
+  }
+  if (stall.count() > 0) std::this_thread::sleep_for(stall);
+  std::lock_guard lock(mu_);
+  auto f = failures_.find(method);
+  if (f == failures_.end() || f->second.second <= 0) return "";
+  std::string message = f->second.first;
+  if (--f->second.second == 0) failures_.erase(f);
+  return message;
+}
+
+FakeRuntime::Container* FakeRuntime::Find(const std::string& name_or_id) {
+  if (auto it = containers_.find(name_or_id); it != containers_.end()) return &it->second;
+  for (auto& [id, c] : containers_)
+    if (c.spec.name == name_or_id) return &c;
+  return nullptr;
+}
+
+Result<std::vector<ContainerState>> FakeRuntime::List(const std::map<std::string, std::string>& labels) {
+  if (std::string e = Enter("List"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  std::vector<ContainerState> out;
+  for (const auto& [id, c] : containers_) {
+    bool match = true;
+    for (const auto& [k, v] : labels) {
+      auto l = c.state.labels.find(k);
+      match = match && l != c.state.labels.end() && (v.empty() || l->second == v);
+    }
+    if (match) out.push_back(c.state);
+  }
+  return out;
+}
+
+Result<std::optional<ContainerState>> FakeRuntime::Get(const std::string& name) {
+  if (std::string e = Enter("Get"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  Container* c = Find(name);
+  return c ? std::optional<ContainerState>(c->state) : std::nullopt;
+}
+
+Result<std::string> FakeRuntime::EnsureImage(const std::string& ref, const std::string& policy,
+                                             const std::string& /*platform*/,
+                                             const std::function<void(const std::string&)>& progress) {
+  if (std::string e = Enter("EnsureImage"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  bool present = images_.count(ref) > 0;
+  if (present && policy != "Always" && policy != "always") return ref;
+  if (policy == "Never" || policy == "never")
+    return Status::Fail("image " + ref + " is not present and image-pull-policy is Never");
+  auto p = pullable_.find(ref);
+  if (p == pullable_.end())
+    return present ? Result<std::string>(ref)
+                   : Status::Fail("image " + ref + " is not present locally and could not be pulled: not found");
+  if (progress) progress("pulling " + ref + ": done");
+  images_[ref] = p->second;
+  return ref;
+}
+
+Result<std::string> FakeRuntime::Run(const ContainerSpec& spec, const EventSink& /*events*/) {
+  if (std::string e = Enter("Run"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  if (!images_.count(spec.image) && spec.image.rfind("sha256:", 0) != 0)
+    return Status::Fail("create container " + spec.name + ": No such image: " + spec.image);
+  if (Find(spec.name)) return Status::Fail("create container " + spec.name + ": the name is already in use");
+  if (!spec.network.empty() && !networks_.count(spec.network))
+    return Status::Fail("create container " + spec.name + ": network " + spec.network + " not found");
+  std::string id = "fake" + std::to_string(next_id_++);
+  Container c;
+  c.spec = spec;
+  c.state = {id, spec.name, spec.image, "sha256:" + spec.image, "running", next_pid_++, spec.labels, "", ""};
+  containers_[id] = std::move(c);
+  return id;
+}
+
+Result<std::string> FakeRuntime::ImageArchitecture(const std::string& ref) {
+  if (std::string e = Enter("ImageArchitecture"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  auto it = images_.find(ref);
+  return it == images_.end() ? std::string() : it->second;
+}
+
+Status FakeRuntime::Start(const std::string& id) {
+  if (std::string e = Enter("Start"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  Container* c = Find(id);
+  if (!c) return Status::Fail("start container " + id + ": No such container");
+  if (!c->state.running()) {
+    c->state.state = "running";
+    c->state.pid = next_pid_++;
+  }
+  return Status::Ok();
+}
+
+bool FakeRuntime::Healthy(const std::string& id) {
+  Enter("Healthy");
+  std::lock_guard lock(mu_);
+  Container* c = Find(id);
+  return c && c->healthy;
+}
+
+Status FakeRuntime::Remove(const std::string& id) {
+  if (std::string e = Enter("Remove"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  if (Container* c = Find(id)) containers_.erase(c->state.id);
+  return Status::Ok();  // a container already gone is removed, as the engine's force-remove says
+}
+
+Result<ExecResult> FakeRuntime::Exec(const std::string& id, const std::vector<std::string>& argv) {
+  if (std::string e = Enter("Exec"); !e.empty()) return Status::Fail(e);
+  std::function<ExecResult(const std::string&, const std::vector<std::string>&)> fn;
+  {
+    std::lock_guard lock(mu_);
+    Container* c = Find(id);
+    if (!c) return Status::Fail("exec in " + id + ": No such container");
+    if (!c->state.running()) return Status::Fail("exec in " + id + ": container is not running");
+    fn = exec_;
+  }
+  return fn ? fn(id, argv) : ExecResult{0, ""};
+}
+
+Result<bool> FakeRuntime::NetworkExists(const std::string& name) {
+  if (std::string e = Enter("NetworkExists"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  return networks_.count(name) > 0;
+}
+
+Result<std::string> FakeRuntime::NetworkBridge(const std::string& name) {
+  if (std::string e = Enter("NetworkBridge"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  if (!networks_.count(name)) return Status::Fail("network " + name + " does not exist");
+  return "br-" + name.substr(0, 12);
+}
+
+Result<bool> FakeRuntime::EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) {
+  if (std::string e = Enter("EnsureNetwork"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  return networks_.emplace(mgmt.network, labels).second;
+}
+
+Result<bool> FakeRuntime::RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) {
+  if (std::string e = Enter("RemoveNetworkIfUnused"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  auto n = networks_.find(name);
+  if (n == networks_.end() || !n->second.count(owner_label)) return false;
+  for (const auto& [id, c] : containers_)
+    if (c.spec.network == name) return false;
+  networks_.erase(n);
+  return true;
+}
+
+}  // namespace lk::test
