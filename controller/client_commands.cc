@@ -42,6 +42,26 @@ std::string Encode(const std::string& s) {
   return out;
 }
 
+// Each lab's conditions and suspension into `status -o json`; labs without containers (stalled,
+// suspended before their first pass) still show.
+void AddLabConditions(const std::vector<nlohmann::json>& docs, nlohmann::json* j) {
+  for (const auto& d : docs) {
+    bool seen = false;
+    for (auto& l : (*j)["labs"])
+      if (l["name"] == d["name"]) {
+        seen = true;
+        l["conditions"] = d["status"]["conditions"];
+        l["suspended"] = d["status"]["suspended"];
+      }
+    if (!seen)
+      (*j)["labs"].push_back({{"name", d["name"]},
+                              {"topoFile", d["file"]},
+                              {"nodes", nlohmann::json::array()},
+                              {"conditions", d["status"]["conditions"]},
+                              {"suspended", d["status"]["suspended"]}});
+  }
+}
+
 }  // namespace
 
 std::optional<int> StatusViaServer(const ApiClientOptions& opts, const std::string& lab, const std::string& output,
@@ -80,22 +100,7 @@ std::optional<int> StatusViaServer(const ApiClientOptions& opts, const std::stri
     j["source"] = "controller";
     j["server"] = opts.server;
     j["controller"] = controller;
-    // Labs without containers (stalled, suspended before their first pass) still show.
-    for (const auto& d : docs) {
-      bool seen = false;
-      for (auto& l : j["labs"])
-        if (l["name"] == d["name"]) {
-          seen = true;
-          l["conditions"] = d["status"]["conditions"];
-          l["suspended"] = d["status"]["suspended"];
-        }
-      if (!seen)
-        j["labs"].push_back({{"name", d["name"]},
-                             {"topoFile", d["file"]},
-                             {"nodes", nlohmann::json::array()},
-                             {"conditions", d["status"]["conditions"]},
-                             {"suspended", d["status"]["suspended"]}});
-    }
+    AddLabConditions(docs, &j);
     std::cout << j.dump(2) << "\n";
     return 0;
   }

@@ -13,6 +13,7 @@
 #include "api/arch.h"
 #include "api/strings.h"
 #include "api/topology_codec.h"
+#include "controller/lab_files.h"
 #include "controller/observed.h"
 
 namespace fs = std::filesystem;
@@ -21,78 +22,6 @@ namespace lk {
 namespace {
 
 constexpr size_t kMaxEvents = 100;
-
-// A file's content, at most `limit` bytes of it (one more than the loader's limit, so that an
-// oversized file is read only as far as needed to say so).
-std::string ReadAll(const fs::path& p, size_t limit = std::string::npos) {
-  std::ifstream in(p, std::ios::binary);
-  if (limit == std::string::npos) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  std::string out(limit, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(limit));
-  out.resize(static_cast<size_t>(in.gcount()));
-  return out;
-}
-
-// What was found under the watched directory: the lab files' content, and the paths named like
-// lab files that cannot be read as one (with why), which are invalid files like any other.
-struct FoundFiles {
-  std::map<std::string, std::string> content;
-  std::map<std::string, std::string> unreadable;
-};
-
-// Every lab file under dir: hidden directories skipped, symlinks followed.
-FoundFiles FindLabFiles(const std::string& dir) {
-  FoundFiles out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(
-      dir, fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.rfind('.', 0) == 0) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    std::string path = it->path().string();
-    if (!(IsTopologyFileName(path) || IsLabResourceFileName(path))) continue;
-    std::error_code sec;
-    fs::file_status st = fs::status(it->path(), sec);  // follows symlinks
-    if (sec) {
-      out.unreadable[path] = "cannot read the file: " + sec.message();  // a dangling or looping symlink
-      continue;
-    }
-    if (!fs::is_regular_file(st)) {
-      // Never opened: a FIFO would block the reader, a device could be anything.
-      out.unreadable[path] = std::string("not a regular file (") +
-                             (fs::is_directory(st) ? "a directory"
-                              : fs::is_fifo(st)    ? "a FIFO"
-                                                   : "a special file") +
-                             "), so not a lab file";
-      continue;
-    }
-    std::ifstream probe(it->path());
-    if (!probe) {
-      out.unreadable[path] = "cannot read the file: " + std::string(std::strerror(errno));
-      continue;
-    }
-    out.content[path] = ReadAll(it->path(), kMaxFileBytes + 1);
-  }
-  return out;
-}
-
-// Hash of a lab file and of every file its labs are built from (absent ones count as absent).
-std::string InputsHash(const std::string& content, const std::vector<std::string>& inputs) {
-  std::string s = Hex64(Fnv1a64(content));
-  for (const auto& p : inputs) {
-    std::error_code ec;
-    bool present = fs::is_regular_file(p, ec);
-    s += "|" + p + "=" + (present ? Hex64(Fnv1a64(ReadAll(p, kMaxFileBytes + 1))) : std::string("absent"));
-  }
-  return Hex64(Fnv1a64(s));
-}
 
 // Hash of everything the lab asks for: changes exactly when the normalized spec changes.
 std::string Generation(const LabSpec& lab) {
@@ -261,8 +190,7 @@ uint64_t Controller::Reconciles(const std::string& lab) const {
 void Controller::Rescan() {
   std::lock_guard rescan(rescan_mu_);  // the watcher and the resync both rescan; one at a time
   FoundFiles files = FindLabFiles(opts_.dir);
-  std::map<std::string, std::string>& found = files.content;
-  for (const auto& [path, why] : files.unreadable) found[path] = why;  // present, so not "deleted"
+  for (const auto& [path, why] : files.unreadable) files.content[path] = why;  // present, so not "deleted"
   // Files are read and loaded outside mu_: a lab built from many or slow files keeps no reader
   // of the status waiting. A file is loaded again when it or any file it was built from changed.
   std::map<std::string, std::vector<std::string>> known_inputs;
@@ -272,94 +200,85 @@ void Controller::Rescan() {
     known_inputs = file_inputs_;
     known_hash = file_hash_;
   }
-  std::map<std::string, std::pair<std::string, FileLoad>> loaded;  // path -> (hash, load)
-  for (const auto& [path, content] : found) {
-    bool unreadable = files.unreadable.count(path) > 0;
-    std::string hash = InputsHash((unreadable ? "unreadable:" : "") + content, known_inputs[path]);
-    if (known_hash.count(path) && known_hash[path] == hash) continue;
-    FileLoad load;
-    if (unreadable) {
-      Diagnostic d;  // member by member: GCC 12 -O2 warns falsely on a braced temporary here
-      d.pos.file = path;
-      d.pos.line = d.pos.column = 1;
-      d.message = content;
-      load.errors.push_back(std::move(d));
-    } else {
-      load = LoadFileText(content, path);
-    }
-    // Hashed again with the inputs this load found (a template's vars file, env-files).
-    loaded[path] = {InputsHash((unreadable ? "unreadable:" : "") + content, load.inputs), std::move(load)};
-  }
+  Loaded loaded = LoadChanged(files, std::move(known_inputs), std::move(known_hash));
   std::vector<std::string> touched;
   {
     std::lock_guard lock(mu_);
-    // Files that went: their labs are pruned (or kept, with prune: false).
-    for (auto it = file_hash_.begin(); it != file_hash_.end();) {
-      if (found.count(it->first)) {
-        ++it;
-        continue;
-      }
-      for (const auto& lab : file_labs_[it->first]) {
-        auto rec = labs_.find(lab);
-        if (rec != labs_.end() && rec->second.file == it->first) {
-          rec->second.deleted = true;
-          touched.push_back(lab);
-        }
-      }
-      file_labs_.erase(it->first);
-      file_inputs_.erase(it->first);
-      manifest_errors_.erase(it->first);
-      it = file_hash_.erase(it);
-    }
-    for (auto& [path, hash_load] : loaded) {
-      auto& [hash, load] = hash_load;
-      file_hash_[path] = hash;
-      file_inputs_[path] = load.inputs;
-      if (!load.ok()) {
-        // Last known good stays; the lab is Stalled until the file is fixed.
-        std::vector<std::string> names = load.names.empty() ? file_labs_[path] : load.names;
-        for (const auto& name : names) {
-          auto& rec = labs_[name];
-          if (!rec.file.empty() && rec.file != path && !rec.deleted) continue;  // someone else's lab
-          rec.file = path;
-          rec.stalled = load.ErrorText();
-          touched.push_back(name);
-        }
-        manifest_errors_[path] = load.ErrorText();
-        log_("file " + path + " is invalid; its labs keep their last good state:\n" + load.ErrorText());
-        continue;
-      }
-      std::set<std::string> now;
-      std::string conflicts;
-      for (auto& lab : load.labs) {
-        auto existing = labs_.find(lab.name);
-        if (existing != labs_.end() && existing->second.file != path && !existing->second.deleted &&
-            !existing->second.file.empty() && found.count(existing->second.file)) {
-          conflicts += path + ": lab " + lab.name + " is already defined in " + existing->second.file + "\n";
-          continue;
-        }
-        now.insert(lab.name);
-        auto& rec = labs_[lab.name];
-        rec.file = path;
-        rec.stalled.clear();
-        rec.deleted = false;
-        rec.spec = std::move(lab);
-        touched.push_back(rec.spec->name);
-      }
-      for (const auto& old : file_labs_[path])
-        if (!now.count(old) && labs_.count(old) && labs_[old].file == path) {
-          labs_[old].deleted = true;
-          touched.push_back(old);
-        }
-      file_labs_[path] = std::vector<std::string>(now.begin(), now.end());
-      if (conflicts.empty())
-        manifest_errors_.erase(path);
-      else
-        manifest_errors_[path] = conflicts;
-    }
+    ForgetGoneFiles(files.content, &touched);
+    for (auto& [path, hash_load] : loaded)
+      TakeFile(path, std::move(hash_load.first), std::move(hash_load.second), files.content, &touched);
   }
   for (const auto& lab : touched) queue_.Add(lab);
   WriteStatus();
+}
+
+void Controller::ForgetGoneFiles(const std::map<std::string, std::string>& found, std::vector<std::string>* touched) {
+  // Files that went: their labs are pruned (or kept, with prune: false).
+  for (auto it = file_hash_.begin(); it != file_hash_.end();) {
+    if (found.count(it->first)) {
+      ++it;
+      continue;
+    }
+    for (const auto& lab : file_labs_[it->first]) {
+      auto rec = labs_.find(lab);
+      if (rec != labs_.end() && rec->second.file == it->first) {
+        rec->second.deleted = true;
+        touched->push_back(lab);
+      }
+    }
+    file_labs_.erase(it->first);
+    file_inputs_.erase(it->first);
+    manifest_errors_.erase(it->first);
+    it = file_hash_.erase(it);
+  }
+}
+
+void Controller::StallFileLabs(const std::string& path, const FileLoad& load, std::vector<std::string>* touched) {
+  // Last known good stays; the lab is Stalled until the file is fixed.
+  std::vector<std::string> names = load.names.empty() ? file_labs_[path] : load.names;
+  for (const auto& name : names) {
+    auto& rec = labs_[name];
+    if (!rec.file.empty() && rec.file != path && !rec.deleted) continue;  // someone else's lab
+    rec.file = path;
+    rec.stalled = load.ErrorText();
+    touched->push_back(name);
+  }
+  manifest_errors_[path] = load.ErrorText();
+  log_("file " + path + " is invalid; its labs keep their last good state:\n" + load.ErrorText());
+}
+
+void Controller::TakeFile(const std::string& path, std::string hash, FileLoad load,
+                          const std::map<std::string, std::string>& found, std::vector<std::string>* touched) {
+  file_hash_[path] = std::move(hash);
+  file_inputs_[path] = load.inputs;
+  if (!load.ok()) return StallFileLabs(path, load, touched);
+  std::set<std::string> now;
+  std::string conflicts;
+  for (auto& lab : load.labs) {
+    auto existing = labs_.find(lab.name);
+    if (existing != labs_.end() && existing->second.file != path && !existing->second.deleted &&
+        !existing->second.file.empty() && found.count(existing->second.file)) {
+      conflicts += path + ": lab " + lab.name + " is already defined in " + existing->second.file + "\n";
+      continue;
+    }
+    now.insert(lab.name);
+    auto& rec = labs_[lab.name];
+    rec.file = path;
+    rec.stalled.clear();
+    rec.deleted = false;
+    rec.spec = std::move(lab);
+    touched->push_back(rec.spec->name);
+  }
+  for (const auto& old : file_labs_[path])
+    if (!now.count(old) && labs_.count(old) && labs_[old].file == path) {
+      labs_[old].deleted = true;
+      touched->push_back(old);
+    }
+  file_labs_[path] = std::vector<std::string>(now.begin(), now.end());
+  if (conflicts.empty())
+    manifest_errors_.erase(path);
+  else
+    manifest_errors_[path] = conflicts;
 }
 
 void Controller::Worker() {
@@ -405,42 +324,22 @@ void Controller::Reconcile(const std::string& lab) {
     if (it == labs_.end()) return;
     snap = it->second;
   }
-  if (snap.deleted) {
-    if (snap.spec && snap.spec->prune) {
-      Prune(lab, std::move(snap));
-      WriteStatus();
-      return;
-    }
+  if (snap.deleted && snap.spec && snap.spec->prune) {
+    Prune(lab, std::move(snap));
+    WriteStatus();
+    return;
+  }
+  if (snap.deleted || !snap.stalled.empty() || !snap.spec) {
     {
       std::lock_guard lock(mu_);
-      auto& rec = labs_[lab];
-      if (rec.conditions["Ready"].reason != "FileDeleted") {
-        AddEvent(&rec, "Normal", "PruneSkipped", "lab/" + lab, "the lab's file is gone; prune: false keeps it running");
-        log_("lab " + lab + ": file deleted; prune: false, so it stays as it is");
-      }
-      SetCondition(&rec, "Ready", rec.conditions["Ready"].status == "True", "FileDeleted",
-                   "the lab's file is gone; prune: false keeps it running, unmanaged");
+      if (snap.deleted)
+        RecordKept(lab, &labs_[lab]);
+      else
+        RecordStalled(lab, &labs_[lab]);
       pending_first_pass_.erase(lab);
       synced_ = pending_first_pass_.empty();
     }
     WriteStatus();  // outside the lock: it takes the lock itself
-    return;
-  }
-  if (!snap.stalled.empty() || !snap.spec) {
-    {
-      std::lock_guard lock(mu_);
-      auto& rec = labs_[lab];
-      SetCondition(&rec, "Stalled", true, "InvalidFile", Trim(rec.stalled));
-      SetCondition(&rec, "Reconciling", false, "InvalidFile", "waiting for the file to be fixed");
-      if (rec.events.empty() || rec.events.back().reason != "InvalidFile" ||
-          rec.events.back().message != Trim(rec.stalled))
-        AddEvent(&rec, "Warning", "InvalidFile", "lab/" + lab, Trim(rec.stalled));
-      ++rec.reconciles;
-      ++rec.results["stalled"];
-      pending_first_pass_.erase(lab);
-      synced_ = pending_first_pass_.empty();
-    }
-    WriteStatus();
     return;
   }
   const LabSpec& spec = *snap.spec;
@@ -502,8 +401,26 @@ std::string Controller::ImageArch(const std::string& image) {
   return *arch;
 }
 
-void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
-                        const std::vector<NodeSeen>& seen) {
+void Controller::RecordKept(const std::string& lab, LabRecord* rec) {
+  if (rec->conditions["Ready"].reason != "FileDeleted") {
+    AddEvent(rec, "Normal", "PruneSkipped", "lab/" + lab, "the lab's file is gone; prune: false keeps it running");
+    log_("lab " + lab + ": file deleted; prune: false, so it stays as it is");
+  }
+  SetCondition(rec, "Ready", rec->conditions["Ready"].status == "True", "FileDeleted",
+               "the lab's file is gone; prune: false keeps it running, unmanaged");
+}
+
+void Controller::RecordStalled(const std::string& lab, LabRecord* rec) {
+  SetCondition(rec, "Stalled", true, "InvalidFile", Trim(rec->stalled));
+  SetCondition(rec, "Reconciling", false, "InvalidFile", "waiting for the file to be fixed");
+  if (rec->events.empty() || rec->events.back().reason != "InvalidFile" ||
+      rec->events.back().message != Trim(rec->stalled))
+    AddEvent(rec, "Warning", "InvalidFile", "lab/" + lab, Trim(rec->stalled));
+  ++rec->reconciles;
+  ++rec->results["stalled"];
+}
+
+std::map<std::string, std::string> Controller::RecordOutcomes(LabRecord* rec, const ApplyResult& r) {
   bool was_ready = rec->ever_ready;
   ++rec->reconciles;
   rec->durations.Observe(r.seconds);
@@ -522,6 +439,19 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
       errors_by_object[o.action.object] = o.error;
     }
   }
+  return errors_by_object;
+}
+
+void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
+                        const std::vector<NodeSeen>& seen) {
+  std::map<std::string, std::string> errors_by_object = RecordOutcomes(rec, r);
+  SetResultConditions(lab, rec, r, suspended);
+  RecordNodesAndLinks(rec, r, seen, errors_by_object);
+  pending_first_pass_.erase(lab);
+  synced_ = pending_first_pass_.empty();
+}
+
+void Controller::SetResultConditions(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended) {
   SetCondition(rec, "Stalled", false, "FileValid", "");
   bool by_spec = rec->spec && rec->spec->suspend;
   SetCondition(rec, "Suspended", suspended,
@@ -569,6 +499,10 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
     }
   }
   ++rec->results[rec->last_result];
+}
+
+void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
+                                     const std::map<std::string, std::string>& errors_by_object) {
   // Per node and link state, as last seen and done.
   rec->nodes = nlohmann::json::array();
   rec->pids.clear();
@@ -597,8 +531,6 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
                             {"state", failed ? "failed" : (r.ok() ? "up" : "unknown")},
                             {"lastError", failed ? err->second : ""}});
     }
-  pending_first_pass_.erase(lab);
-  synced_ = pending_first_pass_.empty();
 }
 
 void Controller::Prune(const std::string& lab, LabRecord rec) {
@@ -640,119 +572,6 @@ void Controller::ResyncLoop() {
     Rescan();
     ReconcileNow("*");
   }
-}
-
-nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& rec) const {
-  nlohmann::json conditions = nlohmann::json::array();
-  for (const auto& [type, c] : rec.conditions)
-    conditions.push_back({{"type", c.type},
-                          {"status", c.status},
-                          {"reason", c.reason},
-                          {"message", c.message},
-                          {"lastTransitionTime", c.last_transition}});
-  nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : rec.events)
-    events.push_back(
-        {{"time", e.time}, {"type", e.type}, {"reason", e.reason}, {"object", e.object}, {"message", e.message}});
-  nlohmann::json drift = nlohmann::json::array();
-  for (const auto& [key, n] : rec.drift)
-    drift.push_back({{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});
-  bool by_spec = rec.spec && rec.spec->suspend, by_api = api_suspended_.count(name) > 0;
-  return {{"observedGeneration", rec.observed_generation},
-          {"suspended", by_spec || by_api},
-          {"suspendedBy", by_spec  ? "spec"
-                          : by_api ? "api"
-                                   : ""},
-          {"conditions", conditions},
-          {"nodes", rec.nodes},
-          {"links", rec.links},
-          {"lastReconcile",
-           {{"time", rec.last_time},
-            {"seconds", rec.last_seconds},
-            {"result", rec.last_result},
-            {"actions", rec.last_actions}}},
-          {"reconciles", rec.reconciles},
-          {"reconcileErrors", rec.reconcile_errors},
-          {"driftCorrections", drift},
-          {"events", events}};
-}
-
-namespace {
-
-nlohmann::json EndpointJson(const Endpoint& e) {
-  nlohmann::json j = {{"node", e.node}, {"interface", e.iface}, {"mac", e.mac}};
-  if (!e.ipv4.empty()) j["ipv4"] = e.ipv4;
-  if (!e.ipv6.empty()) j["ipv6"] = e.ipv6;
-  return j;
-}
-
-// The effective spec, after inheritance and expansion, as labkeeper applies it.
-nlohmann::json SpecJson(const LabSpec& lab) {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& n : lab.nodes)
-    nodes.push_back({{"name", n.name},
-                     {"kind", n.kind},
-                     {"type", n.type},
-                     {"group", n.group},
-                     {"image", n.image},
-                     {"platform", n.platform},
-                     {"container", n.IsContainer() ? lab.ContainerName(n.name) : ""},
-                     {"networkMode", n.network_mode},
-                     {"mgmtIPv4", n.mgmt_ipv4},
-                     {"mgmtIPv6", n.mgmt_ipv6},
-                     {"cmd", n.cmd},
-                     {"env", n.env},
-                     {"binds", n.binds},
-                     {"ports", n.ports},
-                     {"exec", n.exec},
-                     {"specHash", n.SpecHash()}});
-  nlohmann::json links = nlohmann::json::array();
-  for (const auto& l : lab.links) {
-    nlohmann::json j = {{"id", l.Id()}, {"type", l.type}, {"a", EndpointJson(l.a)}, {"mtu", l.mtu}};
-    if (!l.OneEnded()) j["b"] = EndpointJson(l.b);
-    links.push_back(j);
-  }
-  return {{"name", lab.name},
-          {"prefix", lab.prefix ? nlohmann::json(*lab.prefix) : nlohmann::json(nullptr)},
-          {"mgmt",
-           {{"network", lab.mgmt.network}, {"ipv4Subnet", lab.mgmt.ipv4_subnet}, {"ipv6Subnet", lab.mgmt.ipv6_subnet}}},
-          {"suspend", lab.suspend},
-          {"prune", lab.prune},
-          {"nodes", nodes},
-          {"links", links}};
-}
-
-}  // namespace
-
-nlohmann::json Controller::LabsJson() const {
-  std::lock_guard lock(mu_);
-  nlohmann::json labs = nlohmann::json::array();
-  for (const auto& [name, rec] : labs_) {
-    nlohmann::json st = LabStatus(name, rec);
-    labs.push_back({{"name", name},
-                    {"file", rec.file},
-                    {"suspended", st["suspended"]},
-                    {"conditions", st["conditions"]},
-                    {"nodes", rec.nodes.size()},
-                    {"links", rec.spec ? rec.spec->links.size() : 0},
-                    {"lastReconcile", st["lastReconcile"]}});
-  }
-  return {{"controller", {{"dir", opts_.dir}, {"synced", synced_}, {"updated", Now()}, {"stateDir", StateJson()}}},
-          {"labs", labs}};
-}
-
-std::optional<nlohmann::json> Controller::LabJson(const std::string& lab) const {
-  std::lock_guard lock(mu_);
-  auto it = labs_.find(lab);
-  if (it == labs_.end()) return std::nullopt;
-  nlohmann::json st = LabStatus(lab, it->second);
-  nlohmann::json events = st["events"];
-  st.erase("events");
-  return nlohmann::json{{"name", lab},
-                        {"file", it->second.file},
-                        {"spec", it->second.spec ? SpecJson(*it->second.spec) : nlohmann::json(nullptr)},
-                        {"status", st},
-                        {"events", events}};
 }
 
 bool Controller::HasLab(const std::string& lab) const {
@@ -808,175 +627,6 @@ Status Controller::SaveSuspended() {
     list = api_suspended_;
   }
   return state_.Write("suspended.json", list.dump() + "\n");
-}
-
-nlohmann::json Controller::StateJson() const {
-  StateDir::Health h = state_.health();
-  nlohmann::json out = {{"path", state_.path()}, {"writable", h.error.empty()}, {"writeFailures", h.failures}};
-  if (!h.error.empty()) out["error"] = h.error;
-  return out;
-}
-
-nlohmann::json Controller::StatusJson() const {
-  std::lock_guard lock(mu_);
-  QueueStats q = queue_.Stats();
-  nlohmann::json out = {
-      {"controller",
-       {{"dir", opts_.dir},
-        {"pid", static_cast<int>(getpid())},
-        {"synced", synced_},
-        {"workers", opts_.workers},
-        {"resyncSeconds", std::chrono::duration_cast<std::chrono::milliseconds>(opts_.resync).count() / 1000.0},
-        {"queue", {{"depth", q.depth}, {"adds", q.adds}, {"retries", q.retries}}},
-        {"stateDir", StateJson()},
-        {"updated", Now()}}},
-      {"labs", nlohmann::json::array()},
-      {"manifestErrors", nlohmann::json::array()}};
-  for (const auto& [file, errors] : manifest_errors_)
-    out["manifestErrors"].push_back({{"file", file}, {"errors", errors}});
-  for (const auto& [name, rec] : labs_) {
-    nlohmann::json lab = LabStatus(name, rec);
-    lab["name"] = name;
-    lab["file"] = rec.file;
-    out["labs"].push_back(lab);
-  }
-  return out;
-}
-
-std::string Controller::Metrics() {
-  Exposition e;
-  CollectLabMetrics(&e);
-  CollectInterfaceMetrics(&e);
-  return SerializeMetrics(*health_.registry(), e.Take());
-}
-
-void Controller::CollectLabMetrics(Exposition* e) const {
-  using prometheus::MetricType;
-  const char* kReconcile = "labkeeper_reconcile_total";
-  const char* kErrors = "labkeeper_reconcile_errors_total";
-  const char* kDuration = "labkeeper_reconcile_duration_seconds";
-  const char* kDrift = "labkeeper_drift_corrections_total";
-  const char* kReady = "labkeeper_lab_ready";
-  const char* kCondition = "labkeeper_lab_condition";
-  const char* kNodes = "labkeeper_lab_nodes";
-  const char* kLinks = "labkeeper_lab_links";
-  const char* kNodeInfo = "labkeeper_node_info";
-  const char* kManifest = "labkeeper_manifest_errors";
-  e->Declare(kReconcile, "Reconcile passes by lab and result (success, error, stalled, suspended, cancelled)",
-             MetricType::Counter);
-  e->Declare(kErrors, "Reconcile passes that failed, by lab", MetricType::Counter);
-  e->Declare(kDuration, "Time of one reconcile pass, by lab", MetricType::Histogram);
-  e->Declare(kDrift, "Drift corrected, by lab, object kind (node, link, iface) and reason", MetricType::Counter);
-  e->Declare(kReady, "1 when the lab's Ready condition is True", MetricType::Gauge);
-  e->Declare(kCondition, "1 for each lab condition's current status", MetricType::Gauge);
-  e->Declare(kNodes, "Nodes by lab and container state (running, exited, ..., missing)", MetricType::Gauge);
-  e->Declare(kLinks, "Links by lab and state (up, failed, unknown)", MetricType::Gauge);
-  e->Declare(kNodeInfo, "One series per node: kind, image, image architecture, and whether it runs emulated",
-             MetricType::Gauge);
-  e->Declare(kManifest, "Errors in each lab file that does not validate", MetricType::Gauge);
-  std::lock_guard lock(mu_);
-  QueueStats q = queue_.Stats();
-  e->Gauge("labkeeper_workqueue_depth", "Labs waiting in the work queue", {}, static_cast<double>(q.depth));
-  e->Counter("labkeeper_workqueue_adds_total", "Adds to the work queue", {}, static_cast<double>(q.adds));
-  e->Counter("labkeeper_workqueue_retries_total", "Retries (backoff) handled by the work queue", {},
-             static_cast<double>(q.retries));
-  e->Gauge("labkeeper_labs", "Labs known to the controller", {}, static_cast<double>(labs_.size()));
-  StateDir::Health state = state_.health();
-  e->Gauge("labkeeper_state_dir_writable", "1 when the last write to the state directory (--state-dir) succeeded", {},
-           state.error.empty() ? 1 : 0);
-  e->Counter("labkeeper_state_write_failures_total", "Writes of status.json or suspended.json that failed", {},
-             static_cast<double>(state.failures));
-  for (const auto& [file, errors] : manifest_errors_)
-    e->Gauge(kManifest, "", {{"file", file}}, static_cast<double>(std::count(errors.begin(), errors.end(), '\n')));
-  for (const auto& [lab, rec] : labs_) {
-    for (const auto& [result, n] : rec.results) e->Counter(kReconcile, "", {{"lab", lab}, {"result", result}}, n);
-    e->Counter(kErrors, "", {{"lab", lab}}, static_cast<double>(rec.reconcile_errors));
-    e->Histogram(kDuration, "", {{"lab", lab}}, rec.durations);
-    for (const auto& [key, n] : rec.drift)
-      e->Counter(kDrift, "",
-                 {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},
-                 static_cast<double>(n));
-    auto ready = rec.conditions.find("Ready");
-    e->Gauge(kReady, "", {{"lab", lab}}, ready != rec.conditions.end() && ready->second.status == "True" ? 1 : 0);
-    for (const auto& [type, c] : rec.conditions)
-      for (const char* st : {"True", "False"})
-        e->Gauge(kCondition, "", {{"lab", lab}, {"type", type}, {"status", st}}, c.status == st ? 1 : 0);
-    std::map<std::string, int> node_states, link_states;
-    std::set<std::string> seen;
-    for (const auto& n : rec.nodes) {
-      ++node_states[n.value("state", "unknown")];
-      seen.insert(n.value("name", ""));
-      e->Gauge(kNodeInfo, "",
-               {{"lab", lab},
-                {"node", n.value("name", "")},
-                {"kind", n.value("kind", "")},
-                {"image", n.value("image", "")},
-                {"architecture", n.value("architecture", "")},
-                {"emulated", n.value("emulated", false) ? "true" : "false"}},
-               1);
-    }
-    if (rec.spec)
-      for (const auto& n : rec.spec->nodes)
-        if (!seen.count(n.name)) ++node_states["missing"];
-    for (const auto& [st, n] : node_states) e->Gauge(kNodes, "", {{"lab", lab}, {"state", st}}, n);
-    for (const auto& l : rec.links) ++link_states[l.value("state", "unknown")];
-    for (const auto& [st, n] : link_states) e->Gauge(kLinks, "", {{"lab", lab}, {"state", st}}, n);
-  }
-}
-
-void Controller::CollectInterfaceMetrics(Exposition* e) {
-  std::lock_guard lock(telemetry_mu_);
-  // Read at scrape time, at most once a second whatever the number of scrapers.
-  if (clock_.Now() - telemetry_at_ >= std::chrono::seconds(1)) {
-    Exposition t;
-    struct Family {
-      const char* name;
-      const char* help;
-      uint64_t Iface::*field;
-    } counters[] = {
-        {"labkeeper_interface_receive_bytes_total", "Bytes received by a lab interface", &Iface::rx_bytes},
-        {"labkeeper_interface_transmit_bytes_total", "Bytes sent by a lab interface", &Iface::tx_bytes},
-        {"labkeeper_interface_receive_packets_total", "Packets received by a lab interface", &Iface::rx_packets},
-        {"labkeeper_interface_transmit_packets_total", "Packets sent by a lab interface", &Iface::tx_packets},
-        {"labkeeper_interface_receive_errors_total", "Receive errors of a lab interface", &Iface::rx_errors},
-        {"labkeeper_interface_transmit_errors_total", "Transmit errors of a lab interface", &Iface::tx_errors},
-        {"labkeeper_interface_receive_drops_total", "Received packets dropped by a lab interface", &Iface::rx_dropped},
-        {"labkeeper_interface_transmit_drops_total", "Packets to send dropped by a lab interface", &Iface::tx_dropped},
-    };
-    for (const auto& f : counters) t.Declare(f.name, f.help, prometheus::MetricType::Counter);
-    t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up",
-              prometheus::MetricType::Gauge);
-    auto emit = [&](const std::string& lab, const Iface& i) {
-      auto m = IfaceMarker::Parse(i.alias);
-      if (!m || m->lab != lab) return;
-      MetricLabels labels = {{"lab", lab}, {"node", m->node}, {"interface", i.name}};
-      for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
-      t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
-    };
-    // The containers' processes as the last pass saw them: a scrape asks the kernel, never the
-    // engine, so /metrics answers while the engine is slow. A container that restarted since
-    // is seen again after the pass its restart triggers.
-    std::map<std::string, std::map<std::string, int>> pids;  // lab -> container id -> pid
-    {
-      std::lock_guard l(mu_);
-      for (const auto& [name, rec] : labs_) pids[name] = rec.pids;
-    }
-    std::vector<Iface> host;
-    if (auto h = NetNs::Host())
-      if (auto list = links_.List(*h)) host = std::move(*list);
-    for (const auto& [lab, containers] : pids) {
-      for (const auto& [id, pid] : containers) {
-        auto ns = NetNs::OfPid(pid);
-        if (!ns) continue;
-        if (auto ifaces = links_.List(*ns))
-          for (const auto& i : *ifaces) emit(lab, i);
-      }
-      for (const auto& i : host) emit(lab, i);
-    }
-    telemetry_cache_ = t.Take();
-    telemetry_at_ = clock_.Now();
-  }
-  for (const auto& f : telemetry_cache_) e->Append(f);
 }
 
 void Controller::WriteStatus() {

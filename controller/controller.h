@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/topology.h"
+#include "api/topology_codec.h"
 #include "controller/applier.h"
 #include "controller/clock.h"
 #include "controller/metrics.h"
@@ -104,6 +105,12 @@ class Controller {
   SuspendResult SetSuspended(const std::string& lab, bool suspended);
 
  private:
+  // Rescan's steps, under mu_: labs of files that went are marked deleted; a loaded file's labs
+  // are taken (or, for an invalid file, Stalled with its errors); `touched` gets every lab changed.
+  void ForgetGoneFiles(const std::map<std::string, std::string>& found, std::vector<std::string>* touched);
+  void TakeFile(const std::string& path, std::string hash, FileLoad load,
+                const std::map<std::string, std::string>& found, std::vector<std::string>* touched);
+  void StallFileLabs(const std::string& path, const FileLoad& load, std::vector<std::string>* touched);
   void Worker();
   void Reconcile(const std::string& lab);
   void Prune(const std::string& lab, LabRecord rec);
@@ -116,6 +123,13 @@ class Controller {
   std::string ImageArch(const std::string& image);         // cached; engine call on a miss
   void Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
               const std::vector<NodeSeen>& seen);
+  // Finish's and Reconcile's steps, under mu_.
+  std::map<std::string, std::string> RecordOutcomes(LabRecord* rec, const ApplyResult& r);  // errors by object
+  void SetResultConditions(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended);
+  void RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
+                           const std::map<std::string, std::string>& errors_by_object);
+  void RecordKept(const std::string& lab, LabRecord* rec);     // a deleted file's lab with prune: false
+  void RecordStalled(const std::string& lab, LabRecord* rec);  // a lab whose file is invalid
   void AddEvent(LabRecord* rec, const std::string& type, const std::string& reason, const std::string& object,
                 const std::string& message);
   void SetCondition(LabRecord* rec, const std::string& type, bool status, const std::string& reason,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -141,6 +142,7 @@ void DockerEvents::Loop() {
   bool broken = false;
   while (!stop_) {
     if (broken) on_lab_("*");  // the engine may have restarted: look at every lab again
+    auto began = std::chrono::steady_clock::now();
     Status s = docker_->Stream(
         path,
         [&](const std::string& line) {
@@ -151,6 +153,8 @@ void DockerEvents::Loop() {
         },
         stop_);
     if (stop_) break;
+    // Said once per outage: a stream that held for a while had reconnected, so this is a new one.
+    if (std::chrono::steady_clock::now() - began > std::chrono::seconds(5)) broken = false;
     if (!broken) log_("docker events: " + s.message() + "; reconnecting");
     broken = true;
     for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));

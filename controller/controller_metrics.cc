@@ -1,0 +1,162 @@
+// The controller's /metrics: its own families, each lab's, and the interfaces' telemetry read
+// through netlink at scrape time (cached for a second).
+#include "controller/controller.h"
+
+#include <algorithm>
+#include <set>
+
+namespace lk {
+
+std::string Controller::Metrics() {
+  Exposition e;
+  CollectLabMetrics(&e);
+  CollectInterfaceMetrics(&e);
+  return SerializeMetrics(*health_.registry(), e.Take());
+}
+
+namespace {
+
+constexpr char kReconcile[] = "labkeeper_reconcile_total";
+constexpr char kErrors[] = "labkeeper_reconcile_errors_total";
+constexpr char kDuration[] = "labkeeper_reconcile_duration_seconds";
+constexpr char kDrift[] = "labkeeper_drift_corrections_total";
+constexpr char kReady[] = "labkeeper_lab_ready";
+constexpr char kCondition[] = "labkeeper_lab_condition";
+constexpr char kNodes[] = "labkeeper_lab_nodes";
+constexpr char kLinks[] = "labkeeper_lab_links";
+constexpr char kNodeInfo[] = "labkeeper_node_info";
+constexpr char kManifest[] = "labkeeper_manifest_errors";
+
+void DeclareLabFamilies(Exposition* e) {
+  using prometheus::MetricType;
+  e->Declare(kReconcile, "Reconcile passes by lab and result (success, error, stalled, suspended, cancelled)",
+             MetricType::Counter);
+  e->Declare(kErrors, "Reconcile passes that failed, by lab", MetricType::Counter);
+  e->Declare(kDuration, "Time of one reconcile pass, by lab", MetricType::Histogram);
+  e->Declare(kDrift, "Drift corrected, by lab, object kind (node, link, iface) and reason", MetricType::Counter);
+  e->Declare(kReady, "1 when the lab's Ready condition is True", MetricType::Gauge);
+  e->Declare(kCondition, "1 for each lab condition's current status", MetricType::Gauge);
+  e->Declare(kNodes, "Nodes by lab and container state (running, exited, ..., missing)", MetricType::Gauge);
+  e->Declare(kLinks, "Links by lab and state (up, failed, unknown)", MetricType::Gauge);
+  e->Declare(kNodeInfo, "One series per node: kind, image, image architecture, and whether it runs emulated",
+             MetricType::Gauge);
+  e->Declare(kManifest, "Errors in each lab file that does not validate", MetricType::Gauge);
+}
+
+// The series of one lab's nodes and links, as its last pass saw them.
+void CollectNodesAndLinks(Exposition* e, const std::string& lab, const LabRecord& rec) {
+  std::map<std::string, int> node_states, link_states;
+  std::set<std::string> seen;
+  for (const auto& n : rec.nodes) {
+    ++node_states[n.value("state", "unknown")];
+    seen.insert(n.value("name", ""));
+    e->Gauge(kNodeInfo, "",
+             {{"lab", lab},
+              {"node", n.value("name", "")},
+              {"kind", n.value("kind", "")},
+              {"image", n.value("image", "")},
+              {"architecture", n.value("architecture", "")},
+              {"emulated", n.value("emulated", false) ? "true" : "false"}},
+             1);
+  }
+  if (rec.spec)
+    for (const auto& n : rec.spec->nodes)
+      if (!seen.count(n.name)) ++node_states["missing"];
+  for (const auto& [st, n] : node_states) e->Gauge(kNodes, "", {{"lab", lab}, {"state", st}}, n);
+  for (const auto& l : rec.links) ++link_states[l.value("state", "unknown")];
+  for (const auto& [st, n] : link_states) e->Gauge(kLinks, "", {{"lab", lab}, {"state", st}}, n);
+}
+
+void CollectLab(Exposition* e, const std::string& lab, const LabRecord& rec) {
+  for (const auto& [result, n] : rec.results) e->Counter(kReconcile, "", {{"lab", lab}, {"result", result}}, n);
+  e->Counter(kErrors, "", {{"lab", lab}}, static_cast<double>(rec.reconcile_errors));
+  e->Histogram(kDuration, "", {{"lab", lab}}, rec.durations);
+  for (const auto& [key, n] : rec.drift)
+    e->Counter(kDrift, "",
+               {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},
+               static_cast<double>(n));
+  auto ready = rec.conditions.find("Ready");
+  e->Gauge(kReady, "", {{"lab", lab}}, ready != rec.conditions.end() && ready->second.status == "True" ? 1 : 0);
+  for (const auto& [type, c] : rec.conditions)
+    for (const char* st : {"True", "False"})
+      e->Gauge(kCondition, "", {{"lab", lab}, {"type", type}, {"status", st}}, c.status == st ? 1 : 0);
+  CollectNodesAndLinks(e, lab, rec);
+}
+
+}  // namespace
+
+void Controller::CollectLabMetrics(Exposition* e) const {
+  DeclareLabFamilies(e);
+  std::lock_guard lock(mu_);
+  QueueStats q = queue_.Stats();
+  e->Gauge("labkeeper_workqueue_depth", "Labs waiting in the work queue", {}, static_cast<double>(q.depth));
+  e->Counter("labkeeper_workqueue_adds_total", "Adds to the work queue", {}, static_cast<double>(q.adds));
+  e->Counter("labkeeper_workqueue_retries_total", "Retries (backoff) handled by the work queue", {},
+             static_cast<double>(q.retries));
+  e->Gauge("labkeeper_labs", "Labs known to the controller", {}, static_cast<double>(labs_.size()));
+  StateDir::Health state = state_.health();
+  e->Gauge("labkeeper_state_dir_writable", "1 when the last write to the state directory (--state-dir) succeeded", {},
+           state.error.empty() ? 1 : 0);
+  e->Counter("labkeeper_state_write_failures_total", "Writes of status.json or suspended.json that failed", {},
+             static_cast<double>(state.failures));
+  for (const auto& [file, errors] : manifest_errors_)
+    e->Gauge(kManifest, "", {{"file", file}}, static_cast<double>(std::count(errors.begin(), errors.end(), '\n')));
+  for (const auto& [lab, rec] : labs_) CollectLab(e, lab, rec);
+}
+
+void Controller::CollectInterfaceMetrics(Exposition* e) {
+  std::lock_guard lock(telemetry_mu_);
+  // Read at scrape time, at most once a second whatever the number of scrapers.
+  if (clock_.Now() - telemetry_at_ >= std::chrono::seconds(1)) {
+    Exposition t;
+    struct Family {
+      const char* name;
+      const char* help;
+      uint64_t Iface::*field;
+    } counters[] = {
+        {"labkeeper_interface_receive_bytes_total", "Bytes received by a lab interface", &Iface::rx_bytes},
+        {"labkeeper_interface_transmit_bytes_total", "Bytes sent by a lab interface", &Iface::tx_bytes},
+        {"labkeeper_interface_receive_packets_total", "Packets received by a lab interface", &Iface::rx_packets},
+        {"labkeeper_interface_transmit_packets_total", "Packets sent by a lab interface", &Iface::tx_packets},
+        {"labkeeper_interface_receive_errors_total", "Receive errors of a lab interface", &Iface::rx_errors},
+        {"labkeeper_interface_transmit_errors_total", "Transmit errors of a lab interface", &Iface::tx_errors},
+        {"labkeeper_interface_receive_drops_total", "Received packets dropped by a lab interface", &Iface::rx_dropped},
+        {"labkeeper_interface_transmit_drops_total", "Packets to send dropped by a lab interface", &Iface::tx_dropped},
+    };
+    for (const auto& f : counters) t.Declare(f.name, f.help, prometheus::MetricType::Counter);
+    t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up",
+              prometheus::MetricType::Gauge);
+    auto emit = [&](const std::string& lab, const Iface& i) {
+      auto m = IfaceMarker::Parse(i.alias);
+      if (!m || m->lab != lab) return;
+      MetricLabels labels = {{"lab", lab}, {"node", m->node}, {"interface", i.name}};
+      for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
+      t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
+    };
+    // The containers' processes as the last pass saw them: a scrape asks the kernel, never the
+    // engine, so /metrics answers while the engine is slow. A container that restarted since
+    // is seen again after the pass its restart triggers.
+    std::map<std::string, std::map<std::string, int>> pids;  // lab -> container id -> pid
+    {
+      std::lock_guard l(mu_);
+      for (const auto& [name, rec] : labs_) pids[name] = rec.pids;
+    }
+    std::vector<Iface> host;
+    if (auto h = NetNs::Host())
+      if (auto list = links_.List(*h)) host = std::move(*list);
+    for (const auto& [lab, containers] : pids) {
+      for (const auto& [id, pid] : containers) {
+        auto ns = NetNs::OfPid(pid);
+        if (!ns) continue;
+        if (auto ifaces = links_.List(*ns))
+          for (const auto& i : *ifaces) emit(lab, i);
+      }
+      for (const auto& i : host) emit(lab, i);
+    }
+    telemetry_cache_ = t.Take();
+    telemetry_at_ = clock_.Now();
+  }
+  for (const auto& f : telemetry_cache_) e->Append(f);
+}
+
+}  // namespace lk

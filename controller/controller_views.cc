@@ -1,0 +1,156 @@
+// The controller's JSON documents: a lab's status, the API's lab list and lab document, and the
+// status file (docs/openapi.yaml). Read under the controller's lock; no engine calls.
+#include <unistd.h>
+
+#include "api/strings.h"
+#include "controller/controller.h"
+
+namespace lk {
+
+nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& rec) const {
+  nlohmann::json conditions = nlohmann::json::array();
+  for (const auto& [type, c] : rec.conditions)
+    conditions.push_back({{"type", c.type},
+                          {"status", c.status},
+                          {"reason", c.reason},
+                          {"message", c.message},
+                          {"lastTransitionTime", c.last_transition}});
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : rec.events)
+    events.push_back(
+        {{"time", e.time}, {"type", e.type}, {"reason", e.reason}, {"object", e.object}, {"message", e.message}});
+  nlohmann::json drift = nlohmann::json::array();
+  for (const auto& [key, n] : rec.drift)
+    drift.push_back({{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});
+  bool by_spec = rec.spec && rec.spec->suspend, by_api = api_suspended_.count(name) > 0;
+  return {{"observedGeneration", rec.observed_generation},
+          {"suspended", by_spec || by_api},
+          {"suspendedBy", by_spec  ? "spec"
+                          : by_api ? "api"
+                                   : ""},
+          {"conditions", conditions},
+          {"nodes", rec.nodes},
+          {"links", rec.links},
+          {"lastReconcile",
+           {{"time", rec.last_time},
+            {"seconds", rec.last_seconds},
+            {"result", rec.last_result},
+            {"actions", rec.last_actions}}},
+          {"reconciles", rec.reconciles},
+          {"reconcileErrors", rec.reconcile_errors},
+          {"driftCorrections", drift},
+          {"events", events}};
+}
+
+namespace {
+
+nlohmann::json EndpointJson(const Endpoint& e) {
+  nlohmann::json j = {{"node", e.node}, {"interface", e.iface}, {"mac", e.mac}};
+  if (!e.ipv4.empty()) j["ipv4"] = e.ipv4;
+  if (!e.ipv6.empty()) j["ipv6"] = e.ipv6;
+  return j;
+}
+
+// The effective spec, after inheritance and expansion, as labkeeper applies it.
+nlohmann::json SpecJson(const LabSpec& lab) {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : lab.nodes)
+    nodes.push_back({{"name", n.name},
+                     {"kind", n.kind},
+                     {"type", n.type},
+                     {"group", n.group},
+                     {"image", n.image},
+                     {"platform", n.platform},
+                     {"container", n.IsContainer() ? lab.ContainerName(n.name) : ""},
+                     {"networkMode", n.network_mode},
+                     {"mgmtIPv4", n.mgmt_ipv4},
+                     {"mgmtIPv6", n.mgmt_ipv6},
+                     {"cmd", n.cmd},
+                     {"env", n.env},
+                     {"binds", n.binds},
+                     {"ports", n.ports},
+                     {"exec", n.exec},
+                     {"specHash", n.SpecHash()}});
+  nlohmann::json links = nlohmann::json::array();
+  for (const auto& l : lab.links) {
+    nlohmann::json j = {{"id", l.Id()}, {"type", l.type}, {"a", EndpointJson(l.a)}, {"mtu", l.mtu}};
+    if (!l.OneEnded()) j["b"] = EndpointJson(l.b);
+    links.push_back(j);
+  }
+  return {{"name", lab.name},
+          {"prefix", lab.prefix ? nlohmann::json(*lab.prefix) : nlohmann::json(nullptr)},
+          {"mgmt",
+           {{"network", lab.mgmt.network}, {"ipv4Subnet", lab.mgmt.ipv4_subnet}, {"ipv6Subnet", lab.mgmt.ipv6_subnet}}},
+          {"suspend", lab.suspend},
+          {"prune", lab.prune},
+          {"nodes", nodes},
+          {"links", links}};
+}
+
+}  // namespace
+
+nlohmann::json Controller::LabsJson() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json labs = nlohmann::json::array();
+  for (const auto& [name, rec] : labs_) {
+    nlohmann::json st = LabStatus(name, rec);
+    labs.push_back({{"name", name},
+                    {"file", rec.file},
+                    {"suspended", st["suspended"]},
+                    {"conditions", st["conditions"]},
+                    {"nodes", rec.nodes.size()},
+                    {"links", rec.spec ? rec.spec->links.size() : 0},
+                    {"lastReconcile", st["lastReconcile"]}});
+  }
+  return {{"controller", {{"dir", opts_.dir}, {"synced", synced_}, {"updated", Now()}, {"stateDir", StateJson()}}},
+          {"labs", labs}};
+}
+
+std::optional<nlohmann::json> Controller::LabJson(const std::string& lab) const {
+  std::lock_guard lock(mu_);
+  auto it = labs_.find(lab);
+  if (it == labs_.end()) return std::nullopt;
+  nlohmann::json st = LabStatus(lab, it->second);
+  nlohmann::json events = st["events"];
+  st.erase("events");
+  return nlohmann::json{{"name", lab},
+                        {"file", it->second.file},
+                        {"spec", it->second.spec ? SpecJson(*it->second.spec) : nlohmann::json(nullptr)},
+                        {"status", st},
+                        {"events", events}};
+}
+
+nlohmann::json Controller::StateJson() const {
+  StateDir::Health h = state_.health();
+  nlohmann::json out = {{"path", state_.path()}, {"writable", h.error.empty()}, {"writeFailures", h.failures}};
+  if (!h.error.empty()) out["error"] = h.error;
+  return out;
+}
+
+nlohmann::json Controller::StatusJson() const {
+  std::lock_guard lock(mu_);
+  QueueStats q = queue_.Stats();
+  nlohmann::json out = {
+      {"controller",
+       {{"dir", opts_.dir},
+        {"pid", static_cast<int>(getpid())},
+        {"synced", synced_},
+        {"workers", opts_.workers},
+        {"resyncSeconds", std::chrono::duration_cast<std::chrono::milliseconds>(opts_.resync).count() / 1000.0},
+        {"queue", {{"depth", q.depth}, {"adds", q.adds}, {"retries", q.retries}}},
+        {"stateDir", StateJson()},
+        {"updated", Now()}}},
+      {"labs", nlohmann::json::array()},
+      {"manifestErrors", nlohmann::json::array()}};
+  for (const auto& [file, errors] : manifest_errors_)
+    out["manifestErrors"].push_back({{"file", file}, {"errors", errors}});
+  for (const auto& [name, rec] : labs_) {
+    nlohmann::json lab = LabStatus(name, rec);
+    lab["name"] = name;
+    lab["file"] = rec.file;
+    out["labs"].push_back(lab);
+  }
+  return out;
+}
+
+}  // namespace lk
