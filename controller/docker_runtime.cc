@@ -1,9 +1,12 @@
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -284,6 +287,22 @@ class DockerRuntime : public ContainerRuntime {
     probed_ = true;
   }
 
+  // Probes of labkeeper processes killed between creating and removing theirs (the pid in the
+  // name no longer runs); a live process's is left alone. Done once, when the runtime is made.
+  void RemoveStaleProbes() {
+    auto list = docker_->ListContainers({{"labkeeper.dev/probe", "privileges"}}, true);
+    if (!list || !list->is_array()) return;
+    const std::string prefix = "/labkeeper-privilege-probe-";
+    for (const auto& c : *list) {
+      nlohmann::json names = c.value("Names", nlohmann::json::array());
+      std::string name = names.is_array() && !names.empty() && names[0].is_string() ? names[0].get<std::string>() : "";
+      if (name.rfind(prefix, 0) != 0) continue;
+      long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+      bool alive = pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+      if (!alive) docker_->RemoveContainer(c.value("Id", ""), true);
+    }
+  }
+
   Result<std::string> Run(const ContainerSpec& spec, const EventSink& events) override {
     if (spec.privileged) ProbePrivileges(spec.image);
     bool reduce = spec.privileged && restricted_.load();
@@ -558,7 +577,9 @@ std::vector<std::string> MissingCapabilities(const std::vector<std::string>& gra
 }
 
 std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client) {
-  return std::make_unique<DockerRuntime>(std::move(client));
+  auto runtime = std::make_unique<DockerRuntime>(std::move(client));
+  runtime->RemoveStaleProbes();
+  return runtime;
 }
 
 }  // namespace lk

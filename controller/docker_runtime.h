@@ -10,6 +10,7 @@
 
 namespace lk {
 
+// Also removes the privilege-probe containers of labkeeper processes killed mid-probe.
 std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client);
 
 // Capabilities the engine's process may hold (its bounding set), as Docker's CAP_ names.

@@ -26,10 +26,10 @@ using test::Ifaces;
 using test::LabContainers;
 using test::Sh;
 
-constexpr char kImage[] = "labkeeper.dev/busybox:test";
+using test::kBusyboxImage;
 
 std::string Lab(const std::string& name, const std::string& nodes, const std::string& links = "") {
-  return "name: " + name + "\ntopology:\n  defaults: {kind: linux, image: " + kImage + "}\n  nodes:\n" + nodes +
+  return "name: " + name + "\ntopology:\n  defaults: {kind: linux, image: " + kBusyboxImage + "}\n  nodes:\n" + nodes +
          (links.empty() ? "" : "  links:\n" + links);
 }
 
@@ -97,7 +97,7 @@ TEST_F(ControllerTest, EditsChangeExactlyWhatTheyTouch) {
   SaveAs(keep,
          "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-keep}\nspec:\n  prune: false\n"
          "  topology:\n    nodes:\n      k: {kind: linux, image: " +
-             std::string(kImage) + "}\n");
+             std::string(kBusyboxImage) + "}\n");
   ASSERT_TRUE(c.WaitCondition("lktest-keep", "Ready", "True", test::kStartBound)) << c.Log();
   auto kept = LabContainers("lktest-keep");
   fs::remove(keep);
@@ -123,7 +123,7 @@ TEST_F(ControllerTest, AMalformedEditStallsOnlyItsLabUntilFixed) {
   ASSERT_TRUE(c.WaitCondition("lktest-other", "Ready", "True", test::kStartBound));
   auto ids = LabContainers("lktest-stall");
 
-  SaveAs(file, "name: lktest-stall\ntopology:\n  nodes:\n    a: {kind: linux, image: " + std::string(kImage) +
+  SaveAs(file, "name: lktest-stall\ntopology:\n  nodes:\n    a: {kind: linux, image: " + std::string(kBusyboxImage) +
                    "\n    b: {}\n");  // an unclosed flow mapping
   ASSERT_TRUE(c.WaitCondition("lktest-stall", "Stalled", "True", test::kPassBound)) << c.Log();
   std::string msg = c.ConditionMessage("lktest-stall", "Stalled");
@@ -179,7 +179,7 @@ TEST_F(ControllerTest, AMissingImageRetriesWithGrowingDelaysWhileOtherLabsConver
   EXPECT_EQ(c.Condition("lktest-good", "Ready"), "True");
 
   // The image appears: the next retry converges.
-  Sh(std::string("docker tag ") + kImage + " " + later);
+  Sh(std::string("docker tag ") + kBusyboxImage + " " + later);
   EXPECT_TRUE(c.WaitCondition("lktest-late", "Ready", "True", test::kStartBound)) << c.Log();
   EXPECT_EQ(LabContainers("lktest-late").size(), 1u);
 }
@@ -264,7 +264,7 @@ TEST_F(ControllerTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
   std::string file = labs() + "/susp.lab.yml";
   auto lab = [&](const std::string& suspend) {
     return "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: lktest-susp}\nspec:\n  suspend: " +
-           suspend + "\n  topology:\n    nodes:\n      a: {kind: linux, image: " + kImage + "}\n";
+           suspend + "\n  topology:\n    nodes:\n      a: {kind: linux, image: " + kBusyboxImage + "}\n";
   };
   SaveAs(file, lab("false"));
   test::ControllerProcess c(labs(), state(), "--resync 1s");
@@ -320,7 +320,7 @@ TEST_F(ControllerTest, VarsFileAndEnvFilesAreInputsOfTheirLab) {
   std::string vars = labs() + "/inputs.clab_vars.yaml";
   std::ofstream(vars) << "num: 2\n";
   std::ofstream(labs() + "/inputs.clab.gotmpl")
-      << "name: lktest-inputs\ntopology:\n  defaults: {kind: linux, image: " + std::string(kImage) +
+      << "name: lktest-inputs\ntopology:\n  defaults: {kind: linux, image: " + std::string(kBusyboxImage) +
              "}\n  nodes:\n    n1:\n      env-files: [../outside/n1.env]\n"
              "{{- range $i := seq 2 $.num }}\n    n{{ $i }}: {}\n{{- end }}\n";
   test::ControllerProcess c(labs(), state(), "--resync 2s");

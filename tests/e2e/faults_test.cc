@@ -27,11 +27,12 @@ using test::Ifaces;
 using test::LabContainers;
 using test::Sh;
 
-constexpr char kImage[] = "labkeeper.dev/busybox:test";
+using test::kBusyboxImage;
 
 // A ring of `n` busybox nodes n1..nN, each linked to the next on eth1 and to the previous on eth2.
 std::string Ring(const std::string& name, int n) {
-  std::string text = "name: " + name + "\ntopology:\n  defaults: {kind: linux, image: " + kImage + "}\n  nodes:\n";
+  std::string text =
+      "name: " + name + "\ntopology:\n  defaults: {kind: linux, image: " + kBusyboxImage + "}\n  nodes:\n";
   for (int i = 1; i <= n; ++i) text += "    n" + std::to_string(i) + ": {}\n";
   text += "  links:\n";
   for (int i = 1; i <= n; ++i)
@@ -76,7 +77,7 @@ class Faults : public test::LabDirTest {};
 TEST_F(Faults, TheEngineRestartedUnderTheControllerComesBackWhole) {
   test::OwnEngine engine("faults");
   ASSERT_TRUE(engine.Start(test::kStartBound)) << engine.Log();
-  ASSERT_EQ(engine.LoadImage(kImage), "");
+  ASSERT_EQ(engine.LoadImage(kBusyboxImage), "");
   test::ScopedEnv docker_host("DOCKER_HOST", engine.host());  // docker and the helpers use this engine
   std::string text = Ring("lktest-engine", 3);
   std::string file = labs() + "/engine.clab.yml";
@@ -186,6 +187,9 @@ TEST_F(Faults, KillNineAtTwentyRandomMomentsOfBringUpAndRepairConvergesEveryTime
     if (!converged) break;
   }
   std::cout << before_ready << " of 20 kills came before the lab was Ready again\n";
+  // A kill between creating and removing the privilege probe leaves it; the next start removes it.
+  EXPECT_EQ(Sh("docker ps -aq --filter label=labkeeper.dev/probe=privileges | wc -l"), "0\n")
+      << "a killed controller's privilege probe container is left";
 }
 
 // A tmpfs of the test's own, unmounted on destruction.

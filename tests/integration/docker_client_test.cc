@@ -10,7 +10,7 @@
 namespace lk {
 namespace {
 
-constexpr char kImage[] = "labkeeper.dev/busybox:test";
+using test::kBusyboxImage;
 
 class DockerClientTest : public ::testing::Test {
  protected:
@@ -26,7 +26,7 @@ class DockerClientTest : public ::testing::Test {
       docker_.RemoveNetwork("lktest-dc-net");
   }
   nlohmann::json Body() {
-    return {{"Image", kImage},
+    return {{"Image", kBusyboxImage},
             {"Labels", {{"labkeeper.dev/test", "docker-client"}}},
             {"HostConfig", {{"NetworkMode", "none"}}}};
   }
@@ -84,7 +84,7 @@ TEST_F(DockerClientTest, ErrorsCarryTheEnginesMessage) {
 }
 
 TEST_F(DockerClientTest, ImageInspect) {
-  auto img = docker_.InspectImage(kImage);
+  auto img = docker_.InspectImage(kBusyboxImage);
   ASSERT_TRUE(img.ok());
   ASSERT_FALSE(img->is_null());
   EXPECT_FALSE((*img)["Architecture"].get<std::string>().empty());
@@ -131,7 +131,7 @@ TEST_F(DockerClientTest, RestrictedEngineRunsPrivilegedNodesWithGrantableCaps) {
   auto runtime = MakeDockerRuntime(std::make_shared<DockerClient>());
   ContainerSpec spec;
   spec.name = "lktest-dc-1";
-  spec.image = kImage;
+  spec.image = kBusyboxImage;
   spec.privileged = true;
   spec.network_mode = "none";
   spec.labels = {{"labkeeper.dev/test", "docker-client"}, {"clab-node-name", "n1"}};

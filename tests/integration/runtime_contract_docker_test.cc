@@ -17,7 +17,7 @@ struct DockerEnv {
     Sh("docker network ls -q --filter label=lktest-owner | xargs -r docker network rm >/dev/null 2>&1");
   }
   ContainerRuntime& runtime() { return *rt; }
-  std::string image() { return "labkeeper.dev/busybox:test"; }
+  std::string image() { return kBusyboxImage; }
   std::unique_ptr<ContainerRuntime> rt;
 };
 

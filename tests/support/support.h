@@ -158,6 +158,9 @@ namespace lk::test {
 // OSPF adjacency, a controller's pass that waits for those) waits up to kStartBound seconds;
 // a controller noticing a change and finishing a pass that starts nothing, up to kPassBound.
 inline constexpr int kStartBound = 300;
+
+// The busybox image images/build.sh makes, for labs and containers of the tests' own.
+inline constexpr char kBusyboxImage[] = "labkeeper.dev/busybox:test";
 inline constexpr int kPassBound = 180;
 
 // What is wrong with the lab's veth links between containers, one line each (empty when every

@@ -5,19 +5,20 @@
 
 #include "tests/contract/runtime_contract.h"
 #include "tests/fakes/fake_runtime.h"
+#include "tests/support/support.h"
 
 namespace lk::test {
 namespace {
 
 struct FakeEnv {
   FakeEnv() {
-    rt.AddImage("labkeeper.dev/busybox:test");
+    rt.AddImage(kBusyboxImage);
     rt.OnExec([](const std::string&, const std::vector<std::string>& argv) {
       return ExecResult{argv.at(0) == "false" ? 1 : 0, ""};
     });
   }
   ContainerRuntime& runtime() { return rt; }
-  std::string image() { return "labkeeper.dev/busybox:test"; }
+  std::string image() { return kBusyboxImage; }
   FakeRuntime rt;
 };
 
