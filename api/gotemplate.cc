@@ -337,26 +337,32 @@ class Renderer {
     throw TemplateError(line, "unsupported construct \"" + w + "\"");
   }
 
+  // seq LAST, seq FIRST LAST, seq FIRST STEP LAST, as GNU seq and sprig's seq.
+  nlohmann::json Seq(const std::vector<nlohmann::json>& a, int line) {
+    const std::string fn = "seq";
+    double from = a.size() >= 2 ? Num(a[0], line, fn) : 1, to = Num(a.back(), line, fn);
+    double step = a.size() >= 3 ? Num(a[1], line, fn) : (from <= to ? 1 : -1);
+    if (a.size() >= 3) to = Num(a[2], line, fn);
+    if (!std::isfinite(from) || !std::isfinite(to) || !std::isfinite(step))
+      throw TemplateError(line, "seq: arguments must be finite numbers");
+    if (step == 0) throw TemplateError(line, "seq: a step of 0 never reaches the end");
+    double count = std::floor((to - from) / step) + 1;  // < 1 when the step points away from the end
+    if (count > static_cast<double>(kTemplateMaxIterations - iterations_))
+      throw TemplateError(line, "seq: " + Print(NumberValue(count)) + " items exceed the limit of " +
+                                    std::to_string(kTemplateMaxIterations) + " iterations per template");
+    nlohmann::json out = nlohmann::json::array();
+    for (long long k = 0; k < static_cast<long long>(count); ++k) out.push_back(NumberValue(from + k * step));
+    iterations_ += out.size();
+    return out;
+  }
+
   nlohmann::json Call(const std::string& fn, const std::vector<nlohmann::json>& a, int line) {
     auto need = [&](size_t n) {
       if (a.size() < n) throw TemplateError(line, fn + ": needs " + std::to_string(n) + " arguments");
     };
     if (fn == "seq") {
       need(1);
-      double from = a.size() >= 2 ? Num(a[0], line, fn) : 1, to = Num(a.back(), line, fn);
-      double step = a.size() >= 3 ? Num(a[1], line, fn) : (from <= to ? 1 : -1);
-      if (a.size() >= 3) to = Num(a[2], line, fn);
-      if (!std::isfinite(from) || !std::isfinite(to) || !std::isfinite(step))
-        throw TemplateError(line, "seq: arguments must be finite numbers");
-      if (step == 0) throw TemplateError(line, "seq: a step of 0 never reaches the end");
-      double count = std::floor((to - from) / step) + 1;  // < 1 when the step points away from the end
-      if (count > static_cast<double>(kTemplateMaxIterations - iterations_))
-        throw TemplateError(line, "seq: " + Print(NumberValue(count)) + " items exceed the limit of " +
-                                      std::to_string(kTemplateMaxIterations) + " iterations per template");
-      nlohmann::json out = nlohmann::json::array();
-      for (long long k = 0; k < static_cast<long long>(count); ++k) out.push_back(NumberValue(from + k * step));
-      iterations_ += out.size();
-      return out;
+      return Seq(a, line);
     }
     if (fn == "printf") {
       need(1);
@@ -391,20 +397,7 @@ class Renderer {
       bool numeric = a[0].is_number() && a[1].is_number();
       auto x = numeric ? nlohmann::json(a[0].get<double>()) : a[0];
       auto y = numeric ? nlohmann::json(a[1].get<double>()) : a[1];
-      switch (k) {
-        case 0:
-          return x == y;
-        case 1:
-          return x != y;
-        case 2:
-          return x < y;
-        case 3:
-          return x <= y;
-        case 4:
-          return x > y;
-        default:
-          return x >= y;
-      }
+      return k == 0 ? x == y : k == 1 ? x != y : k == 2 ? x < y : k == 3 ? x <= y : k == 4 ? x > y : x >= y;
     }
     throw TemplateError(line, "function \"" + fn + "\" is not supported in topology templates by labkeeper");
   }

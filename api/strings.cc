@@ -70,6 +70,41 @@ std::string ExpandEnv(std::string_view text, const std::map<std::string, std::st
   return out ? std::move(*out) : std::string();
 }
 
+namespace {
+
+// The text a "${BODY}" stands for: ${NAME}, ${NAME-word}, ${NAME:-word}, ${NAME=word},
+// ${NAME:=word} (which sets NAME for what follows), ${NAME+word}, ${NAME:+word}; anything else is
+// kept as written (`verbatim`).
+std::string ExpandBraced(std::string_view body, std::string_view verbatim, std::map<std::string, std::string>* vars) {
+  size_t k = 0;
+  while (k < body.size() && IsNameChar(body[k])) ++k;
+  std::string name(body.substr(0, k));
+  std::string_view rest = body.substr(k);
+  if (name.empty() || !IsNameStart(name[0])) return std::string(verbatim);
+  auto v = Lookup(name, vars);
+  if (rest.empty()) return v ? *v : std::string(verbatim);
+  bool colon = rest[0] == ':';
+  if (colon) rest.remove_prefix(1);
+  if (rest.empty()) return std::string(verbatim);
+  char op = rest[0];
+  std::string word(rest.substr(1));
+  bool unset_or_empty = !v || (colon && v->empty());
+  switch (op) {
+    case '-':
+      return unset_or_empty ? word : *v;
+    case '=':
+      if (!unset_or_empty) return *v;
+      (*vars)[name] = word;
+      return word;
+    case '+':
+      return unset_or_empty ? "" : word;
+    default:
+      return std::string(verbatim);
+  }
+}
+
+}  // namespace
+
 Result<std::string> ExpandEnvWithin(std::string_view text, const std::map<std::string, std::string>* overrides,
                                     size_t max_bytes, size_t* at) {
   // `:=` assignments are visible to later references in the same text, as in a shell.
@@ -123,48 +158,8 @@ Result<std::string> ExpandEnvWithin(std::string_view text, const std::map<std::s
     }
     last_ref = i;
     std::string_view body = text.substr(i + 2, close - i - 2);
-    size_t k = 0;
-    while (k < body.size() && IsNameChar(body[k])) ++k;
-    std::string name(body.substr(0, k));
-    std::string_view rest = body.substr(k);
-    std::string verbatim(text.substr(i, close - i + 1));
+    out += ExpandBraced(body, text.substr(i, close - i + 1), &vars);
     i = close;
-    if (name.empty() || !IsNameStart(name[0])) {
-      out += verbatim;
-      continue;
-    }
-    auto v = Lookup(name, &vars);
-    if (rest.empty()) {
-      out += v ? *v : verbatim;
-      continue;
-    }
-    bool colon = rest[0] == ':';
-    if (colon) rest.remove_prefix(1);
-    if (rest.empty()) {
-      out += verbatim;
-      continue;
-    }
-    char op = rest[0];
-    std::string word(rest.substr(1));
-    bool unset_or_empty = !v || (colon && v->empty());
-    switch (op) {
-      case '-':
-        out += unset_or_empty ? word : *v;
-        break;
-      case '=':
-        if (unset_or_empty) {
-          vars[name] = word;
-          out += word;
-        } else {
-          out += *v;
-        }
-        break;
-      case '+':
-        out += unset_or_empty ? "" : word;
-        break;
-      default:
-        out += verbatim;
-    }
   }
   if (out.size() > max_bytes) return too_long();
   return out;

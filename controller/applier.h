@@ -1,5 +1,6 @@
-// One reconcile pass for one lab: observe, plan, execute. `labkeeper apply` runs it once and
-// `labkeeper run` runs it for every lab whenever something may have changed.
+// The lab reconciler: one pass over one lab is observe (observer.h), plan (planner.h), execute
+// (executor.h). `labkeeper apply` runs it once and `labkeeper run` runs it for every lab whenever
+// something may have changed. Destroy (destroy.cc) removes what a lab owns.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "api/topology.h"
+#include "controller/env.h"
 #include "controller/link_manager.h"
 #include "controller/planner.h"
 #include "controller/runtime.h"
@@ -53,7 +55,8 @@ struct DestroyResult {
 
 class Applier {
  public:
-  Applier(ContainerRuntime& runtime, LinkManager& links, ApplyOptions opts, EventSink events, ProgressSink progress);
+  Applier(ContainerRuntime& runtime, LinkManager& links, Env& env, ApplyOptions opts, EventSink events,
+          ProgressSink progress);
 
   // Observes the lab, plans, and executes the plan (unless `dry_run`).
   ApplyResult Apply(const LabSpec& lab, bool dry_run = false);
@@ -66,9 +69,9 @@ class Applier {
   ContainerSpec SpecFor(const LabSpec& lab, const NodeConfig& node) const;
 
  private:
-  class Pass;
   ContainerRuntime& runtime_;
   LinkManager& links_;
+  Env& env_;
   ApplyOptions opts_;
   EventSink events_;
   ProgressSink progress_;

@@ -30,7 +30,7 @@ std::optional<World> Connect() {
     return std::nullopt;
   }
   auto runtime = MakeDockerRuntime(docker);
-  return World{docker, std::move(runtime), MakeNetlinkLinkManager()};
+  return World{docker, std::move(runtime), MakeNetlinkLinkManager(), MakePosixEnv()};
 }
 
 void PrintEvent(const Event& e) {

@@ -10,6 +10,7 @@
 #include "api/topology.h"
 #include "controller/docker_client.h"
 #include "controller/docker_runtime.h"
+#include "controller/env.h"
 #include "controller/link_manager.h"
 #include "controller/runtime.h"
 
@@ -18,11 +19,12 @@ namespace lk {
 // Every lab of the files; each file's errors printed, and `ok` false, for the invalid ones.
 std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok);
 
-// The engine and the kernel, as every command that touches labs needs them.
+// The engine, the kernel and the host, as every command that touches labs needs them.
 struct World {
   std::shared_ptr<DockerClient> docker;
   std::unique_ptr<ContainerRuntime> runtime;
   std::unique_ptr<LinkManager> links;
+  std::unique_ptr<Env> env;
 };
 // nullopt (with the engine's error printed) when no Docker engine answers.
 std::optional<World> Connect();

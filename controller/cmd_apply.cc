@@ -37,7 +37,7 @@ int Apply(const std::vector<std::string>& files, int max_workers, const std::str
   if (!world) return 1;
   std::mutex out_mu;
   Applier applier(
-      *world->runtime, *world->links, {max_workers, "", nullptr, emulation},
+      *world->runtime, *world->links, *world->env, {max_workers, "", nullptr, emulation},
       [&](const Event& e) {
         std::lock_guard l(out_mu);
         PrintEvent(e);

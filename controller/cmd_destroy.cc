@@ -28,7 +28,7 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
     for (const auto& n : *st)
       if (seen.insert(n.lab).second) targets.emplace_back(n.lab, "");
   }
-  Applier applier(*world->runtime, *world->links, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
+  Applier applier(*world->runtime, *world->links, *world->env, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
   int rc = 0;
   for (const auto& [lab, network] : targets) {
     DestroyResult d = applier.Destroy(lab, network);

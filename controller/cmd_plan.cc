@@ -32,7 +32,7 @@ int PlanFiles(const std::vector<std::string>& files, const std::string& output) 
   if (!ok) return 2;
   auto world = Connect();
   if (!world) return 2;
-  Applier applier(*world->runtime, *world->links, {kDefaultMaxWorkers, ""}, nullptr, nullptr);
+  Applier applier(*world->runtime, *world->links, *world->env, {kDefaultMaxWorkers, ""}, nullptr, nullptr);
   nlohmann::json out = {{"labs", nlohmann::json::array()}};
   bool pending = false, failed = false;
   for (const auto& lab : labs) {

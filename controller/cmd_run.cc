@@ -13,6 +13,7 @@
 #include "controller/controller.h"
 #include "controller/controller_api.h"
 #include "controller/http_server.h"
+#include "controller/sources.h"
 #include "controller/version.h"
 
 namespace lk {
@@ -61,8 +62,8 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
   };
   auto world = Connect();
   if (!world) return 1;
-  RealClock clock;
-  Controller controller(world->docker, *world->runtime, *world->links, clock, opts, log);
+  auto sources = MakeHostSources(opts.dir, opts.debounce, world->docker, log);
+  Controller controller(*world->runtime, *world->links, *world->env, sources.get(), opts, log);
   ControllerApi api(controller);
   HttpServer http(listen, api, ApiOptions{*token, IsLoopbackListen(listen)});
   if (Status s = http.Start(); !s) {

@@ -19,9 +19,9 @@
 #include "api/topology.h"
 #include "api/topology_codec.h"
 #include "controller/applier.h"
-#include "controller/clock.h"
+#include "controller/env.h"
+#include "controller/event_sources.h"
 #include "controller/metrics.h"
-#include "controller/sources.h"
 #include "controller/state_dir.h"
 #include "controller/workqueue.h"
 
@@ -35,7 +35,6 @@ struct ControllerOptions {
   int max_workers = 4;  // containers created in parallel within one lab
   std::string owner;    // labkeeper.dev/owner ("" = host name)
   std::chrono::milliseconds debounce{300};
-  bool watch_sources = true;       // inotify, Docker events, netlink events (tests may drive by hand)
   std::string emulation = "warn";  // allow | warn | deny (a Lab resource's spec.emulation overrides)
 };
 
@@ -72,8 +71,9 @@ struct LabRecord {
 class Controller {
  public:
   using LogSink = std::function<void(const std::string&)>;
-  Controller(std::shared_ptr<DockerClient> docker, ContainerRuntime& runtime, LinkManager& links, const Clock& clock,
-             ControllerOptions opts, LogSink log);
+  // `sources` may be null: the loop is then driven by ReconcileNow and Rescan alone.
+  Controller(ContainerRuntime& runtime, LinkManager& links, Env& env, EventSources* sources, ControllerOptions opts,
+             LogSink log);
   ~Controller();
 
   // Reads the directory, starts the sources and the workers.
@@ -112,7 +112,18 @@ class Controller {
                 const std::map<std::string, std::string>& found, std::vector<std::string>* touched);
   void StallFileLabs(const std::string& path, const FileLoad& load, std::vector<std::string>* touched);
   void Worker();
+  // One pass over one lab: snapshot, the lab reconciler, the result recorded outside any engine
+  // call, the requeue.
   void Reconcile(const std::string& lab);
+  std::optional<LabRecord> Snapshot(const std::string& lab) const;
+  void ReconcileWithoutSpec(const std::string& lab, LabRecord snap);  // pruned, kept or Stalled
+  bool Suspended(const std::string& lab, const LabSpec& spec) const;
+  ApplyResult RunPass(const std::string& lab, const LabSpec& spec, bool dry_run, std::vector<Event>* events);
+  // The one requeue policy: after a failure, back off (1 s doubling to 5 min); after a pass that
+  // changed the world, confirm it 500 ms later; when done (in sync, suspended, pruned), forget
+  // the failures. Returns the delay.
+  enum class After { kFailure, kChange, kDone };
+  Duration Requeue(const std::string& lab, After after);
   void Prune(const std::string& lab, LabRecord rec);
   // A lab container as the engine reported it after a pass, with its image's architecture.
   struct NodeSeen {
@@ -144,10 +155,10 @@ class Controller {
   void ResyncLoop();
   std::string Now() const;
 
-  std::shared_ptr<DockerClient> docker_;
+  EventSources* sources_;
   ContainerRuntime& runtime_;
   LinkManager& links_;
-  const Clock& clock_;
+  Env& env_;
   ControllerOptions opts_;
   LogSink log_;
   WorkQueue queue_;
@@ -172,9 +183,6 @@ class Controller {
   std::mutex telemetry_mu_;
   TimePoint telemetry_at_{};
   std::vector<prometheus::MetricFamily> telemetry_cache_;
-  std::unique_ptr<DirWatcher> dir_watcher_;
-  std::unique_ptr<DockerEvents> docker_events_;
-  std::unique_ptr<LinkEvents> link_events_;
   std::vector<std::thread> workers_;
   std::thread resync_;
 };

@@ -107,7 +107,7 @@ void Controller::CollectLabMetrics(Exposition* e) const {
 void Controller::CollectInterfaceMetrics(Exposition* e) {
   std::lock_guard lock(telemetry_mu_);
   // Read at scrape time, at most once a second whatever the number of scrapers.
-  if (clock_.Now() - telemetry_at_ >= std::chrono::seconds(1)) {
+  if (env_.Now() - telemetry_at_ >= std::chrono::seconds(1)) {
     Exposition t;
     struct Family {
       const char* name;
@@ -142,11 +142,11 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
       for (const auto& [name, rec] : labs_) pids[name] = rec.pids;
     }
     std::vector<Iface> host;
-    if (auto h = NetNs::Host())
+    if (auto h = links_.Host())
       if (auto list = links_.List(*h)) host = std::move(*list);
     for (const auto& [lab, containers] : pids) {
       for (const auto& [id, pid] : containers) {
-        auto ns = NetNs::OfPid(pid);
+        auto ns = links_.OfPid(pid);
         if (!ns) continue;
         if (auto ifaces = links_.List(*ns))
           for (const auto& i : *ifaces) emit(lab, i);
@@ -154,7 +154,7 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
       for (const auto& i : host) emit(lab, i);
     }
     telemetry_cache_ = t.Take();
-    telemetry_at_ = clock_.Now();
+    telemetry_at_ = env_.Now();
   }
   for (const auto& f : telemetry_cache_) e->Append(f);
 }

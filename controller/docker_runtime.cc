@@ -52,6 +52,28 @@ ContainerState FromInspect(const nlohmann::json& j, const std::string& network) 
   return c;
 }
 
+// Published ports (host:container[/proto], container[/proto], ip:host:container) as the
+// engine wants them: the container side exposed, the host side bound.
+void Publish(const std::vector<std::string>& ports, nlohmann::json* host, nlohmann::json* exposed) {
+  nlohmann::json bindings = nlohmann::json::object();
+  for (const auto& p : ports) {
+    std::string hostp, cont = p;
+    if (size_t c = p.rfind(':'); c != std::string::npos) {
+      hostp = p.substr(0, c);
+      cont = p.substr(c + 1);
+    }
+    if (cont.find('/') == std::string::npos) cont += "/tcp";
+    (*exposed)[cont] = nlohmann::json::object();
+    std::string host_ip;
+    if (size_t c = hostp.rfind(':'); c != std::string::npos) {
+      host_ip = hostp.substr(0, c);
+      hostp = hostp.substr(c + 1);
+    }
+    bindings[cont].push_back({{"HostIp", host_ip}, {"HostPort", hostp}});
+  }
+  (*host)["PortBindings"] = bindings;
+}
+
 std::string NodeObject(const ContainerSpec& spec) {
   auto it = spec.labels.find("clab-node-name");
   return "node/" + (it == spec.labels.end() ? spec.name : it->second);
@@ -396,26 +418,7 @@ class DockerRuntime : public ContainerRuntime {
       for (const char* k : {"Dns", "DnsSearch", "DnsOptions"}) host.erase(k);
     }
     nlohmann::json exposed = nlohmann::json::object();
-    if (!spec.ports.empty() && !shared_ns) {
-      nlohmann::json bindings = nlohmann::json::object();
-      for (const auto& p : spec.ports) {
-        // host:container[/proto] or container[/proto]
-        std::string hostp, cont = p;
-        if (size_t c = p.rfind(':'); c != std::string::npos) {
-          hostp = p.substr(0, c);
-          cont = p.substr(c + 1);
-        }
-        if (cont.find('/') == std::string::npos) cont += "/tcp";
-        exposed[cont] = nlohmann::json::object();
-        std::string host_ip;
-        if (size_t c = hostp.rfind(':'); c != std::string::npos) {
-          host_ip = hostp.substr(0, c);
-          hostp = hostp.substr(c + 1);
-        }
-        bindings[cont].push_back({{"HostIp", host_ip}, {"HostPort", hostp}});
-      }
-      host["PortBindings"] = bindings;
-    }
+    if (!spec.ports.empty() && !shared_ns) Publish(spec.ports, &host, &exposed);
     nlohmann::json body = {
         {"Image", spec.image},     {"Env", env},  {"Labels", spec.labels}, {"HostConfig", host},
         {"ExposedPorts", exposed}, {"Tty", true},  // as containerlab: a node whose command is a shell stays up on its

@@ -113,6 +113,9 @@ void Fill(rtnl_link* l, const IfaceSpec& spec, int mtu) {
 
 class NetlinkLinkManager : public LinkManager {
  public:
+  Result<NetNs> OfPid(int pid) override { return NetNs::OfPid(pid); }
+  Result<NetNs> Host() override { return NetNs::Host(); }
+
   Status CreateVeth(const NetNs& ns_a, const IfaceSpec& a, const NetNs& ns_b, const IfaceSpec& b, int mtu) override {
     auto sock = OpenSocket(ns_a);
     if (!sock) return sock.status();

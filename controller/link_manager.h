@@ -49,11 +49,15 @@ struct SingleLinkSpec {
   int mtu = 0;            // 0: the kernel's default for the kind
 };
 
-// The seam between the controller and the kernel's links. Each namespace is given by an
-// open NetNs; implementations must not move the caller's thread between namespaces.
+// The seam between the controller and the kernel's links. Each namespace is given by a NetNs
+// this link manager handed out; implementations must not move the caller's thread between
+// namespaces.
 class LinkManager {
  public:
   virtual ~LinkManager() = default;
+  // The network namespace of a running process (a container's), and this process's own.
+  virtual Result<NetNs> OfPid(int pid) = 0;
+  virtual Result<NetNs> Host() = 0;
   // Creates a veth pair with one end created directly in each namespace (no move afterwards),
   // both ends up, with the MTU, MACs and markers given. On failure nothing is left behind.
   virtual Status CreateVeth(const NetNs& ns_a, const IfaceSpec& a, const NetNs& ns_b, const IfaceSpec& b, int mtu) = 0;

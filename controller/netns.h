@@ -36,6 +36,9 @@ class NetNs {
   static Result<NetNs> OfPid(int pid);                 // /proc/PID/ns/net
   static Result<NetNs> Host();                         // this process's namespace
   static Result<NetNs> Path(const std::string& path);  // e.g. /run/netns/NAME
+  // A namespace known by its name alone, with no descriptor: what an in-memory link manager
+  // hands out. The kernel's link manager refuses it.
+  static NetNs Named(std::string name) { return NetNs(Fd(), std::move(name)); }
   int fd() const { return fd_.get(); }
   const std::string& name() const { return name_; }  // for messages
 

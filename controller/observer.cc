@@ -17,10 +17,6 @@ Result<std::vector<Iface>> Observer::OwnedIfaces(const NetNs& ns, const std::str
   return out;
 }
 
-std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end) {
-  return "lkt" + Hex64(Fnv1a64(lab + "/" + link.Id() + "/" + end.node + ":" + end.iface)).substr(0, 12);
-}
-
 Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* owned,
                       std::vector<std::string>* strays) {
   auto all = links_.List(ns);
@@ -67,9 +63,9 @@ void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, Observed
   std::string holder = HolderContainer(lab, n);
   if (holder.empty()) {
     if (!n.IsBridge()) return;
-    auto host = NetNs::Host();
-    auto all = host ? links_.List(*host) : Result<std::vector<Iface>>(host.status());
+    auto all = o->host_ns ? links_.List(*o->host_ns) : Result<std::vector<Iface>>(Status::Fail("no host namespace"));
     on->bridge_present = all && HasBridge(*all, n.BridgeName());
+    on->ns = o->host_ns;
     return;
   }
   auto c = runtime_.Get(holder);
@@ -82,14 +78,15 @@ void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, Observed
     return;
   }
   on->container = **c;
-  auto ns = NetNs::OfPid((*c)->pid);
+  auto ns = links_.OfPid((*c)->pid);
   if (!ns) {
     on->unreachable = "container " + holder + ": " + ns.error();
     return;
   }
+  on->ns = std::make_shared<const NetNs>(std::move(*ns));
   // One listing of the namespace: the bridge, and this node's ends (a bridge shares its
   // namespace with the container's own interfaces).
-  auto listed = links_.List(*ns);
+  auto listed = links_.List(*on->ns);
   if (!listed) {
     o->errors.push_back("node " + n.name + ": " + listed.error());
     return;
@@ -104,6 +101,8 @@ void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, Observed
 ObservedLab Observer::Observe(const LabSpec& lab) {
   ObservedLab o;
   o.lab = lab.name;
+  auto host = links_.Host();
+  if (host) o.host_ns = std::make_shared<const NetNs>(std::move(*host));
   if (auto n = runtime_.NetworkExists(lab.mgmt.network))
     o.network_exists = *n;
   else
@@ -135,19 +134,19 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
       on.owned = false;
     }
     if (on.owned && on.container->running()) {
-      auto ns = NetNs::OfPid(on.container->pid);
+      auto ns = links_.OfPid(on.container->pid);
       if (!ns) {
         on.container->state = "exited";  // it died between the listing and now
         continue;
       }
-      Status s = Scan(*ns, lab, &on.ifaces, &on.strays);
+      on.ns = std::make_shared<const NetNs>(std::move(*ns));
+      Status s = Scan(*on.ns, lab, &on.ifaces, &on.strays);
       if (!s) o.errors.push_back("node " + n.name + ": " + s.message());
     }
   }
   for (auto& [name, c] : by_name) o.orphans.push_back(c);
 
-  auto host = NetNs::Host();
-  Status s = host ? Scan(*host, lab, &o.host_ifaces, &o.host_strays) : host.status();
+  Status s = o.host_ns ? Scan(*o.host_ns, lab, &o.host_ifaces, &o.host_strays) : host.status();
   if (!s) o.errors.push_back("host: " + s.message());
   return o;
 }

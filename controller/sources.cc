@@ -241,4 +241,48 @@ void LinkEvents::Loop() {
   }
 }
 
+namespace {
+
+class HostSources : public EventSources {
+ public:
+  HostSources(std::string dir, std::chrono::milliseconds debounce, std::shared_ptr<DockerClient> docker,
+              std::function<void(const std::string&)> log)
+      : dir_(std::move(dir)), debounce_(debounce), docker_(std::move(docker)), log_(std::move(log)) {}
+  ~HostSources() override { Stop(); }
+
+  Status Start(OnDir on_dir, OnLab on_lab) override {
+    dir_watcher_ = std::make_unique<DirWatcher>(dir_, debounce_, std::move(on_dir));
+    if (Status s = dir_watcher_->Start(); !s) return s;
+    docker_events_ = std::make_unique<DockerEvents>(docker_, on_lab, log_);
+    docker_events_->Start();
+    link_events_ = std::make_unique<LinkEvents>(on_lab);
+    return link_events_->Start();
+  }
+  void Stop() override {
+    if (dir_watcher_) dir_watcher_->Stop();
+    if (docker_events_) docker_events_->Stop();
+    if (link_events_) link_events_->Stop();
+  }
+  void Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) override {
+    if (link_events_) link_events_->Watch(lab, pid_by_container);
+  }
+
+ private:
+  std::string dir_;
+  std::chrono::milliseconds debounce_;
+  std::shared_ptr<DockerClient> docker_;
+  std::function<void(const std::string&)> log_;
+  std::unique_ptr<DirWatcher> dir_watcher_;
+  std::unique_ptr<DockerEvents> docker_events_;
+  std::unique_ptr<LinkEvents> link_events_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventSources> MakeHostSources(std::string dir, std::chrono::milliseconds debounce,
+                                              std::shared_ptr<DockerClient> docker,
+                                              std::function<void(const std::string&)> log) {
+  return std::make_unique<HostSources>(std::move(dir), debounce, std::move(docker), std::move(log));
+}
+
 }  // namespace lk

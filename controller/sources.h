@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "controller/docker_client.h"
+#include "controller/event_sources.h"
 #include "controller/netns.h"
 
 namespace lk {
@@ -82,5 +83,11 @@ class LinkEvents {
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };
+
+// The real sources together: the directory (inotify), the engine's events and the
+// namespaces' link events.
+std::unique_ptr<EventSources> MakeHostSources(std::string dir, std::chrono::milliseconds debounce,
+                                              std::shared_ptr<DockerClient> docker,
+                                              std::function<void(const std::string&)> log);
 
 }  // namespace lk

@@ -41,7 +41,8 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
 
 Status StateDir::Write(const std::string& file, const std::string& text) {
   std::lock_guard lock(mu_);
-  Status s = WriteFileAtomically(path_ + "/" + file, text);
+  std::string path = path_ + "/" + file;
+  Status s = env_ ? env_->WriteFile(path, text) : WriteFileAtomically(path, text);
   if (!s.ok()) {
     ++failures_;
     if (s.message() != error_)

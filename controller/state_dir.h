@@ -10,6 +10,7 @@
 #include <string>
 
 #include "api/result.h"
+#include "controller/env.h"
 
 namespace lk {
 
@@ -20,7 +21,9 @@ Status WriteFileAtomically(const std::string& path, const std::string& text);
 class StateDir {
  public:
   using LogSink = std::function<void(const std::string&)>;
-  StateDir(std::string path, LogSink log) : path_(std::move(path)), log_(std::move(log)) {}
+  // Writes go through `env` when given (WriteFileAtomically otherwise).
+  StateDir(std::string path, LogSink log, Env* env = nullptr)
+      : path_(std::move(path)), log_(std::move(log)), env_(env) {}
 
   const std::string& path() const { return path_; }
   // Writes FILE (a name inside the directory) and records the outcome.
@@ -35,6 +38,7 @@ class StateDir {
  private:
   std::string path_;
   LogSink log_;
+  Env* env_;
   mutable std::mutex mu_;  // guards the two below; one write at a time
   std::string error_;
   uint64_t failures_ = 0;

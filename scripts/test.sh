@@ -31,6 +31,14 @@ LSAN_OPTIONS=suppressions=$PWD/tests/sanitize/lsan.supp ctest --test-dir build-s
   sanitize_rc=1
 tail -4 build-sanitize/ctest.log
 [ "$sanitize_rc" = 0 ] || grep -B2 -A40 -E "Failed|runtime error|Sanitizer" build-sanitize/ctest.log | head -200
+# The unit label needs no Docker engine: run it once with none reachable (the engine's socket
+# hidden under an empty /run in a mount namespace of its own).
+phase "unit tests with no Docker engine reachable (build/)"
+unit_rc=0
+unshare -m sh -c 'mount -t tmpfs none /run && ctest --test-dir build -L unit --output-on-failure --timeout 300' \
+  >build/ctest-unit-no-engine.log 2>&1 || unit_rc=1
+tail -3 build/ctest-unit-no-engine.log
+[ "$unit_rc" = 0 ] || grep -B2 -A40 "Failed" build/ctest-unit-no-engine.log | head -100
 phase "the benchmark, then every test suite (build/)"
 cd build
 # The benchmark first, verbose, so its measured ratios are printed; then every test suite.
@@ -38,6 +46,7 @@ rc=0
 ctest -L bench --verbose --timeout 1200 | grep -E "^[0-9]+: (apply|  --max-workers)" || rc=1
 ctest -LE bench --output-on-failure --timeout 1200 "$@" || rc=1
 [ "$sanitize_rc" = 0 ] || { echo "test: a test failed under the sanitizers (see above)"; rc=1; }
+[ "$unit_rc" = 0 ] || { echo "test: a unit test failed with no Docker engine reachable (see above)"; rc=1; }
 [ "$fuzz_rc" = 0 ] || { echo "test: a fuzz target failed (see its report above)"; rc=1; }
 [ "$image_rc" = 0 ] || { echo "test: labkeeper's image (the Release build) failed to build (see above)"; rc=1; }
 phase "done"

@@ -32,42 +32,11 @@ void FakeRuntime::SetHealthy(const std::string& name_or_id, bool healthy) {
   if (Container* c = Find(name_or_id)) c->healthy = healthy;
 }
 
-void FakeRuntime::FailNext(const std::string& method, const std::string& message, int times) {
-  std::lock_guard lock(mu_);
-  failures_[method] = {message, times};
-}
-
-void FakeRuntime::Stall(const std::string& method, std::chrono::milliseconds delay) {
-  std::lock_guard lock(mu_);
-  stalls_[method] = delay;
-}
-
-std::vector<std::string> FakeRuntime::Calls() const {
-  std::lock_guard lock(mu_);
-  return calls_;
-}
-
 std::optional<ContainerSpec> FakeRuntime::SpecOf(const std::string& name) const {
   std::lock_guard lock(mu_);
   for (const auto& [id, c] : containers_)
     if (c.spec.name == name) return c.spec;
   return std::nullopt;
-}
-
-std::string FakeRuntime::Enter(const std::string& method) {
-  std::chrono::milliseconds stall{0};
-  {
-    std::lock_guard lock(mu_);
-    calls_.push_back(method);
-    if (auto s = stalls_.find(method); s != stalls_.end()) stall = s->second;
-  }
-  if (stall.count() > 0) std::this_thread::sleep_for(stall);
-  std::lock_guard lock(mu_);
-  auto f = failures_.find(method);
-  if (f == failures_.end() || f->second.second <= 0) return "";
-  std::string message = f->second.first;
-  if (--f->second.second == 0) failures_.erase(f);
-  return message;
 }
 
 FakeRuntime::Container* FakeRuntime::Find(const std::string& name_or_id) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "controller/runtime.h"
+#include "tests/fakes/faults.h"
 
 namespace lk::test {
 
@@ -30,11 +31,13 @@ class FakeRuntime : public ContainerRuntime {
 
   // --- faults -----------------------------------------------------------------------------------
   // The next `times` calls of `method` ("Run", "List", "Remove", ...) fail with `message`.
-  void FailNext(const std::string& method, const std::string& message, int times = 1);
+  void FailNext(const std::string& method, const std::string& message, int times = 1) {
+    faults_.FailNext(method, message, times);
+  }
   // Every call of `method` waits this long before it answers (0 to stop stalling).
-  void Stall(const std::string& method, std::chrono::milliseconds delay);
+  void Stall(const std::string& method, std::chrono::milliseconds delay) { faults_.Stall(method, delay); }
   // Every call made so far, by method name, in order.
-  std::vector<std::string> Calls() const;
+  std::vector<std::string> Calls() const { return faults_.Calls(); }
   // The spec a container was created with.
   std::optional<ContainerSpec> SpecOf(const std::string& name) const;
 
@@ -61,8 +64,7 @@ class FakeRuntime : public ContainerRuntime {
     ContainerState state;
     bool healthy = false;
   };
-  // Records the call, stalls or fails it as asked; "" when it goes on.
-  std::string Enter(const std::string& method);
+  std::string Enter(const std::string& method) { return faults_.Enter(method); }
   Container* Find(const std::string& name_or_id);  // under mu_
 
   mutable std::mutex mu_;
@@ -70,9 +72,7 @@ class FakeRuntime : public ContainerRuntime {
   std::map<std::string, std::string> images_, pullable_;                // ref -> architecture
   std::map<std::string, std::map<std::string, std::string>> networks_;  // name -> labels
   std::function<ExecResult(const std::string&, const std::vector<std::string>&)> exec_;
-  std::map<std::string, std::pair<std::string, int>> failures_;  // method -> message, times left
-  std::map<std::string, std::chrono::milliseconds> stalls_;
-  std::vector<std::string> calls_;
+  Faults faults_;
   int next_id_ = 1, next_pid_ = 1000;
 };
 

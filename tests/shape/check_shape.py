@@ -7,6 +7,9 @@ may go over. Functions are found as clang-format writes them: a
 line that opens a body (`...) {`, not a control statement or a lambda) up to its matching brace;
 a function's lambdas count in its length.
 
+The seams (pure interface headers) include nothing but value types and other seams: no header
+of a seam includes an implementation.
+
 usage: check_shape.py SOURCE_DIR [--print]   (--print writes what allowed.txt would hold today)
 """
 import pathlib
@@ -19,6 +22,11 @@ DIRS = ("api", "controller")
 # initializer list ending in `{`; not a control statement, not a lambda.
 OPENS = re.compile(r"\)\s*(const\s*)?(noexcept\s*)?(override\s*)?(final\s*)?(->\s*[\w:<>, ]+)?\{$")
 CONTROL = re.compile(r"^\s*(\}\s*)?(if|for|while|switch|catch|else|do)\b")
+# The seams, and what a seam's header may include: the api/ value types, the value headers below,
+# other seams, and the standard library.
+SEAMS = ("controller/runtime.h", "controller/link_manager.h", "controller/env.h", "controller/event_sources.h")
+SEAM_MAY_INCLUDE = SEAMS + ("controller/netns.h", "controller/clock.h")
+INCLUDE = re.compile(r'^#include "([^"]+)"')
 LITERALS = re.compile(r'"(\\.|[^"\\])*"|\'(\\.|[^\'\\])*\'')
 
 
@@ -67,6 +75,17 @@ def measure(root):
     return sizes
 
 
+def seam_includes(root):
+    """A seam header's includes of anything but value types and other seams."""
+    out = []
+    for seam in SEAMS:
+        for line in (root / seam).read_text().splitlines():
+            m = INCLUDE.match(line)
+            if m and not (m.group(1).startswith("api/") or m.group(1) in SEAM_MAY_INCLUDE):
+                out.append(f"seam {seam} includes {m.group(1)}, which is not a value type or a seam")
+    return out
+
+
 def main():
     root = pathlib.Path(sys.argv[1])
     now = measure(root)
@@ -87,6 +106,7 @@ def main():
             bad.append(f"{k}: grew from {allowed[k]} to {v} lines (it may only shrink)")
     for k in sorted(set(allowed) - set(now)):
         print(f"shape: {k} is within the limits now; remove it from tests/shape/allowed.txt")
+    bad += seam_includes(root)
     for b in bad:
         print("shape: " + b)
     print(f"shape: {len(now)} over the limits, {len(allowed)} allowed")

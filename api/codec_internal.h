@@ -1,0 +1,147 @@
+// The topology codec's inside, shared by its files: the YAML parser (TopologyFile as written,
+// with every error at its line) and the resolver (LabSpec, inheritance and validation). Not an
+// interface of labkeeper: only api/topology_codec*.cc and api/codec_*.cc include it.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/topology.h"
+
+namespace lk::codec {
+
+class Parser {
+ public:
+  Parser(std::string path, std::string dir) : path_(std::move(path)), dir_(std::move(dir)) {}
+
+  std::vector<Diagnostic> errors;
+  std::set<std::string> inputs;  // other files read (or looked for) while resolving: env-files
+
+  SourcePos Pos(const YAML::Node& n) const {
+    YAML::Mark m = n.Mark();
+    if (m.line < 0) return {path_, 0, 0};
+    return {path_, m.line + 1 + line_offset, m.column + 1};
+  }
+  int line_offset = 0;  // the line of the file the current document's text starts at
+  void Error(const SourcePos& pos, std::string msg) { errors.push_back({pos, std::move(msg)}); }
+  void Error(const YAML::Node& n, std::string msg) { Error(Pos(n), std::move(msg)); }
+
+  bool IsMap(const YAML::Node& n, const std::string& what) {
+    if (n.IsMap()) return true;
+    Error(n, what + ": expected a mapping");
+    return false;
+  }
+
+  // Reports unknown keys of a mapping, naming the closest expectation.
+  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (!allowed.count(key))
+        Error(it->first, what + ": unknown key \"" + key + "\" (expected one of: " + JoinSet(allowed) + ")");
+    }
+  }
+
+  std::optional<std::string> Str(const YAML::Node& map, const std::string& key, const std::string& what) {
+    YAML::Node v = map[key];
+    if (!v) return std::nullopt;
+    if (v.IsNull()) return std::string();
+    if (!v.IsScalar()) {
+      Error(v, what + "." + key + ": expected a string");
+      return std::nullopt;
+    }
+    return v.Scalar();
+  }
+
+  // map[key] as T; a value of another type is reported as "<what>.<key>: <expected>".
+  template <typename T>
+  std::optional<T> As(const YAML::Node& map, const std::string& key, const std::string& what,
+                      const std::string& expected) {
+    YAML::Node v = map[key];
+    if (!v) return std::nullopt;
+    try {
+      return v.as<T>();
+    } catch (const YAML::Exception&) {
+      Error(v, what + "." + key + ": " + expected);
+      return std::nullopt;
+    }
+  }
+
+  std::optional<int> Int(const YAML::Node& map, const std::string& key, const std::string& what) {
+    YAML::Node v = map[key];
+    return As<int>(map, key, what, "expected an integer, got \"" + (v && v.IsScalar() ? v.Scalar() : "?") + "\"");
+  }
+
+  std::vector<std::string> List(const YAML::Node& map, const std::string& key, const std::string& what) {
+    std::vector<std::string> out;
+    YAML::Node v = map[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsSequence()) {
+      Error(v, what + "." + key + ": expected a list of strings");
+      return out;
+    }
+    for (const auto& item : v) {
+      if (item.IsScalar())
+        out.push_back(item.Scalar());
+      else
+        Error(item, what + "." + key + ": expected a string item");
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> Map(const YAML::Node& map, const std::string& key, const std::string& what) {
+    std::map<std::string, std::string> out;
+    YAML::Node v = map[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsMap()) {
+      Error(v, what + "." + key + ": expected a mapping of strings");
+      return out;
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (it->second.IsScalar() || it->second.IsNull())
+        out[it->first.Scalar()] = it->second.Scalar();
+      else
+        Error(it->second, what + "." + key + "." + it->first.Scalar() + ": expected a string value");
+    }
+    return out;
+  }
+
+  void NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d);
+  NodeDefinition Node(const YAML::Node& n, const std::string& what);
+
+  Stage ParseStage(const YAML::Node& n, const std::string& what);
+
+  void Mgmt(const YAML::Node& n, MgmtNetwork* m);
+
+  EndpointDefinition BriefEndpoint(const YAML::Node& n, const std::string& what);
+
+  // An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64").
+  std::string Address(const YAML::Node& n, int family, const std::string& what);
+
+  EndpointDefinition ExtEndpoint(const YAML::Node& n, const std::string& what);
+
+  bool BriefLink(const YAML::Node& n, const std::string& what, LinkDefinition* l);
+  bool ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std::string& what, LinkDefinition* l);
+  void Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>* out);
+
+  TopologyFile File(const YAML::Node& root);
+
+ private:
+  void NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out);
+
+  static std::string LimitMessage(size_t limit, const char* what);
+
+  static std::string JoinSet(const std::set<std::string>& s);
+
+  std::string path_, dir_;
+};
+
+// Inheritance (defaults, kinds, groups) and validation of a parsed file; errors are appended,
+// and `inputs` gets every other file read (env-files).
+LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs);
+
+}  // namespace lk::codec

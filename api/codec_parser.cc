@@ -1,0 +1,488 @@
+#include "api/codec_internal.h"
+#include "api/topology_codec.h"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <tuple>
+#include <unordered_map>
+
+#include <arpa/inet.h>
+
+#include "api/gotemplate.h"
+#include "api/kinds.h"
+#include "api/strings.h"
+
+namespace lk::codec {
+namespace {
+
+// Every node key containerlab knows, plus labkeeper's `platform`. Keys in kAppliedNodeKeys shape
+// the container in this version; the rest are accepted, validated as YAML and ignored.
+const std::set<std::string> kNodeKeys = {"kind",
+                                         "group",
+                                         "type",
+                                         "image",
+                                         "image-pull-policy",
+                                         "license",
+                                         "position",
+                                         "entrypoint",
+                                         "cmd",
+                                         "startup-config",
+                                         "startup-delay",
+                                         "enforce-startup-config",
+                                         "suppress-startup-config",
+                                         "auto-remove",
+                                         "restart-policy",
+                                         "config",
+                                         "exec",
+                                         "binds",
+                                         "volumes",
+                                         "ports",
+                                         "mgmt-ipv4",
+                                         "mgmt-ipv6",
+                                         "publish",
+                                         "env",
+                                         "env-files",
+                                         "labels",
+                                         "user",
+                                         "hostname",
+                                         "network-mode",
+                                         "cpu",
+                                         "cpu-set",
+                                         "memory",
+                                         "shm-size",
+                                         "sysctls",
+                                         "extras",
+                                         "wait-for",
+                                         "dns",
+                                         "certificate",
+                                         "healthcheck",
+                                         "aliases",
+                                         "devices",
+                                         "components",
+                                         "stages",
+                                         "cap-add",
+                                         "security-opts",
+                                         "tmpfs",
+                                         "cgroup-parent",
+                                         "privileged",
+                                         "cgroupns-mode",
+                                         "pid-mode",
+                                         "credentials",
+                                         "link-apply-mode",
+                                         "platform"};
+// Node keys this version applies to the container; the other known keys are kept unapplied.
+const std::set<std::string> kAppliedNodeKeys = {
+    "kind",       "group",         "type",          "image",         "image-pull-policy", "cmd",
+    "entrypoint", "user",          "hostname",      "network-mode",  "mgmt-ipv4",         "mgmt-ipv6",
+    "platform",   "privileged",    "env",           "labels",        "sysctls",           "binds",
+    "exec",       "ports",         "cap-add",       "cpu",           "cpu-set",           "memory",
+    "shm-size",   "cgroupns-mode", "cgroup-parent", "pid-mode",      "restart-policy",    "startup-delay",
+    "env-files",  "devices",       "tmpfs",         "security-opts", "volumes",           "aliases",
+    "dns",        "healthcheck"};
+const std::set<std::string> kDnsKeys = {"servers", "search", "options"};
+const std::set<std::string> kHealthcheckKeys = {"test", "start-period", "retries", "interval", "timeout"};
+const std::set<std::string> kTopLevelKeys = {"name", "prefix", "mgmt", "topology", "settings", "debug"};
+const std::set<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nodes", "links"};
+const std::set<std::string> kMgmtKeys = {"network",     "ipv4-subnet",     "ipv4-gw",    "ipv4-range",
+                                         "ipv6-subnet", "ipv6-gw",         "ipv6-range", "mtu",
+                                         "bridge",      "external-access", "driver"};
+const std::set<std::string> kBriefLinkKeys = {"endpoints", "mtu", "vars", "labels", "ipv4", "ipv6"};
+const std::set<std::string> kVethLinkKeys = {"type", "endpoints", "mtu", "vars", "labels"};
+const std::set<std::string> kHostLinkKeys = {"type", "host-interface", "endpoint", "mtu", "vars", "labels"};
+const std::set<std::string> kMacvlanLinkKeys = {"type", "host-interface", "endpoint", "mode", "mtu", "vars", "labels"};
+const std::set<std::string> kDummyLinkKeys = {"type", "endpoint", "mtu", "vars", "labels"};
+const std::set<std::string> kVxlanLinkKeys = {"type",     "endpoint", "remote", "vni",  "dst-port",
+                                              "src-port", "udp-port", "mtu",    "vars", "labels"};
+const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars", "labels", "ipv4", "ipv6"};
+
+}  // namespace
+
+NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
+  NodeDefinition d;
+  d.pos = Pos(n);
+  d.base_dir = dir_;
+  if (!n || n.IsNull()) return d;  // `n1:` with no body is a valid node
+  if (!IsMap(n, what)) return d;
+  CheckKeys(n, kNodeKeys, what);
+  d.kind = Str(n, "kind", what);
+  d.group = Str(n, "group", what);
+  d.type = Str(n, "type", what);
+  d.image = Str(n, "image", what);
+  d.image_pull_policy = Str(n, "image-pull-policy", what);
+  d.cmd = Str(n, "cmd", what);
+  d.entrypoint = Str(n, "entrypoint", what);
+  d.user = Str(n, "user", what);
+  d.hostname = Str(n, "hostname", what);
+  d.network_mode = Str(n, "network-mode", what);
+  d.mgmt_ipv4 = Str(n, "mgmt-ipv4", what);
+  d.mgmt_ipv6 = Str(n, "mgmt-ipv6", what);
+  d.platform = Str(n, "platform", what);
+  d.privileged = As<bool>(n, "privileged", what, "expected true or false");
+  d.env = Map(n, "env", what);
+  d.labels = Map(n, "labels", what);
+  d.sysctls = Map(n, "sysctls", what);
+  d.binds = List(n, "binds", what);
+  d.exec = List(n, "exec", what);
+  d.ports = List(n, "ports", what);
+  d.cap_add = List(n, "cap-add", what);
+  d.cpu = As<double>(n, "cpu", what, "expected a number of CPUs, such as 1.5");
+  d.cpu_set = Str(n, "cpu-set", what);
+  d.memory = Str(n, "memory", what);
+  d.shm_size = Str(n, "shm-size", what);
+  d.cgroupns_mode = Str(n, "cgroupns-mode", what);
+  d.cgroup_parent = Str(n, "cgroup-parent", what);
+  d.pid_mode = Str(n, "pid-mode", what);
+  d.restart_policy = Str(n, "restart-policy", what);
+  d.startup_delay = Int(n, "startup-delay", what);
+  d.env_files = List(n, "env-files", what);
+  d.devices = List(n, "devices", what);
+  d.tmpfs = List(n, "tmpfs", what);
+  d.security_opts = List(n, "security-opts", what);
+  d.volumes = List(n, "volumes", what);
+  d.aliases = List(n, "aliases", what);
+  NodeSections(n, what, &d);
+  return d;
+}
+
+// A node's nested sections (dns, healthcheck, stages, wait-for), and the keys it accepts but
+// this version does not apply.
+void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d) {
+  if (YAML::Node dns = n["dns"]; dns && IsMap(dns, what + ".dns")) {
+    CheckKeys(dns, kDnsKeys, what + ".dns");
+    d->dns = DnsConfig{List(dns, "servers", what + ".dns"), List(dns, "search", what + ".dns"),
+                       List(dns, "options", what + ".dns")};
+  }
+  if (YAML::Node hc = n["healthcheck"]; hc && IsMap(hc, what + ".healthcheck")) {
+    std::string w = what + ".healthcheck";
+    CheckKeys(hc, kHealthcheckKeys, w);
+    Healthcheck h;
+    if (YAML::Node t = hc["test"]; t && t.IsScalar())
+      h.test = {"CMD-SHELL", t.Scalar()};
+    else
+      h.test = List(hc, "test", w);
+    h.start_period = Int(hc, "start-period", w).value_or(0);
+    h.retries = Int(hc, "retries", w).value_or(0);
+    h.interval = Int(hc, "interval", w).value_or(0);
+    h.timeout = Int(hc, "timeout", w).value_or(0);
+    d->healthcheck = h;
+  }
+  if (YAML::Node st = n["stages"]; st && IsMap(st, what + ".stages")) {
+    for (auto it = st.begin(); it != st.end(); ++it) {
+      std::string name = it->first.Scalar(), w = what + ".stages." + name;
+      if (StageIndex(name) < 0) {
+        Error(it->first, w + ": unknown stage (expected create, create-links, configure, healthy or exit)");
+        continue;
+      }
+      d->stages[name] = ParseStage(it->second, w);
+    }
+  }
+  if (YAML::Node wf = n["wait-for"]; wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    std::string key = it->first.Scalar();
+    if (kNodeKeys.count(key) && !kAppliedNodeKeys.count(key)) d->unapplied[key] = YAML::Dump(it->second);
+  }
+}
+
+Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
+  Stage stage;
+  if (!n || n.IsNull() || !IsMap(n, what)) return stage;
+  CheckKeys(n, {"wait-for", "exec"}, what);
+  if (YAML::Node wf = n["wait-for"]; wf && wf.IsSequence()) {
+    for (const auto& item : wf) {
+      if (!IsMap(item, what + ".wait-for")) continue;
+      CheckKeys(item, {"node", "stage"}, what + ".wait-for");
+      StageWait wait{Str(item, "node", what + ".wait-for").value_or(""),
+                     Str(item, "stage", what + ".wait-for").value_or("create")};
+      if (wait.node.empty()) Error(item, what + ".wait-for: \"node\" is required");
+      if (StageIndex(wait.stage) < 0) Error(item["stage"], what + ".wait-for: unknown stage \"" + wait.stage + "\"");
+      stage.wait_for.push_back(wait);
+    }
+  } else if (wf) {
+    Error(wf, what + ".wait-for: expected a list of {node, stage}");
+  }
+  if (YAML::Node ex = n["exec"]; ex && ex.IsSequence()) {
+    for (const auto& item : ex) {
+      StageExec e;
+      if (item.IsScalar()) {
+        e.command = item.Scalar();
+      } else if (IsMap(item, what + ".exec")) {
+        CheckKeys(item, {"command", "phase", "target"}, what + ".exec");
+        e.command = Str(item, "command", what + ".exec").value_or("");
+        e.phase = Str(item, "phase", what + ".exec").value_or("on-enter");
+        e.target = Str(item, "target", what + ".exec").value_or("container");
+        if (e.phase != "on-enter" && e.phase != "on-exit")
+          Error(item["phase"], what + ".exec: phase \"" + e.phase + "\": expected on-enter or on-exit");
+        if (e.target != "container" && e.target != "host")
+          Error(item["target"], what + ".exec: target \"" + e.target + "\": expected container or host");
+      }
+      if (e.command.empty()) Error(item, what + ".exec: \"command\" is required");
+      stage.exec.push_back(e);
+    }
+  } else if (ex) {
+    Error(ex, what + ".exec: expected a list");
+  }
+  return stage;
+}
+
+void Parser::Mgmt(const YAML::Node& n, MgmtNetwork* m) {
+  if (!n || n.IsNull() || !IsMap(n, "mgmt")) return;
+  CheckKeys(n, kMgmtKeys, "mgmt");
+  if (auto v = Str(n, "network", "mgmt")) m->network = *v;
+  auto v4 = Str(n, "ipv4-subnet", "mgmt");
+  auto v6 = Str(n, "ipv6-subnet", "mgmt");
+  if (v4 || v6) {
+    m->ipv4_subnet = v4.value_or("");
+    m->ipv6_subnet = v6.value_or("");
+  }
+  if (auto v = Str(n, "ipv4-gw", "mgmt")) m->ipv4_gw = *v;
+  if (auto v = Str(n, "ipv6-gw", "mgmt")) m->ipv6_gw = *v;
+  if (auto v = Str(n, "bridge", "mgmt")) m->bridge = *v;
+  if (auto v = Int(n, "mtu", "mgmt")) m->mtu = *v;
+}
+
+EndpointDefinition Parser::BriefEndpoint(const YAML::Node& n, const std::string& what) {
+  EndpointDefinition e;
+  e.pos = Pos(n);
+  if (!n.IsScalar()) {
+    Error(n, what + ": expected \"node:interface\"");
+    return e;
+  }
+  const std::string& s = n.Scalar();
+  size_t colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) {
+    Error(n, what + ": endpoint \"" + s + "\" is not of the form node:interface");
+    return e;
+  }
+  e.node = s.substr(0, colon);
+  e.iface = s.substr(colon + 1);
+  return e;
+}
+
+// An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64").
+std::string Parser::Address(const YAML::Node& n, int family, const std::string& what) {
+  if (!n || n.IsNull()) return "";
+  bool v4 = family == AF_INET;
+  std::string expected =
+      v4 ? "an IPv4 address with prefix length (a.b.c.d/len)" : "an IPv6 address with prefix length (2001:db8::1/64)";
+  if (!n.IsScalar()) {
+    Error(n, what + ": expected " + expected);
+    return "";
+  }
+  const std::string& s = n.Scalar();
+  size_t slash = s.find('/');
+  unsigned char buf[16];
+  int max = v4 ? 32 : 128;
+  std::string addr = s.substr(0, slash), len = slash == std::string::npos ? "" : s.substr(slash + 1);
+  bool ok = slash != std::string::npos && inet_pton(family, addr.c_str(), buf) == 1 && !len.empty() &&
+            len.size() <= 3 && std::all_of(len.begin(), len.end(), ::isdigit) && std::stoi(len) <= max;
+  if (!ok) Error(n, what + ": \"" + s + "\" is not " + expected);
+  return ok ? s : "";
+}
+
+EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& what) {
+  EndpointDefinition e;
+  e.pos = Pos(n);
+  if (!IsMap(n, what)) return e;
+  CheckKeys(n, kEndpointKeys, what);
+  e.node = Str(n, "node", what).value_or("");
+  e.iface = Str(n, "interface", what).value_or("");
+  e.mac = Str(n, "mac", what).value_or("");
+  e.ipv4 = Address(n["ipv4"], AF_INET, what + ".ipv4");
+  e.ipv6 = Address(n["ipv6"], AF_INET6, what + ".ipv6");
+  if (e.node.empty()) Error(n, what + ": \"node\" is required");
+  if (e.iface.empty()) Error(n, what + ": \"interface\" is required");
+  return e;
+}
+
+void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>* out) {
+  std::string what = "links[" + std::to_string(index) + "]";
+  if (!IsMap(n, what)) return;
+  LinkDefinition l;
+  l.pos = Pos(n);
+  YAML::Node type = n["type"];
+  if (!(type ? ExtendedLink(n, type, what, &l) : BriefLink(n, what, &l))) return;
+  l.mtu = Int(n, "mtu", what);
+  out->push_back(std::move(l));
+}
+
+// The brief form: {endpoints: ["a:eth1", "b:eth1"]}, with containerlab's special nodes.
+bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinition* l) {
+  CheckKeys(n, kBriefLinkKeys, what);
+  YAML::Node eps = n["endpoints"];
+  if (!eps || !eps.IsSequence() || eps.size() != 2) {
+    Error(eps ? eps : n, what + ": \"endpoints\" must be a list of two \"node:interface\" strings");
+    return false;
+  }
+  l->type = "veth";
+  for (size_t i = 0; i < 2; ++i)
+    l->endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+  // ipv4 / ipv6: addresses in the order of the endpoints; a shorter list leaves the rest bare.
+  for (auto [key, family] : {std::pair{"ipv4", AF_INET}, std::pair{"ipv6", AF_INET6}}) {
+    YAML::Node list = n[key];
+    if (!list || list.IsNull()) continue;
+    if (!list.IsSequence() || list.size() > 2) {
+      Error(list, what + "." + key + ": expected a list of at most two addresses, one per endpoint");
+      continue;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string a = Address(list[i], family, what + "." + key + "[" + std::to_string(i) + "]");
+      (family == AF_INET ? l->endpoints[i].ipv4 : l->endpoints[i].ipv6) = a;
+    }
+  }
+  // containerlab's special brief endpoints: "host:ifname" makes a host link.
+  for (size_t i = 0; i < 2; ++i) {
+    const std::string& node = l->endpoints[i].node;
+    if (node == "host") {
+      l->type = "host";
+      l->host_interface = l->endpoints[i].iface;
+      l->endpoints.erase(l->endpoints.begin() + static_cast<long>(i));
+      break;
+    }
+    if (node == "mgmt-net" || node == "macvlan") {
+      // "mgmt-net:IFACE": a veth whose host end joins the management bridge;
+      // "macvlan:PARENT": a macvlan on that host interface.
+      l->type = node;
+      l->host_interface = l->endpoints[i].iface;
+      l->endpoints.erase(l->endpoints.begin() + static_cast<long>(i));
+      break;
+    }
+  }
+  return true;
+}
+
+// The extended form: {type: veth|host|mgmt-net|macvlan|dummy|vxlan|vxlan-stitch, ...}.
+bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std::string& what, LinkDefinition* l) {
+  std::string t = type.IsScalar() ? type.Scalar() : "";
+  l->type = t;
+  if (t == "veth") {
+    CheckKeys(n, kVethLinkKeys, what);
+    YAML::Node eps = n["endpoints"];
+    if (!eps || !eps.IsSequence() || eps.size() != 2) {
+      Error(eps ? eps : n, what + ": a veth link needs \"endpoints\" with exactly two entries");
+      return false;
+    }
+    for (size_t i = 0; i < 2; ++i)
+      l->endpoints.push_back(ExtEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+  } else if (t == "host" || t == "mgmt-net" || t == "macvlan" || t == "dummy" || t == "vxlan" || t == "vxlan-stitch") {
+    bool vx = t == "vxlan" || t == "vxlan-stitch";
+    CheckKeys(n,
+              t == "macvlan" ? kMacvlanLinkKeys
+              : t == "dummy" ? kDummyLinkKeys
+              : vx           ? kVxlanLinkKeys
+                             : kHostLinkKeys,
+              what);
+    if (t == "host" || t == "mgmt-net" || t == "macvlan") {
+      l->host_interface = Str(n, "host-interface", what).value_or("");
+      if (l->host_interface.empty()) Error(n, what + ": a " + t + " link needs \"host-interface\"");
+    }
+    l->mode = Str(n, "mode", what).value_or("");
+    if (vx) {
+      l->remote = Str(n, "remote", what).value_or("");
+      if (l->remote.empty()) Error(n, what + ": a " + t + " link needs \"remote\"");
+      l->vni = Int(n, "vni", what);
+      if (!l->vni) Error(n, what + ": a " + t + " link needs \"vni\"");
+      l->dst_port = Int(n, n["dst-port"] ? "dst-port" : "udp-port", what);
+    }
+    YAML::Node ep = n["endpoint"];
+    if (!ep) {
+      Error(n, what + ": a " + t + " link needs \"endpoint\"");
+      return false;
+    }
+    l->endpoints.push_back(ExtEndpoint(ep, what + ".endpoint"));
+  } else {
+    Error(type, what + ": unknown link type \"" + t +
+                    "\" (expected veth, host, mgmt-net, macvlan, dummy, vxlan or vxlan-stitch)");
+    return false;
+  }
+  return true;
+}
+
+TopologyFile Parser::File(const YAML::Node& root) {
+  TopologyFile f;
+  f.path = path_;
+  if (!root || root.IsNull()) {
+    Error(SourcePos{path_, 1, 1}, "the file is empty; expected a containerlab topology with \"name\" and \"topology\"");
+    return f;
+  }
+  if (!IsMap(root, "topology file")) return f;
+  CheckKeys(root, kTopLevelKeys, "topology file");
+  if (auto name = Str(root, "name", "topology file")) {
+    f.name = *name;
+    f.name_pos = Pos(root["name"]);
+  } else {
+    Error(root, "\"name\" is required");
+  }
+  if (YAML::Node p = root["prefix"]) f.prefix = p.IsNull() ? std::string() : p.Scalar();
+  Mgmt(root["mgmt"], &f.mgmt);
+  YAML::Node topo = root["topology"];
+  if (!topo) {
+    Error(root, "\"topology\" is required");
+    return f;
+  }
+  if (!IsMap(topo, "topology")) return f;
+  CheckKeys(topo, kTopologyKeys, "topology");
+  if (YAML::Node d = topo["defaults"]) f.defaults = Node(d, "topology.defaults");
+  NamedDefs(topo["kinds"], "topology.kinds", &f.kinds);
+  NamedDefs(topo["groups"], "topology.groups", &f.groups);
+  if (YAML::Node nodes = topo["nodes"]; nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
+    size_t count = 0;
+    for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+      if (++count > kMaxNodes) {
+        Error(it->first, LimitMessage(kMaxNodes, "nodes"));
+        break;
+      }
+      std::string name = it->first.Scalar();
+      NodeDefinition d = Node(it->second, "node \"" + name + "\"");
+      d.pos = Pos(it->first);
+      f.nodes.emplace_back(name, std::move(d));
+    }
+  }
+  if (YAML::Node links = topo["links"]; links && !links.IsNull()) {
+    if (!links.IsSequence()) {
+      Error(links, "topology.links: expected a list");
+    } else {
+      for (size_t i = 0; i < links.size(); ++i) {
+        if (i == kMaxLinks) {
+          Error(links[i], LimitMessage(kMaxLinks, "links"));
+          break;
+        }
+        Link(links[i], i, &f.links);
+      }
+    }
+  }
+  return f;
+}
+
+void Parser::NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out) {
+  if (!n || n.IsNull() || !IsMap(n, what)) return;
+  for (auto it = n.begin(); it != n.end(); ++it)
+    (*out)[it->first.Scalar()] = Node(it->second, what + "." + it->first.Scalar());
+}
+
+std::string Parser::LimitMessage(size_t limit, const char* what) {
+  std::string msg = "more than ";
+  msg += std::to_string(limit);
+  msg += ' ';
+  msg += what;
+  msg += " in one lab (the limit)";
+  return msg;
+}
+
+std::string Parser::JoinSet(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& k : s) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+}  // namespace lk::codec

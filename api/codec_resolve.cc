@@ -1,0 +1,437 @@
+#include "api/codec_internal.h"
+#include "api/topology_codec.h"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <tuple>
+#include <unordered_map>
+
+#include <arpa/inet.h>
+
+#include "api/gotemplate.h"
+#include "api/kinds.h"
+#include "api/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace lk::codec {
+namespace {
+
+// --- Resolution: inheritance and validation -------------------------------------------------
+
+template <typename T>
+std::optional<T> First(std::initializer_list<const std::optional<T>*> levels) {
+  for (const auto* l : levels)
+    if (l && *l) return **l;
+  return std::nullopt;
+}
+
+std::string BindTarget(const std::string& bind) {
+  size_t c = bind.find(':');
+  if (c == std::string::npos) return bind;
+  size_t c2 = bind.find(':', c + 1);
+  return bind.substr(c + 1, c2 == std::string::npos ? std::string::npos : c2 - c - 1);
+}
+
+// Binds from the least to the most specific level; a later one replaces an earlier one with
+// the same container path. Relative sources are made absolute against their file's directory.
+std::vector<std::string> MergeBinds(const std::vector<const NodeDefinition*>& levels) {
+  std::vector<std::string> out;
+  for (const auto* l : levels) {
+    if (!l) continue;
+    for (const auto& b : l->binds) {
+      std::string bind = b;
+      size_t c = bind.find(':');
+      std::string src = bind.substr(0, c);
+      if (StartsWith(src, "~/")) {
+        const char* home = std::getenv("HOME");
+        src = std::string(home ? home : "/root") + src.substr(1);
+      } else if (!src.empty() && src[0] != '/') {
+        src = (fs::path(l->base_dir) / src).lexically_normal().string();
+      }
+      bind = src + (c == std::string::npos ? "" : bind.substr(c));
+      std::string target = BindTarget(bind);
+      out.erase(std::remove_if(out.begin(), out.end(), [&](const std::string& o) { return BindTarget(o) == target; }),
+                out.end());
+      out.push_back(bind);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Concat(const std::vector<const NodeDefinition*>& levels,
+                                std::vector<std::string> NodeDefinition::*field) {
+  std::vector<std::string> out;
+  for (const auto* l : levels) {
+    if (!l) continue;
+    for (const auto& v : l->*field)
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> MergeMaps(const std::vector<const NodeDefinition*>& levels,
+                                             std::map<std::string, std::string> NodeDefinition::*field) {
+  std::map<std::string, std::string> out;
+  for (const auto* l : levels)
+    if (l)
+      for (const auto& [k, v] : l->*field) out[k] = v;
+  return out;
+}
+
+// A size as Docker reads it: a number and an optional 1024-based unit (b, k, m, g, t), an
+// optional trailing b; "1G", "512Mb", "100m".
+std::optional<int64_t> ParseBytes(const std::string& s) {
+  static const std::regex re("^\\s*([0-9]+(\\.[0-9]+)?)\\s*([bBkKmMgGtTpP]?)[bB]?\\s*$");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return std::nullopt;
+  double v = std::stod(m[1].str());
+  std::string unit = m[3].str();
+  const std::string units = "bkmgtp";
+  size_t p = unit.empty() ? 0 : units.find(static_cast<char>(std::tolower(static_cast<unsigned char>(unit[0]))));
+  for (size_t i = 0; i < p; ++i) v *= 1024;
+  return static_cast<int64_t>(v);
+}
+
+std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface) {
+  // containerlab's aa:c1:ab OUI; the rest is a stable hash, so a recreated link gets the same MAC.
+  uint64_t h = Fnv1a64(lab + "/" + node + "/" + iface);
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "aa:c1:ab:%02x:%02x:%02x", static_cast<unsigned>((h >> 16) & 0xff),
+                static_cast<unsigned>((h >> 8) & 0xff), static_cast<unsigned>(h & 0xff));
+  return buf;
+}
+
+bool ValidMac(const std::string& mac) {
+  static const std::regex re("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$");
+  return std::regex_match(mac, re);
+}
+
+bool ValidName(const std::string& s) {
+  static const std::regex re("^[A-Za-z0-9_][A-Za-z0-9_.-]*$");
+  return std::regex_match(s, re);
+}
+
+class Resolver {
+ public:
+  Resolver(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs)
+      : f_(f), errors_(errors), inputs_(inputs) {}
+
+  LabSpec Resolve() {
+    LabSpec lab;
+    lab.name = f_.name;
+    lab.prefix = f_.prefix;
+    lab.file = f_.path;
+    lab.dir = fs::path(f_.path).parent_path().string();
+    lab.mgmt = f_.mgmt;
+    if (!f_.name.empty() && !ValidName(f_.name))
+      Error(f_.name_pos, "name \"" + f_.name + "\": only letters, digits, '_', '.' and '-' are allowed");
+    for (const auto& [name, def] : f_.nodes) lab.nodes.push_back(ResolveNode(name, def));
+    // Looked up by name for every link end and wait-for: an index, not a scan per look-up.
+    for (const auto& n : lab.nodes) by_name_.emplace(n.name, &n);
+    for (const auto& n : lab.nodes)
+      for (const auto& [stage, st] : n.stages)
+        for (const auto& w : st.wait_for)
+          if (!Find(w.node))
+            Error(n.pos,
+                  "node \"" + n.name + "\": stages." + stage + ".wait-for: node \"" + w.node + "\" does not exist");
+    std::set<std::string> used;
+    for (const auto& l : f_.links) ResolveLink(lab, l, &used);
+    return lab;
+  }
+
+ private:
+  void Error(const SourcePos& pos, std::string msg) { errors_->push_back({pos, std::move(msg)}); }
+
+  // The node's name checked, its group and kind found (and checked); the kind's defaults in the
+  // file (topology.kinds), when it has any.
+  const NodeDefinition* ResolveGroupAndKind(const std::string& name, const NodeDefinition& node,
+                                            const std::string& what, NodeConfig* c, const NodeDefinition** group) {
+    size_t bar = name.find('|');
+    if (!ValidName(name.substr(0, bar)) || (bar != std::string::npos && !ValidName(name.substr(bar + 1))))
+      Error(node.pos,
+            what + ": only letters, digits, '_', '.' and '-' are allowed in node names" +
+                std::string(bar == std::string::npos ? "" : " (a bridge may be written \"bridge|container\")"));
+    std::string group_name = First<std::string>({&node.group, &f_.defaults.group}).value_or("");
+    if (!group_name.empty()) {
+      auto it = f_.groups.find(group_name);
+      if (it == f_.groups.end())
+        Error(node.pos, what + ": group \"" + group_name + "\" is not defined in topology.groups");
+      else
+        *group = &it->second;
+    }
+    c->group = group_name;
+    c->kind = First<std::string>({&node.kind, *group ? &(*group)->kind : nullptr, &f_.defaults.kind}).value_or("");
+    const NodeDefinition* kind = nullptr;
+    if (auto it = f_.kinds.find(c->kind); it != f_.kinds.end()) kind = &it->second;
+    if (bar != std::string::npos && !c->kind.empty() && !c->IsBridge())
+      Error(node.pos, what + ": only a bridge node may be written \"bridge|container\" (kind is " + c->kind + ")");
+    if (c->kind.empty()) {
+      Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
+    } else if (c->kind == "bridge" || c->kind == "ovs-bridge" || c->kind == "host" || c->kind == "ext-container") {
+      if (c->IsBridge() && c->BridgeName().size() > 15)
+        Error(node.pos, what + ": bridge name \"" + c->BridgeName() + "\" is longer than 15 characters");
+    } else if (!FindKind(c->kind)) {
+      Error(node.pos, what + ": kind \"" + c->kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
+    }
+    return kind;
+  }
+
+  // What a resolved node must hold: an image where its kind needs one, binds of the form
+  // source:target, exec commands that split.
+  void CheckNode(const NodeConfig& c, const SourcePos& pos, const std::string& what) {
+    if (c.image.empty() && FindKind(c.kind))
+      Error(pos, what + ": \"image\" is not set on the node, its group, its kind or topology.defaults");
+    for (const auto& b : c.binds) {
+      // A missing source is found at deploy time, as containerlab does, not here.
+      if (b.find(':') == std::string::npos)
+        Error(pos, what + ": bind \"" + b + "\" is not of the form source:target[:options]");
+    }
+    for (const auto& e : c.exec)
+      if (auto argv = ShellSplit(e); !argv) Error(pos, what + ": exec: " + argv.error());
+  }
+
+  NodeConfig ResolveNode(const std::string& name, const NodeDefinition& node) {
+    std::string what = "node \"" + name + "\"";
+    NodeConfig c;
+    c.name = name;
+    c.pos = node.pos;
+    const NodeDefinition* group = nullptr;
+    const NodeDefinition* kind = ResolveGroupAndKind(name, node, what, &c, &group);
+    // Most specific first, for scalars; least specific first, for merges.
+    auto pick = [&](std::optional<std::string> NodeDefinition::*field) {
+      return First<std::string>({&(node.*field), group ? &(group->*field) : nullptr, kind ? &(kind->*field) : nullptr,
+                                 &(f_.defaults.*field)});
+    };
+    std::vector<const NodeDefinition*> levels = {&f_.defaults, kind, group, &node};
+    c.type = pick(&NodeDefinition::type).value_or("");
+    c.image = pick(&NodeDefinition::image).value_or("");
+    c.image_pull_policy = pick(&NodeDefinition::image_pull_policy).value_or("IfNotPresent");
+    c.user = pick(&NodeDefinition::user).value_or("");
+    c.hostname = pick(&NodeDefinition::hostname).value_or("");
+    c.network_mode = pick(&NodeDefinition::network_mode).value_or("");
+    c.platform = pick(&NodeDefinition::platform).value_or("");
+    c.mgmt_ipv4 = node.mgmt_ipv4.value_or("");
+    c.mgmt_ipv6 = node.mgmt_ipv6.value_or("");
+    c.privileged = First<bool>({&node.privileged, group ? &group->privileged : nullptr,
+                                kind ? &kind->privileged : nullptr, &f_.defaults.privileged})
+                       .value_or(true);
+    for (auto [field, out] :
+         {std::pair{&NodeDefinition::cmd, &c.cmd}, std::pair{&NodeDefinition::entrypoint, &c.entrypoint}}) {
+      if (auto v = pick(field); v && !v->empty()) {
+        auto argv = ShellSplit(*v);
+        if (argv)
+          *out = *argv;
+        else
+          Error(node.pos, what + ": " + argv.error());
+      }
+    }
+    if (const KindInfo* info = FindKind(c.kind)) {
+      c.kind = info->name;  // short names (srl, ceos, ...) as containerlab's full names
+      if (c.cmd.empty() && c.entrypoint.empty()) c.cmd = info->cmd;
+      if (c.user.empty()) c.user = info->user;
+    }
+    c.env = EnvFromFiles(levels, what, node.pos);
+    if (const KindInfo* info = FindKind(c.kind))
+      for (const auto& [k, v] : info->env) c.env.emplace(k, v);
+    for (const auto& [k, v] : MergeMaps(levels, &NodeDefinition::env)) c.env[k] = v;
+    ResolveExtras(node, group, kind, levels, what, &c);
+    c.labels = MergeMaps(levels, &NodeDefinition::labels);
+    c.sysctls = MergeMaps(levels, &NodeDefinition::sysctls);
+    // containerlab enables IPv6 on every node that has its own namespace.
+    if (c.IsContainer() && c.network_mode != "host" && !c.sysctls.count("net.ipv6.conf.all.disable_ipv6"))
+      c.sysctls["net.ipv6.conf.all.disable_ipv6"] = "0";
+    c.binds = MergeBinds(levels);
+    c.exec = Concat(levels, &NodeDefinition::exec);
+    c.ports = Concat(levels, &NodeDefinition::ports);
+    c.cap_add = Concat(levels, &NodeDefinition::cap_add);
+    CheckNode(c, node.pos, what);
+    return c;
+  }
+
+  // env-files of every level (relative to its file), read now: their content is part of the spec.
+  std::map<std::string, std::string> EnvFromFiles(const std::vector<const NodeDefinition*>& levels,
+                                                  const std::string& what, const SourcePos& pos) {
+    std::map<std::string, std::string> env;
+    for (const auto* l : levels) {
+      if (!l) continue;
+      for (const auto& f : l->env_files) {
+        std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
+        inputs_->insert(path);  // read or not, its content is part of the lab
+        std::error_code ec;
+        if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {  // a FIFO would block the reader
+          Error(pos, what + ": env-files: " + path + " is not a regular file");
+          continue;
+        }
+        std::ifstream in(path);
+        if (!in) {
+          Error(pos, what + ": env-files: cannot read " + path);
+          continue;
+        }
+        std::string line;
+        while (std::getline(in, line)) {
+          std::string t = Trim(line);
+          if (t.empty() || t[0] == '#') continue;
+          size_t eq = t.find('=');
+          if (eq == std::string::npos)
+            env[t] = "";
+          else
+            env[t.substr(0, eq)] = t.substr(eq + 1);
+        }
+      }
+    }
+    return env;
+  }
+
+  void ResolveExtras(const NodeDefinition& node, const NodeDefinition* group, const NodeDefinition* kind,
+                     const std::vector<const NodeDefinition*>& levels, const std::string& what, NodeConfig* c) {
+    auto pick = [&](std::optional<std::string> NodeDefinition::*field) {
+      return First<std::string>({&(node.*field), group ? &(group->*field) : nullptr, kind ? &(kind->*field) : nullptr,
+                                 &(f_.defaults.*field)})
+          .value_or("");
+    };
+    ContainerExtras& x = c->extras;
+    x.cpu = First<double>({&node.cpu, group ? &group->cpu : nullptr, kind ? &kind->cpu : nullptr, &f_.defaults.cpu})
+                .value_or(0);
+    x.cpu_set = pick(&NodeDefinition::cpu_set);
+    x.cgroupns_mode = pick(&NodeDefinition::cgroupns_mode);
+    x.cgroup_parent = pick(&NodeDefinition::cgroup_parent);
+    x.pid_mode = pick(&NodeDefinition::pid_mode);
+    x.restart_policy = pick(&NodeDefinition::restart_policy);
+    for (auto [field, out, key] : {std::tuple{&NodeDefinition::memory, &x.memory, "memory"},
+                                   std::tuple{&NodeDefinition::shm_size, &x.shm_size, "shm-size"}}) {
+      std::string v = pick(field);
+      if (v.empty()) continue;
+      auto bytes = ParseBytes(v);
+      if (bytes)
+        *out = *bytes;
+      else
+        Error(node.pos, what + ": " + key + " \"" + v + "\" is not a size (such as 512Mb, 1G)");
+    }
+    if (x.restart_policy.size() &&
+        !std::set<std::string>{"no", "always", "on-failure", "unless-stopped"}.count(x.restart_policy))
+      Error(node.pos,
+            what + ": restart-policy \"" + x.restart_policy + "\": expected no, always, on-failure or unless-stopped");
+    x.devices = Concat(levels, &NodeDefinition::devices);
+    x.tmpfs = Concat(levels, &NodeDefinition::tmpfs);
+    x.security_opts = Concat(levels, &NodeDefinition::security_opts);
+    x.volumes = Concat(levels, &NodeDefinition::volumes);
+    x.aliases = node.aliases;  // as mgmt addresses: only from the node
+    auto dns =
+        First<DnsConfig>({&node.dns, group ? &group->dns : nullptr, kind ? &kind->dns : nullptr, &f_.defaults.dns});
+    if (dns) x.dns = *dns;
+    x.healthcheck = First<Healthcheck>({&node.healthcheck, group ? &group->healthcheck : nullptr,
+                                        kind ? &kind->healthcheck : nullptr, &f_.defaults.healthcheck});
+    c->startup_delay = First<int>({&node.startup_delay, group ? &group->startup_delay : nullptr,
+                                   kind ? &kind->startup_delay : nullptr, &f_.defaults.startup_delay})
+                           .value_or(0);
+    for (const auto* l : levels)
+      if (l)
+        for (const auto& [k, v] : l->unapplied) c->unapplied[k] = v;
+    // Stages: a more specific level's stage replaces the same stage of a less specific one.
+    for (const auto* l : levels)
+      if (l)
+        for (const auto& [name, st] : l->stages) c->stages[name] = st;
+    for (const auto& w : node.wait_for) c->stages["create"].wait_for.push_back({w, "create"});
+  }
+
+  void CheckEndpoint(const EndpointDefinition& e, const std::string& what, std::set<std::string>* used) {
+    if (e.node.empty() || e.iface.empty()) return;  // already reported by the parser
+    if (!Find(e.node)) {
+      Error(e.pos, what + ": node \"" + e.node + "\" does not exist in topology.nodes");
+    }
+    const NodeConfig* node = Find(e.node);
+    std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
+    if (auto why = InvalidIfaceName(iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
+    if (!e.mac.empty() && !ValidMac(e.mac))
+      Error(e.pos, what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
+    if (!used->insert(e.node + ":" + iface).second)
+      Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
+  }
+
+  void ResolveLink(LabSpec& lab, const LinkDefinition& l, std::set<std::string>* used) {
+    std::string what = "link " + std::to_string(&l - f_.links.data());
+    LinkConfig c;
+    c.type = l.type;
+    c.pos = l.pos;
+    // containerlab's 9500 for veth pairs; a mgmt-net end joins a 1500-byte bridge; the others
+    // take their kind's default (a macvlan cannot exceed its parent, a vxlan leaves room).
+    c.mtu = l.mtu.value_or(l.type == "veth" || l.type == "host" ? 9500 : l.type == "mgmt-net" ? 1500 : 0);
+    c.parent = l.type == "macvlan" ? l.host_interface : "";
+    if (!l.mode.empty()) c.mode = l.mode;
+    c.remote = l.remote;
+    c.vni = l.vni.value_or(0);
+    c.dst_port = l.dst_port.value_or(14789);
+    if (c.vni < 0 || c.vni > 16777215)
+      Error(l.pos, what + ": vni " + std::to_string(c.vni) + " is outside 1..16777215");
+    if (c.dst_port < 1 || c.dst_port > 65535)
+      Error(l.pos, what + ": dst-port " + std::to_string(c.dst_port) + " is outside 1..65535");
+    if (c.mtu != 0 && (c.mtu < 68 || c.mtu > 65535))
+      Error(l.pos, what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
+    size_t before = errors_->size();
+    for (const auto& e : l.endpoints) CheckEndpoint(e, what, used);
+    if (l.endpoints.empty()) return;
+    auto end = [&](const EndpointDefinition& e) {
+      const NodeConfig* node = Find(e.node);
+      std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
+      return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac, e.ipv4, e.ipv6};
+    };
+    c.a = end(l.endpoints[0]);
+    if (l.type == "macvlan") {
+      if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
+        Error(l.pos, what + ": macvlan parent \"" + l.host_interface + "\" " + *why);
+    } else if (l.type == "host" || l.type == "mgmt-net") {
+      if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
+        Error(l.pos, what + ": host-interface \"" + l.host_interface + "\" " + *why);
+      if (!used->insert(std::string(kHostNode) + ":" + l.host_interface).second)
+        Error(l.pos, what + ": host interface " + l.host_interface + " is used by more than one link");
+      c.b = Endpoint{kHostNode, l.host_interface, GeneratedMac(lab.name, kHostNode, l.host_interface), "", ""};
+    } else if (l.type == "vxlan-stitch") {
+      // containerlab's names for the stitch's host side; too long a name gets a hashed one.
+      auto host_name = [&](const std::string& prefix) {
+        std::string n = prefix + c.a.node + "_" + c.a.iface;
+        if (n.size() > 15) n = prefix + Hex64(Fnv1a64(lab.name + "/" + c.a.node + "/" + c.a.iface)).substr(0, 12);
+        if (!used->insert(std::string(kHostNode) + ":" + n).second)
+          Error(l.pos, what + ": host interface " + n + " is used by more than one link");
+        return n;
+      };
+      c.b = Endpoint{kHostNode, host_name("ve-"), "", "", ""};
+      c.b.mac = GeneratedMac(lab.name, kHostNode, c.b.iface);
+      c.stitch_vxlan = host_name("vx-");
+      // The veth carries what the VXLAN device can: 1450 leaves room for the encapsulation.
+      if (!l.mtu) c.mtu = 1450;
+    } else if (l.endpoints.size() == 2) {
+      c.b = end(l.endpoints[1]);
+    }
+    if (errors_->size() == before) lab.links.push_back(std::move(c));
+  }
+
+  const TopologyFile& f_;
+  std::vector<Diagnostic>* errors_;
+  std::set<std::string>* inputs_;                               // other files read: env-files
+  std::unordered_map<std::string, const NodeConfig*> by_name_;  // into the resolved lab's nodes
+
+  const NodeConfig* Find(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+};
+
+}  // namespace
+
+LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs) {
+  return Resolver(f, errors, inputs).Resolve();
+}
+
+}  // namespace lk::codec

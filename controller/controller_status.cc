@@ -1,0 +1,194 @@
+// A lab's status as the controller records it after each pass: conditions, events, drift
+// counts, nodes and links, the result and the retry it leads to.
+#include "api/arch.h"
+#include "api/strings.h"
+#include "controller/controller.h"
+#include "controller/observed.h"
+
+namespace lk {
+namespace {
+
+constexpr size_t kMaxEvents = 100;
+
+std::string ReasonFor(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::kCreateNetwork:
+      return "NetworkCreated";
+    case ActionKind::kCreateBridge:
+      return "BridgeCreated";
+    case ActionKind::kConflict:
+      return a.reason.find("not managed by labkeeper") != std::string::npos ? "NameConflict" : "NodeUnavailable";
+    case ActionKind::kRemoveContainer:
+      return a.reason == "orphan" ? "ContainerRemoved" : "ContainerReplaced";
+    case ActionKind::kCreateContainer:
+      return a.reason == "missing" ? "ContainerCreated" : "ContainerRecreated";
+    case ActionKind::kStartContainer:
+      return "ContainerStarted";
+    case ActionKind::kDeleteIface:
+      return "InterfaceDeleted";
+    case ActionKind::kCreateLink:
+      return "LinkCreated";
+    case ActionKind::kRepairIface:
+      return "InterfaceRepaired";
+    case ActionKind::kExec:
+      return "ExecRan";
+  }
+  return "Unknown";
+}
+
+bool IsDrift(const Action& a) {
+  return a.kind != ActionKind::kExec && a.kind != ActionKind::kCreateNetwork && a.kind != ActionKind::kConflict;
+}
+
+}  // namespace
+
+void Controller::AddEvent(LabRecord* rec, const std::string& type, const std::string& reason, const std::string& object,
+                          const std::string& message) {
+  rec->events.push_back({Now(), type, reason, object, message});
+  while (rec->events.size() > kMaxEvents) rec->events.pop_front();
+}
+
+void Controller::SetCondition(LabRecord* rec, const std::string& type, bool status, const std::string& reason,
+                              const std::string& message) {
+  Condition& c = rec->conditions[type];
+  std::string s = status ? "True" : "False";
+  if (c.status != s || c.last_transition.empty()) c.last_transition = Now();
+  c.type = type;
+  c.status = s;
+  c.reason = reason;
+  c.message = message;
+}
+
+void Controller::RecordKept(const std::string& lab, LabRecord* rec) {
+  if (rec->conditions["Ready"].reason != "FileDeleted") {
+    AddEvent(rec, "Normal", "PruneSkipped", "lab/" + lab, "the lab's file is gone; prune: false keeps it running");
+    log_("lab " + lab + ": file deleted; prune: false, so it stays as it is");
+  }
+  SetCondition(rec, "Ready", rec->conditions["Ready"].status == "True", "FileDeleted",
+               "the lab's file is gone; prune: false keeps it running, unmanaged");
+}
+
+void Controller::RecordStalled(const std::string& lab, LabRecord* rec) {
+  SetCondition(rec, "Stalled", true, "InvalidFile", Trim(rec->stalled));
+  SetCondition(rec, "Reconciling", false, "InvalidFile", "waiting for the file to be fixed");
+  if (rec->events.empty() || rec->events.back().reason != "InvalidFile" ||
+      rec->events.back().message != Trim(rec->stalled))
+    AddEvent(rec, "Warning", "InvalidFile", "lab/" + lab, Trim(rec->stalled));
+  ++rec->reconciles;
+  ++rec->results["stalled"];
+}
+
+std::map<std::string, std::string> Controller::RecordOutcomes(LabRecord* rec, const ApplyResult& r) {
+  bool was_ready = rec->ever_ready;
+  ++rec->reconciles;
+  rec->durations.Observe(r.seconds);
+  rec->last_time = Now();
+  rec->last_seconds = r.seconds;
+  rec->last_actions = r.done();
+  std::map<std::string, std::string> errors_by_object;
+  for (const auto& o : r.outcomes) {
+    std::string kind = o.action.object.substr(0, o.action.object.find('/'));
+    if (o.ok) {
+      bool drift = was_ready && IsDrift(o.action);
+      AddEvent(rec, drift ? "Warning" : "Normal", ReasonFor(o.action), o.action.object, o.action.reason);
+      if (drift) ++rec->drift[kind + "|" + o.action.reason];
+    } else {
+      AddEvent(rec, "Warning", ReasonFor(o.action) + "Failed", o.action.object, o.error);
+      errors_by_object[o.action.object] = o.error;
+    }
+  }
+  return errors_by_object;
+}
+
+void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
+                        const std::vector<NodeSeen>& seen) {
+  std::map<std::string, std::string> errors_by_object = RecordOutcomes(rec, r);
+  SetResultConditions(lab, rec, r, suspended);
+  RecordNodesAndLinks(rec, r, seen, errors_by_object);
+  pending_first_pass_.erase(lab);
+  synced_ = pending_first_pass_.empty();
+}
+
+void Controller::SetResultConditions(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended) {
+  SetCondition(rec, "Stalled", false, "FileValid", "");
+  bool by_spec = rec->spec && rec->spec->suspend;
+  SetCondition(rec, "Suspended", suspended,
+               !suspended ? "NotSuspended"
+               : by_spec  ? "SuspendedBySpec"
+                          : "SuspendedByAPI",
+               !suspended ? ""
+               : by_spec  ? "spec.suspend: no changes are made"
+                          : "suspended through the API (POST .../resume to resume): no changes are made");
+  std::string failures = Join(r.failures(), "; ");
+  for (const auto& e : r.observe_errors) failures += (failures.empty() ? "" : "; ") + e;
+  if (suspended) {
+    rec->last_result = "suspended";
+    SetCondition(rec, "Reconciling", false, "Suspended", "");
+    SetCondition(rec, "Ready", r.plan.empty() && r.observe_errors.empty(), r.plan.empty() ? "InSync" : "Drifted",
+                 r.plan.empty() ? "" : std::to_string(r.plan.actions.size()) + " changes pending while suspended");
+    Requeue(lab, After::kDone);
+  } else if (!r.ok()) {
+    rec->last_result = r.cancelled ? "cancelled" : "error";
+    ++rec->reconcile_errors;
+    Duration delay = Requeue(lab, After::kFailure);
+    auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count() / 1000.0;
+    char when[32];
+    std::snprintf(when, sizeof when, "%.0f s", secs);
+    AddEvent(rec, "Warning", "ReconcileFailed", "lab/" + lab, failures + "; retrying in " + when);
+    SetCondition(rec, "Ready", false, "ReconcileFailed", failures);
+    SetCondition(rec, "Degraded", true, "ReconcileFailed", failures);
+    SetCondition(rec, "Reconciling", true, "Retrying", std::string("retrying in ") + when);
+    log_("lab " + lab + ": " + std::to_string(r.failures().size() + r.observe_errors.size()) +
+         " failures; retrying in " + when);
+  } else {
+    rec->last_result = "success";
+    SetCondition(rec, "Degraded", false, "Reconciled", "");
+    if (r.plan.empty()) {
+      SetCondition(rec, "Ready", true, "InSync", "");
+      SetCondition(rec, "Reconciling", false, "InSync", "");
+      Requeue(lab, After::kDone);
+      if (!rec->ever_ready) log_("lab " + lab + ": Ready");
+      rec->ever_ready = true;
+    } else {
+      // Level-triggered: a pass that changed the world is confirmed by the next one.
+      SetCondition(rec, "Ready", false, "Progressing", std::to_string(r.done()) + " changes made; confirming");
+      SetCondition(rec, "Reconciling", true, "Progressing", "");
+      Requeue(lab, After::kChange);
+    }
+  }
+  ++rec->results[rec->last_result];
+}
+
+void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
+                                     const std::map<std::string, std::string>& errors_by_object) {
+  // Per node and link state, as last seen and done.
+  rec->nodes = nlohmann::json::array();
+  rec->pids.clear();
+  for (const auto& [c, arch] : seen) {
+    std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
+    auto err = errors_by_object.find("node/" + node);
+    rec->nodes.push_back({{"name", node},
+                          {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
+                          {"architecture", arch},
+                          {"emulated", IsEmulated(arch, engine_arch_)},
+                          {"container", c.name},
+                          {"containerID", c.id.substr(0, 12)},
+                          {"state", c.state},
+                          {"image", NodeImage(c)},
+                          {"mgmtIPv4", c.ipv4},
+                          {"mgmtIPv6", c.ipv6},
+                          {"lastError", err == errors_by_object.end() ? "" : err->second}});
+    if (c.running() && c.pid > 0) rec->pids[c.id] = c.pid;
+  }
+  rec->links = nlohmann::json::array();
+  if (rec->spec)
+    for (const auto& l : rec->spec->links) {
+      auto err = errors_by_object.find("link/" + l.Id());
+      bool failed = err != errors_by_object.end();
+      rec->links.push_back({{"id", l.Id()},
+                            {"state", failed ? "failed" : (r.ok() ? "up" : "unknown")},
+                            {"lastError", failed ? err->second : ""}});
+    }
+}
+
+}  // namespace lk

@@ -1,0 +1,42 @@
+// The host as one seam, in LevelDB's Env manner: what labkeeper does that is neither the
+// container engine (runtime.h) nor the kernel's links (link_manager.h). Time (one clock for
+// every duration and deadline), sleeping, files, host shell commands and the firewall. The real
+// one is MakePosixEnv(); tests use tests/fakes/fake_env.h.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "api/result.h"
+#include "controller/clock.h"
+#include "controller/runtime.h"
+
+namespace lk {
+
+class Env : public Clock {
+ public:
+  // --- time -------------------------------------------------------------------------------
+  // Now() (from Clock) is the steady clock; WallNow() is the calendar time people read.
+  virtual std::chrono::system_clock::time_point WallNow() const = 0;
+  virtual void Sleep(Duration d) = 0;
+
+  // --- files ------------------------------------------------------------------------------
+  virtual bool Exists(const std::string& path) = 0;
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Writes the file whole or not at all (see WriteFileAtomically in state_dir.h).
+  virtual Status WriteFile(const std::string& path, const std::string& text) = 0;
+
+  // --- the host ---------------------------------------------------------------------------
+  // `sh -c command` on the host, its stdout and stderr together.
+  virtual ExecResult Shell(const std::string& command) = 0;
+  virtual std::string HostName() = 0;
+  // The firewall rules a lab's host bridges need (see firewall.h).
+  virtual Status AllowBridgeForwarding(const std::string& lab, const std::string& bridge) = 0;
+  virtual Status RemoveBridgeRules(const std::string& lab) = 0;
+};
+
+// The real host: std::chrono, the filesystem, popen and iptables.
+std::unique_ptr<Env> MakePosixEnv();
+
+}  // namespace lk

@@ -1,0 +1,312 @@
+#include "controller/executor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "api/arch.h"
+#include "api/strings.h"
+#include "controller/container_spec.h"
+
+namespace lk {
+namespace {
+
+std::string SubnetsText(const MgmtNetwork& m) {
+  std::vector<std::string> parts;
+  for (const std::string* s : {&m.ipv4_subnet, &m.ipv6_subnet})
+    if (!s->empty()) parts.push_back(*s);
+  return Join(parts, ", ");
+}
+
+std::string Seconds(Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+// One lock per image reference, for nodes that want different platforms of it (any lab).
+std::mutex& ImageMutex(const std::string& ref) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::mutex>> locks;
+  std::lock_guard lock(mu);
+  auto& m = locks[ref];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+}  // namespace
+
+bool IsNodeAction(ActionKind k) {
+  return k == ActionKind::kRemoveContainer || k == ActionKind::kCreateContainer || k == ActionKind::kStartContainer;
+}
+
+std::string DescribeNodeAction(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::kRemoveContainer:
+      return "removed (" + a.reason + ")";
+    case ActionKind::kStartContainer:
+      return "started (" + a.reason + ")";
+    default:
+      return (a.reason == "missing" ? "created" : "recreated") + std::string(" (") + a.reason + ")";
+  }
+}
+
+namespace {
+
+// The key a node action is grouped under: its node, or the orphan container it removes.
+std::string GroupKey(const Action& a) {
+  return a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
+}
+
+}  // namespace
+
+std::set<std::string> RenewedNodes(const Plan& plan) {
+  std::set<std::string> out;
+  for (const auto& a : plan.actions)
+    if (IsNodeAction(a.kind) && a.reason != "orphan") out.insert(a.node);
+  return out;
+}
+
+Executor::Executor(const PassContext& ctx, const LabSpec& lab, const ObservedLab& observed, ApplyResult* result)
+    : ctx_(ctx),
+      lab_(lab),
+      observed_(observed),
+      r_(result),
+      builder_(ctx.runtime, ctx.links, ctx.env, lab, observed, RenewedNodes(result->plan)) {
+  std::map<std::string, std::set<std::string>> platforms;
+  for (const auto& n : lab_.nodes)
+    if (n.IsContainer()) platforms[n.image].insert(n.platform);
+  for (const auto& [image, p] : platforms)
+    if (p.size() > 1) multi_platform_.insert(image);
+  for (const auto& l : lab_.links) links_by_id_[l.Id()] = &l;
+}
+
+void Executor::Run() {
+  for (const auto& a : r_->plan.actions) {
+    if (a.kind == ActionKind::kCreateNetwork) {
+      std::map<std::string, std::string> labels = {{kManagedByLabel, kManagedByValue}, {kOwnerLabel, ctx_.opts.owner}};
+      auto created = ctx_.runtime.EnsureNetwork(lab_.mgmt, labels);
+      Record(a, created.status(), "created (" + SubnetsText(lab_.mgmt) + ")");
+      if (!created) return;  // no node can attach without it
+    } else if (a.kind == ActionKind::kConflict) {
+      Record(a, Status::Fail(a.reason), "");
+      if (StartsWith(a.object, "node/")) Fail(a.node);
+    }
+  }
+  bool staged = false;
+  for (const auto& n : lab_.nodes) staged |= !n.stages.empty();
+  if (staged) {
+    RunDeletes();
+    RunStaged();
+  } else {
+    RunNodes();
+  }
+  // Bridges after the nodes: a "br|container" bridge needs its container running.
+  for (const auto& a : r_->plan.actions) {
+    if (a.kind != ActionKind::kCreateBridge || Cancelled()) continue;
+    Status s = builder_.MakeBridge(*lab_.FindNode(a.node));
+    if (!s) Fail(a.node);
+    Record(a, s, "created (missing)");
+  }
+  RunLinks();
+  RunExec();
+}
+
+bool Executor::Cancelled() {
+  std::lock_guard lock(mu_);
+  if (ctx_.opts.cancel && ctx_.opts.cancel->load()) r_->cancelled = true;
+  return r_->cancelled;
+}
+
+void Executor::Record(const Action& a, const Status& s, const std::string& what) {
+  std::lock_guard lock(mu_);
+  r_->outcomes.push_back({a, s.ok(), s.ok() ? "" : s.message()});
+  if (s.ok()) {
+    if (!what.empty()) ctx_.progress("  " + a.object + ": " + what);
+  } else {
+    ctx_.progress("  FAILED " + a.object + ": " + s.message());
+  }
+}
+
+void Executor::Fail(const std::string& node) {
+  std::lock_guard lock(mu_);
+  failed_.insert(node);
+}
+
+bool Executor::Failed(const std::string& node) {
+  std::lock_guard lock(mu_);
+  return failed_.count(node) > 0;
+}
+
+Status Executor::RunNodeAction(const Action& a) {
+  if (a.kind == ActionKind::kRemoveContainer) return ctx_.runtime.Remove(a.container_id);
+  if (a.kind == ActionKind::kStartContainer) return ctx_.runtime.Start(lab_.ContainerName(a.node));
+  return CreateContainer(a, *lab_.FindNode(a.node));
+}
+
+Status Executor::CreateContainer(const Action& a, const NodeConfig& n) {
+  for (const auto& b : n.binds)
+    if (std::string src = b.substr(0, b.find(':')); !ctx_.env.Exists(src))
+      return Status::Fail("bind source " + src + " does not exist");
+  if (n.startup_delay > 0) {
+    ctx_.progress("  " + a.object + ": waiting " + std::to_string(n.startup_delay) + " s (startup-delay)");
+    ctx_.env.Sleep(std::chrono::seconds(n.startup_delay));
+  }
+  // A tag holds one architecture at a time: nodes that want different platforms of one image
+  // take turns between pulling their variant and creating from its id.
+  std::string platform = EffectivePlatform(n);
+  std::unique_lock<std::mutex> turn;
+  if (multi_platform_.count(n.image)) turn = std::unique_lock(ImageMutex(n.image));
+  auto image = ctx_.runtime.EnsureImage(n.image, n.image_pull_policy, platform,
+                                        [&](const std::string& line) { ctx_.progress("  " + a.object + ": " + line); });
+  if (!image) return image.status();
+  if (Status s = CheckEmulation(a, n, *image); !s) return s;
+  ContainerSpec spec = ContainerSpecFor(lab_, n, ctx_.opts.owner);
+  spec.image = *image;
+  spec.platform = platform;
+  spec.labels[kImageLabel] = n.image;
+  return ctx_.runtime.Run(spec, ctx_.events).status();
+}
+
+// The platform a node's image is pulled and created for: its own `platform`, else, when
+// another node of the lab asks the same image for a platform, the engine's own.
+std::string Executor::EffectivePlatform(const NodeConfig& n) {
+  if (!n.platform.empty()) return n.platform;
+  if (!multi_platform_.count(n.image)) return "";
+  std::string engine = ctx_.runtime.EngineArchitecture();
+  return engine.empty() ? "" : "linux/" + engine;
+}
+
+// --emulation (or the lab's spec.emulation): allow, warn (a Warning event), deny (the node
+// fails; the rest of the lab goes on).
+Status Executor::CheckEmulation(const Action& a, const NodeConfig& n, const std::string& image) {
+  std::string engine = ctx_.runtime.EngineArchitecture();
+  auto arch = ctx_.runtime.ImageArchitecture(image);
+  if (!arch || !IsEmulated(*arch, engine)) return Status::Ok();
+  std::string policy = lab_.emulation.empty() ? ctx_.opts.emulation : lab_.emulation;
+  std::string what = "image " + n.image + " is " + *arch + " and the engine is " + engine;
+  if (policy == "deny") return Status::Fail(what + ": emulated nodes are denied (emulation: deny)");
+  if (policy == "warn")
+    ctx_.events({"Warning", "EmulatedNode", a.object,
+                 what + ": the node runs under emulation, often too slowly to be useful; an " + engine +
+                     " image (or platform: linux/" + engine + ") runs natively"});
+  return Status::Ok();
+}
+
+void Executor::RunNodes() {
+  // A node's container actions run in order on one worker; nodes run in parallel, and a node in
+  // another node's namespace (network-mode container:NODE) after the others.
+  std::vector<std::vector<const Action*>> groups;
+  std::map<std::string, size_t> index;
+  for (const auto& a : r_->plan.actions) {
+    if (!IsNodeAction(a.kind)) continue;
+    auto [it, fresh] = index.emplace(GroupKey(a), groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(&a);
+  }
+  auto dependent = [&](const std::vector<const Action*>& g) {
+    const NodeConfig* n = lab_.FindNode(g[0]->node);
+    return n && StartsWith(n->network_mode, "container:");
+  };
+  auto first_dependent = std::stable_partition(groups.begin(), groups.end(), std::not_fn(dependent));
+  size_t independent = static_cast<size_t>(first_dependent - groups.begin());
+  std::atomic<size_t> finished{0};
+  auto run_group = [&](size_t g) {
+    auto t0 = ctx_.env.Now();
+    for (const Action* a : groups[g]) {
+      if (Cancelled()) return;
+      Status s = RunNodeAction(*a);
+      bool last = a == groups[g].back() || !s;
+      std::string what;
+      if (last)
+        what = "[" + std::to_string(++finished) + "/" + std::to_string(groups.size()) + "] " + DescribeNodeAction(*a) +
+               " in " + Seconds(ctx_.env.Now() - t0);
+      Record(*a, s, what);
+      if (!s) return Fail(a->node);
+    }
+  };
+  ParallelFor(independent, ctx_.opts.max_workers, run_group);
+  for (size_t g = independent; g < groups.size(); ++g) run_group(g);
+}
+
+void Executor::RunDeletes() {
+  for (const auto& a : r_->plan.actions) {
+    if (a.kind != ActionKind::kDeleteIface || Cancelled()) continue;
+    Record(a, builder_.DeleteIface(a.node, a.iface), "deleted (" + a.reason + ")");
+    handled_.insert(&a);
+  }
+}
+
+void Executor::MakeLink(const Action& a) {
+  const LinkConfig& l = *links_by_id_.at(a.link_id);
+  Status s = Status::Ok();
+  for (const auto* end : {&l.a, &l.b})
+    if (s && Failed(end->node)) s = Status::Fail("not created: node " + end->node + " failed");
+  if (s) {
+    std::lock_guard lock(links_mu_);
+    s = builder_.Create(l);
+  }
+  if (!s) {
+    std::lock_guard lock(mu_);
+    unlinked_.insert({l.a.node, l.b.node});  // their exec waits for the retry
+  }
+  Record(a, s, "created (" + a.reason + ")");
+}
+
+void Executor::RunLinks() {
+  for (const auto& a : r_->plan.actions) {
+    if (Cancelled()) return;
+    if (handled_.count(&a)) continue;
+    if (a.kind == ActionKind::kDeleteIface)
+      Record(a, builder_.DeleteIface(a.node, a.iface), "deleted (" + a.reason + ")");
+    else if (a.kind == ActionKind::kCreateLink)
+      MakeLink(a);
+    else if (a.kind == ActionKind::kRepairIface)
+      Record(a, builder_.Repair(a, *links_by_id_.at(a.link_id)), "repaired (" + a.reason + ")");
+  }
+}
+
+void Executor::RunExec() {
+  for (const auto& a : r_->plan.actions) {
+    if (a.kind != ActionKind::kExec || handled_.count(&a)) continue;
+    if (Cancelled()) return;
+    RunOneExec(a);
+  }
+}
+
+void Executor::RunOneExec(const Action& a) {
+  {
+    std::lock_guard lock(mu_);
+    if (failed_.count(a.node) || unlinked_.count(a.node)) return;
+  }
+  const NodeConfig* n = lab_.FindNode(a.node);
+  std::string cname = lab_.ContainerName(a.node);
+  int ok = 0;
+  Status st = Status::Ok();
+  for (const auto& cmd : n->exec) {
+    auto argv = ShellSplit(cmd);
+    auto res = argv ? ctx_.runtime.Exec(cname, *argv) : Result<ExecResult>(argv.status());
+    if (!res) {
+      st = Status::Fail("exec \"" + cmd + "\": " + res.error());
+      break;
+    }
+    // As containerlab does, each command's output is shown.
+    std::string shown = "  " + a.object + ": exec \"" + cmd + "\" exited with " + std::to_string(res->exit_code);
+    std::istringstream lines(res->output);
+    for (std::string line; std::getline(lines, line);) shown += "\n    | " + line;
+    ctx_.progress(shown);
+    if (res->exit_code == 0) {
+      ++ok;
+      continue;
+    }
+    // As containerlab: a failing exec command is reported, and the lab still deploys.
+    std::string out = Trim(res->output);
+    ctx_.events({"Warning", "ExecFailed", a.object,
+                 "\"" + cmd + "\" exited with " + std::to_string(res->exit_code) + (out.empty() ? "" : ": " + out)});
+  }
+  Record(a, st, "exec " + std::to_string(ok) + "/" + std::to_string(n->exec.size()) + " commands succeeded");
+}
+
+}  // namespace lk

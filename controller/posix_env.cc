@@ -1,0 +1,68 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "controller/env.h"
+#include "controller/firewall.h"
+#include "controller/state_dir.h"
+
+namespace lk {
+namespace {
+
+class PosixEnv : public Env {
+ public:
+  TimePoint Now() const override { return std::chrono::steady_clock::now(); }
+  std::chrono::system_clock::time_point WallNow() const override { return std::chrono::system_clock::now(); }
+  void Sleep(Duration d) override { std::this_thread::sleep_for(d); }
+
+  bool Exists(const std::string& path) override { return access(path.c_str(), F_OK) == 0; }
+  Result<std::string> ReadFile(const std::string& path) override {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::Fail("cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  Status WriteFile(const std::string& path, const std::string& text) override {
+    return WriteFileAtomically(path, text);
+  }
+
+  ExecResult Shell(const std::string& command) override {
+    ExecResult r;
+    std::string cmd = "{ " + command + "\n} 2>&1";  // every command of it, not only the last
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) {
+      r.output = std::string("cannot run a shell: ") + std::strerror(errno);
+      return r;
+    }
+    char buf[4096];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, k);
+    int status = pclose(p);
+    r.exit_code = status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+  }
+  std::string HostName() override {
+    char buf[256] = {0};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+    return buf;
+  }
+  Status AllowBridgeForwarding(const std::string& lab, const std::string& bridge) override {
+    return lk::AllowBridgeForwarding(lab, bridge);
+  }
+  Status RemoveBridgeRules(const std::string& lab) override { return lk::RemoveBridgeRules(lab); }
+};
+
+}  // namespace
+
+std::unique_ptr<Env> MakePosixEnv() {
+  return std::make_unique<PosixEnv>();
+}
+
+}  // namespace lk

@@ -1,0 +1,134 @@
+// What every LinkManager does, stated once and run against each implementation: the in-memory
+// fake (tests/fakes, unit label) and netlink in real namespaces (integration label). An
+// implementation's test file defines an Env with links(), two namespaces a() and b(), the
+// clean-up, and Unavailable() (why it cannot run here, or ""), and instantiates the suite.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/link_manager.h"
+
+namespace lk::test {
+
+inline std::optional<Iface> FindIface(const Result<std::vector<Iface>>& list, const std::string& name) {
+  if (!list) return std::nullopt;
+  for (const auto& i : *list)
+    if (i.name == name) return i;
+  return std::nullopt;
+}
+
+template <typename Env>
+class LinkContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = env_.Unavailable(); !why.empty()) GTEST_SKIP() << why;
+  }
+  LinkManager& lm() { return env_.links(); }
+  const NetNs& a() { return env_.a(); }
+  const NetNs& b() { return env_.b(); }
+  std::optional<Iface> In(const NetNs& ns, const std::string& name) { return FindIface(lm().List(ns), name); }
+  Status Pair(const std::string& in_a, const std::string& in_b, int mtu = 1500) {
+    return lm().CreateVeth(a(), {in_a, "", "labkeeper lab=c node=a link=l", ""}, b(),
+                           {in_b, "", "labkeeper lab=c node=b link=l", ""}, mtu);
+  }
+  Env env_;
+};
+
+TYPED_TEST_SUITE_P(LinkContract);
+
+TYPED_TEST_P(LinkContract, AVethHasItsEndsInBothNamespacesWithNamesMtuMacsMarkersAndPeers) {
+  Status s = this->lm().CreateVeth(this->a(), {"eth1", "02:00:00:00:0c:0a", "labkeeper lab=c node=a link=x", ""},
+                                   this->b(), {"eth9", "02:00:00:00:0c:0b", "labkeeper lab=c node=b link=x", ""}, 9000);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto ea = this->In(this->a(), "eth1");
+  auto eb = this->In(this->b(), "eth9");
+  ASSERT_TRUE(ea && eb);
+  EXPECT_EQ(ea->kind, "veth");
+  EXPECT_EQ(ea->mtu, 9000);
+  EXPECT_EQ(eb->mtu, 9000);
+  EXPECT_EQ(ea->mac, "02:00:00:00:0c:0a");
+  EXPECT_EQ(eb->mac, "02:00:00:00:0c:0b");
+  EXPECT_EQ(ea->alias, "labkeeper lab=c node=a link=x");
+  EXPECT_EQ(eb->alias, "labkeeper lab=c node=b link=x");
+  EXPECT_TRUE(ea->admin_up && eb->admin_up);
+  EXPECT_EQ(ea->peer_ifindex, eb->ifindex);
+  EXPECT_EQ(eb->peer_ifindex, ea->ifindex);
+  EXPECT_FALSE(this->In(this->b(), "eth1")) << "each end is made in its own namespace";
+}
+
+TYPED_TEST_P(LinkContract, DeletingOneEndRemovesThePairAndDeletingAgainIsNoError) {
+  ASSERT_TRUE(this->Pair("eth1", "eth1").ok());
+  ASSERT_TRUE(this->lm().Delete(this->a(), "eth1").ok());
+  EXPECT_FALSE(this->In(this->a(), "eth1"));
+  EXPECT_FALSE(this->In(this->b(), "eth1"));
+  EXPECT_TRUE(this->lm().Delete(this->a(), "eth1").ok());
+}
+
+TYPED_TEST_P(LinkContract, ATakenNameIsAnErrorNamingItAndLeavesNothingBehind) {
+  ASSERT_TRUE(this->Pair("eth1", "eth1").ok());
+  Status s = this->Pair("eth1", "eth2");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("eth1"), std::string::npos) << s.message();
+  EXPECT_FALSE(this->In(this->b(), "eth2")) << "no half-made pair";
+  EXPECT_TRUE(this->In(this->b(), "eth1")) << "the pair that was there is untouched";
+}
+
+TYPED_TEST_P(LinkContract, RepairsOfMtuMacStateAndAddressesShowInTheListing) {
+  ASSERT_TRUE(this->Pair("eth1", "eth1").ok());
+  ASSERT_TRUE(this->lm().SetMtu(this->a(), "eth1", 4000).ok());
+  ASSERT_TRUE(this->lm().SetMac(this->a(), "eth1", "02:00:00:00:01:01").ok());
+  ASSERT_TRUE(this->lm().SetUp(this->a(), "eth1").ok());
+  ASSERT_TRUE(this->lm().AddAddress(this->a(), "eth1", "192.0.2.1/24").ok());
+  EXPECT_TRUE(this->lm().AddAddress(this->a(), "eth1", "192.0.2.1/24").ok()) << "an address there already is fine";
+  auto e = this->In(this->a(), "eth1");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->mtu, 4000);
+  EXPECT_EQ(e->mac, "02:00:00:00:01:01");
+  EXPECT_TRUE(e->admin_up);
+  EXPECT_EQ(std::count(e->addresses.begin(), e->addresses.end(), "192.0.2.1/24"), 1);
+}
+
+TYPED_TEST_P(LinkContract, ChangesToAMissingInterfaceFail) {
+  EXPECT_FALSE(this->lm().SetMtu(this->a(), "nope0", 1400).ok());
+  EXPECT_FALSE(this->lm().SetUp(this->a(), "nope0").ok());
+  EXPECT_FALSE(this->lm().AddAddress(this->a(), "nope0", "192.0.2.1/24").ok());
+}
+
+TYPED_TEST_P(LinkContract, ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridge) {
+  SingleLinkSpec bridge;
+  bridge.kind = "bridge";
+  Status s =
+      this->lm().CreateSingle(this->a(), this->a(), {"br-c", "", "labkeeper lab=c node=br link=bridge/br", ""}, bridge);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto br = this->In(this->a(), "br-c");
+  ASSERT_TRUE(br);
+  EXPECT_EQ(br->kind, "bridge");
+  EXPECT_EQ(br->alias, "labkeeper lab=c node=br link=bridge/br");
+  ASSERT_TRUE(this->Pair("p1", "eth1").ok());
+  EXPECT_TRUE(this->lm().SetMaster(this->a(), "p1", "br-c").ok());
+  EXPECT_FALSE(this->lm().SetMaster(this->a(), "p1", "br-none").ok());
+}
+
+TYPED_TEST_P(LinkContract, TemporaryNamesAreGoneOnceTheEndsAreMade) {
+  Status s = this->lm().CreateVeth(this->a(), {"eth3", "", "labkeeper lab=c node=a link=t", "lktc0000000a"}, this->b(),
+                                   {"eth3", "", "labkeeper lab=c node=b link=t", "lktc0000000b"}, 1500);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(this->In(this->a(), "eth3"));
+  EXPECT_TRUE(this->In(this->b(), "eth3"));
+  EXPECT_FALSE(this->In(this->a(), "lktc0000000a"));
+  EXPECT_FALSE(this->In(this->b(), "lktc0000000b"));
+}
+
+REGISTER_TYPED_TEST_SUITE_P(LinkContract, AVethHasItsEndsInBothNamespacesWithNamesMtuMacsMarkersAndPeers,
+                            DeletingOneEndRemovesThePairAndDeletingAgainIsNoError,
+                            ATakenNameIsAnErrorNamingItAndLeavesNothingBehind,
+                            RepairsOfMtuMacStateAndAddressesShowInTheListing, ChangesToAMissingInterfaceFail,
+                            ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridge,
+                            TemporaryNamesAreGoneOnceTheEndsAreMade);
+
+}  // namespace lk::test

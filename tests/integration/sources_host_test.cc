@@ -1,0 +1,69 @@
+// The event sources contract against the real ones: inotify on a directory of the test's own,
+// the Docker engine's events for a labelled container the test makes and removes, and netlink
+// link events in a network namespace of the test's own, held by a process the test starts.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+
+#include "controller/sources.h"
+#include "tests/contract/sources_contract.h"
+#include "tests/support/support.h"
+
+namespace lk::test {
+namespace {
+
+class HostSourcesEnv {
+ public:
+  HostSourcesEnv() {
+    if (geteuid() != 0 || !EngineAnswers()) return;
+    sources_ = MakeHostSources(dir_.path(), std::chrono::milliseconds(100), std::make_shared<DockerClient>(),
+                               [](const std::string&) {});
+  }
+  ~HostSourcesEnv() {
+    if (sources_) sources_->Stop();
+    Sh("docker ps -aq --filter label=labkeeper.dev/test=sources | xargs -r docker rm -f >/dev/null 2>&1");
+    if (holder_ > 0) {
+      kill(holder_, SIGKILL);
+      waitpid(holder_, nullptr, 0);
+    }
+  }
+  std::string Unavailable() const { return sources_ ? "" : "needs root (namespaces) and a Docker engine (its events)"; }
+  EventSources& sources() { return *sources_; }
+  void ChangeDir() { std::ofstream(dir_.path() + "/x" + std::to_string(++pokes_) + ".clab.yml") << "name: x\n"; }
+  void ChangeLabContainer(const std::string& lab) {
+    // Labelled as labkeeper's for `lab` (the event stream's filter), and as this test's own.
+    Sh("docker run -d --network none --label containerlab=" + lab +
+       " --label labkeeper.dev/managed-by=labkeeper --label labkeeper.dev/test=sources " + std::string(kBusyboxImage) +
+       " true >/dev/null 2>&1");
+  }
+  std::pair<std::string, int> Namespace() {
+    ns_ = std::make_unique<ScopedNetns>("lktest-src-" + std::to_string(getpid()));
+    holder_ = fork();
+    if (holder_ == 0) {
+      if (setns(ns_->ns().fd(), CLONE_NEWNET) != 0) _exit(1);
+      execlp("sleep", "sleep", "600", static_cast<char*>(nullptr));
+      _exit(1);
+    }
+    return {"holder", holder_};
+  }
+  void ChangeLinksIn(int /*pid*/) {
+    std::string n = std::to_string(++pokes_);
+    Sh("ip -n " + ns_->name() + " link add lkc" + n + " type veth peer name lkd" + n + " >/dev/null 2>&1");
+  }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<EventSources> sources_;
+  std::unique_ptr<ScopedNetns> ns_;
+  pid_t holder_ = -1;
+  int pokes_ = 0;
+};
+
+using Envs = ::testing::Types<HostSourcesEnv>;
+INSTANTIATE_TYPED_TEST_SUITE_P(Host, SourcesContract, Envs);
+
+}  // namespace
+}  // namespace lk::test

@@ -1,0 +1,251 @@
+// The controller's loop in-process, with every seam faked (runtime, links, host, sources): no
+// engine, no kernel. Lab files are real files in a directory of the test's own. Waits are for
+// the loop's worker threads, with generous bounds; the fake clock moves only when told.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "controller/controller.h"
+#include "tests/fakes/fake_env.h"
+#include "tests/fakes/fake_links.h"
+#include "tests/fakes/fake_runtime.h"
+#include "tests/fakes/fake_sources.h"
+#include "tests/support/support.h"
+
+namespace lk::test {
+namespace {
+
+const char kLab[] = R"(
+name: x
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    a: {}
+    b: {}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+)";
+
+bool Eventually(const std::function<bool()>& ok, std::chrono::seconds bound = std::chrono::seconds(30)) {
+  auto until = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return ok();
+}
+
+class ControllerLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rt_.AddImage("img:1");
+    std::filesystem::create_directories(labs());
+  }
+  void TearDown() override {
+    if (c_) c_->Stop();
+  }
+  std::string labs() const { return dir_.path() + "/labs"; }
+  std::string state() const { return dir_.path() + "/state"; }
+  void WriteLab(const std::string& file, const std::string& text) { std::ofstream(labs() + "/" + file) << text; }
+  void Start() {
+    ControllerOptions o;
+    o.dir = labs();
+    o.state_dir = state();
+    o.resync = std::chrono::hours(1);
+    o.owner = "tester";
+    c_ = std::make_unique<Controller>(rt_, links_, env_, &sources_, o, [](const std::string&) {});
+    Status s = c_->Start();
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  std::string Condition(const std::string& lab, const std::string& type) {
+    auto j = c_->LabJson(lab);
+    if (!j) return "";
+    for (const auto& c : (*j)["status"]["conditions"])
+      if (c["type"] == type) return c["status"].get<std::string>() + "/" + c["reason"].get<std::string>();
+    return "";
+  }
+  std::string Ns(const std::string& container) {
+    auto c = rt_.Get(container);
+    return c.ok() && *c ? "pid " + std::to_string((*c)->pid) : "none";
+  }
+  // Ready, after the pass that confirms the one that made changes (due 500 ms later on the fake
+  // clock, which this moves on while it waits).
+  bool Converged(const std::string& lab = "x") {
+    return Eventually([&] {
+      env_.Advance(std::chrono::milliseconds(100));
+      return Condition(lab, "Ready") == "True/InSync";
+    });
+  }
+  bool Linked() {
+    return links_.Find(Ns("clab-x-a"), "eth1").has_value() && links_.Find(Ns("clab-x-b"), "eth1").has_value();
+  }
+
+  TempDir dir_;
+  FakeRuntime rt_;
+  FakeLinks links_;
+  FakeEnv env_;
+  FakeSources sources_;
+  std::unique_ptr<Controller> c_;
+};
+
+TEST_F(ControllerLoopTest, StartGivesEveryLabAPassAndIsSyncedThen) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced(); }));
+  EXPECT_TRUE(Linked());
+  EXPECT_TRUE(Converged()) << c_->LabJson("x")->dump(2);
+  EXPECT_TRUE(sources_.running());
+}
+
+TEST_F(ControllerLoopTest, ALabNamedByASourceGetsAPassThatRepairsItsDrift) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  uint64_t before = c_->Reconciles("x");
+  links_.DeleteBehindItsBack(Ns("clab-x-a"), "eth1");
+  sources_.FireLab("x");
+  ASSERT_TRUE(Eventually([&] { return c_->Reconciles("x") > before && Linked(); }));
+  auto drift = c_->LabJson("x")->at("status").at("driftCorrections");
+  EXPECT_FALSE(drift.empty()) << "a repair after Ready counts as drift";
+}
+
+TEST_F(ControllerLoopTest, ADirectoryChangeFromASourceLoadsANewLab) {
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced(); }));
+  EXPECT_FALSE(c_->HasLab("x"));
+  WriteLab("x.clab.yml", kLab);
+  sources_.FireDir();
+  ASSERT_TRUE(Eventually([&] { return c_->HasLab("x") && Linked(); }));
+}
+
+TEST_F(ControllerLoopTest, AnInvalidFileStallsOnlyItsLab) {
+  WriteLab("x.clab.yml", kLab);
+  WriteLab("y.clab.yml", "name: y\ntopology:\n  nodes:\n    n: {kind: linux}\n");  // no image
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced(); }));
+  EXPECT_TRUE(Converged());
+  std::string all = c_->StatusJson().dump();
+  EXPECT_NE(all.find("y.clab.yml"), std::string::npos) << "the invalid file is shown";
+  EXPECT_FALSE(rt_.Get("clab-y-n")->has_value());
+}
+
+TEST_F(ControllerLoopTest, AFailedPassIsRetriedOnceTheBackoffHasPassedOnTheEnvsClock) {
+  WriteLab("x.clab.yml", kLab);
+  rt_.FailNext("Run", "engine hiccup", 2);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Reconciles("x") >= 1; }));
+  EXPECT_NE(Condition("x", "Ready"), "True/InSync");
+  uint64_t failed = c_->Reconciles("x");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(c_->Reconciles("x"), failed) << "no retry before the backoff is over";
+  ASSERT_TRUE(Converged());
+  EXPECT_TRUE(Linked());
+}
+
+TEST_F(ControllerLoopTest, ASuspendedLabIsNotChangedAndResumingRepairsIt) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  ASSERT_EQ(c_->SetSuspended("x", true), Controller::SuspendResult::kOk);
+  links_.DeleteBehindItsBack(Ns("clab-x-a"), "eth1");
+  uint64_t before = c_->Reconciles("x");
+  c_->ReconcileNow("x");
+  ASSERT_TRUE(Eventually([&] { return c_->Reconciles("x") > before; }));
+  EXPECT_FALSE(Linked()) << "suspended: observed, not changed";
+  EXPECT_NE(env_.File(state() + "/suspended.json").value_or("").find("\"x\""), std::string::npos);
+  ASSERT_EQ(c_->SetSuspended("x", false), Controller::SuspendResult::kOk);
+  c_->ReconcileNow("x");
+  ASSERT_TRUE(Eventually([&] { return Linked(); }));
+}
+
+TEST_F(ControllerLoopTest, ADeletedFileIsPrunedAndItsContainersGo) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced() && Linked(); }));
+  std::filesystem::remove(labs() + "/x.clab.yml");
+  sources_.FireDir();
+  ASSERT_TRUE(Eventually([&] { return !c_->HasLab("x"); }));
+  EXPECT_FALSE(rt_.Get("clab-x-a")->has_value());
+  EXPECT_FALSE(rt_.Get("clab-x-b")->has_value());
+}
+
+TEST_F(ControllerLoopTest, TheSourcesWatchTheNamespacesOfTheLabsRunningContainers) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return sources_.Watched("x").size() == 2; }));
+  auto watched = sources_.Watched("x");
+  auto a = rt_.Get("clab-x-a");
+  ASSERT_TRUE(a.ok() && *a);
+  EXPECT_EQ(watched.at((*a)->id), (*a)->pid);
+}
+
+TEST_F(ControllerLoopTest, StopStopsTheSourcesAndNoPassStartsAfterIt) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced(); }));
+  c_->Stop();
+  EXPECT_FALSE(sources_.running());
+  uint64_t n = c_->Reconciles("x");
+  c_->ReconcileNow("x");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(c_->Reconciles("x"), n);
+}
+
+TEST_F(ControllerLoopTest, ASourceThatCannotStartFailsStartWithItsReason) {
+  sources_.FailStart("inotify: too many watches");
+  ControllerOptions o;
+  o.dir = labs();
+  o.state_dir = state();
+  Controller c(rt_, links_, env_, &sources_, o, nullptr);
+  Status s = c.Start();
+  EXPECT_EQ(s.message(), "inotify: too many watches");
+  c.Stop();
+}
+
+TEST_F(ControllerLoopTest, TheStatusIsWrittenToTheStateDirThroughTheEnv) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced(); }));
+  ASSERT_TRUE(
+      Eventually([&] { return env_.File(state() + "/status.json").value_or("").find("\"x\"") != std::string::npos; }));
+}
+
+TEST_F(ControllerLoopTest, AStateDirThatCannotBeWrittenIsShownAndReconcilingGoesOn) {
+  WriteLab("x.clab.yml", kLab);
+  env_.FailNext("WriteFile", "No space left on device", 1000);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced() && Linked(); }));
+  auto st = c_->StatusJson()["controller"]["stateDir"];
+  EXPECT_FALSE(st["writable"].get<bool>()) << st.dump();
+  EXPECT_NE(c_->Metrics().find("labkeeper_state_dir_writable 0"), std::string::npos);
+}
+
+TEST_F(ControllerLoopTest, MetricsCountPassesNodesAndLinks) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  std::string m = c_->Metrics();
+  EXPECT_NE(m.find("labkeeper_lab_ready{lab=\"x\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("labkeeper_reconcile_total{lab=\"x\""), std::string::npos);
+  EXPECT_NE(m.find("labkeeper_labs 1"), std::string::npos);
+}
+
+TEST_F(ControllerLoopTest, APlanShowsWhatAPassWouldDoAndChangesNothing) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  c_->Stop();  // no pass may repair behind the plan's back
+  links_.DeleteBehindItsBack(Ns("clab-x-a"), "eth1");
+  auto plan = c_->PlanJson("x");
+  ASSERT_TRUE(plan);
+  EXPECT_FALSE((*plan)["inSync"].get<bool>());
+  EXPECT_NE((*plan)["actions"].dump().find("link/"), std::string::npos) << plan->dump();
+  EXPECT_FALSE(Linked());
+}
+
+}  // namespace
+}  // namespace lk::test
