@@ -84,10 +84,8 @@ std::string Controller::Now() const {
 }
 
 Status Controller::Start() {
-  std::error_code ec;
-  if (!fs::is_directory(opts_.dir, ec)) return Status::Fail("--dir " + opts_.dir + " is not a directory");
-  fs::create_directories(opts_.state_dir, ec);
-  if (ec) return Status::Fail("--state-dir " + opts_.state_dir + ": " + ec.message());
+  if (!env_.IsDirectory(opts_.dir)) return Status::Fail("--dir " + opts_.dir + " is not a directory");
+  if (Status s = env_.MakeDirectories(opts_.state_dir); !s) return Status::Fail("--state-dir " + s.message());
   engine_arch_ = runtime_.EngineArchitecture();
   {
     // Labs suspended through the API stay suspended across restarts.

@@ -10,7 +10,7 @@ namespace lk {
 
 void Controller::Rescan() {
   std::lock_guard rescan(rescan_mu_);  // the watcher and the resync both rescan; one at a time
-  FoundFiles files = FindLabFiles(opts_.dir);
+  FoundFiles files = FindLabFiles(env_, opts_.dir);
   for (const auto& [path, why] : files.unreadable) files.content[path] = why;  // present, so not "deleted"
   // Files are read and loaded outside mu_: a lab built from many or slow files keeps no reader
   // of the status waiting. A file is loaded again when it or any file it was built from changed.
@@ -21,7 +21,7 @@ void Controller::Rescan() {
     known_inputs = file_inputs_;
     known_hash = file_hash_;
   }
-  Loaded loaded = LoadChanged(files, std::move(known_inputs), std::move(known_hash));
+  Loaded loaded = LoadChanged(env_, files, std::move(known_inputs), std::move(known_hash));
   std::vector<std::string> touched;
   {
     std::lock_guard lock(mu_);

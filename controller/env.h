@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/result.h"
 #include "controller/clock.h"
@@ -23,7 +24,20 @@ class Env : public Clock {
 
   // --- files ------------------------------------------------------------------------------
   virtual bool Exists(const std::string& path) = 0;
-  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  virtual bool IsDirectory(const std::string& path) = 0;
+  virtual Status MakeDirectories(const std::string& path) = 0;
+  // A file's content; with `limit`, at most that many bytes of it. Never opens what is not a
+  // regular file (a FIFO would block, a device could be anything): that is an error.
+  virtual Result<std::string> ReadFile(const std::string& path, size_t limit = std::string::npos) = 0;
+  // Everything below `dir`, recursively, symlinks followed: what each entry is, as `stat` says
+  // through the links. Hidden entries (a name starting with '.') are not listed, nor entered.
+  struct Entry {
+    enum Kind { kFile, kDirectory, kFifo, kOther, kBroken };  // kBroken: dangling or looping link
+    std::string path;
+    Kind kind = kFile;
+    std::string error;  // kBroken: why
+  };
+  virtual std::vector<Entry> Walk(const std::string& dir) = 0;
   // Writes the file whole or not at all (see WriteFileAtomically in state_dir.h).
   virtual Status WriteFile(const std::string& path, const std::string& text) = 0;
 

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -15,6 +16,8 @@
 namespace lk {
 namespace {
 
+namespace fs = std::filesystem;
+
 class PosixEnv : public Env {
  public:
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
@@ -22,12 +25,57 @@ class PosixEnv : public Env {
   void Sleep(Duration d) override { std::this_thread::sleep_for(d); }
 
   bool Exists(const std::string& path) override { return access(path.c_str(), F_OK) == 0; }
-  Result<std::string> ReadFile(const std::string& path) override {
+  bool IsDirectory(const std::string& path) override {
+    std::error_code ec;
+    return fs::is_directory(path, ec);
+  }
+  Status MakeDirectories(const std::string& path) override {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    return ec ? Status::Fail(path + ": " + ec.message()) : Status::Ok();
+  }
+  Result<std::string> ReadFile(const std::string& path, size_t limit) override {
+    std::error_code ec;
+    if (fs::file_status st = fs::status(path, ec); !ec && !fs::is_regular_file(st))
+      return Status::Fail("cannot read " + path + ": not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in) return Status::Fail("cannot read " + path + ": " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    if (limit == std::string::npos) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    }
+    std::string out(limit, '\0');
+    in.read(out.data(), static_cast<std::streamsize>(limit));
+    out.resize(static_cast<size_t>(in.gcount()));
+    return out;
+  }
+  std::vector<Entry> Walk(const std::string& dir) override {
+    std::vector<Entry> out;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(
+        dir, fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->path().filename().string().rfind('.', 0) == 0) {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      Entry e;
+      e.path = it->path().string();
+      std::error_code sec;
+      fs::file_status st = fs::status(it->path(), sec);  // follows symlinks
+      if (sec) {
+        e.kind = Entry::kBroken;
+        e.error = sec.message();
+      } else {
+        e.kind = fs::is_regular_file(st) ? Entry::kFile
+                 : fs::is_directory(st)  ? Entry::kDirectory
+                 : fs::is_fifo(st)       ? Entry::kFifo
+                                         : Entry::kOther;
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
   }
   Status WriteFile(const std::string& path, const std::string& text) override {
     return WriteFileAtomically(path, text);

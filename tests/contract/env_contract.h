@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "controller/env.h"
@@ -51,7 +52,27 @@ TYPED_TEST_P(EnvContract, TheHostHasAName) {
   EXPECT_FALSE(this->env().HostName().empty());
 }
 
+TYPED_TEST_P(EnvContract, AWalkListsTheFilesBelowButNoHiddenOne) {
+  ASSERT_TRUE(this->env().MakeDirectories(this->Path("sub")).ok());
+  ASSERT_TRUE(this->env().MakeDirectories(this->Path(".hidden")).ok());
+  EXPECT_TRUE(this->env().IsDirectory(this->Path("sub")));
+  for (const char* f : {"top.clab.yml", "sub/a.clab.yml", ".hidden/h.clab.yml", ".dot.clab.yml"})
+    ASSERT_TRUE(this->env().WriteFile(this->Path(f), f).ok()) << f;
+  std::set<std::string> files;
+  for (const auto& e : this->env().Walk(this->t_.dir()))
+    if (e.kind == Env::Entry::kFile) files.insert(e.path);
+  EXPECT_EQ(files, (std::set<std::string>{this->Path("sub/a.clab.yml"), this->Path("top.clab.yml")}));
+}
+
+TYPED_TEST_P(EnvContract, AReadWithALimitStopsThere) {
+  std::string p = this->Path("big");
+  ASSERT_TRUE(this->env().WriteFile(p, "abcdef").ok());
+  EXPECT_EQ(*this->env().ReadFile(p, 3), "abc");
+  EXPECT_EQ(*this->env().ReadFile(p, 100), "abcdef");
+}
+
 REGISTER_TYPED_TEST_SUITE_P(EnvContract, AFileWrittenIsReadBackWholeAndExists, ReadingAMissingFileIsAnErrorNamingIt,
-                            TheSteadyClockNeverGoesBackAndASleepMovesIt, TheHostHasAName);
+                            TheSteadyClockNeverGoesBackAndASleepMovesIt, TheHostHasAName,
+                            AWalkListsTheFilesBelowButNoHiddenOne, AReadWithALimitStopsThere);
 
 }  // namespace lk::test

@@ -44,15 +44,56 @@ void FakeEnv::Sleep(Duration d) {
 bool FakeEnv::Exists(const std::string& path) {
   faults_.Enter("Exists");
   std::lock_guard lock(mu_);
-  return files_.count(path) > 0;
+  return files_.count(path) > 0 || specials_.count(path) > 0 || dirs_.count(path) > 0;
 }
 
-Result<std::string> FakeEnv::ReadFile(const std::string& path) {
+bool FakeEnv::IsDirectory(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (dirs_.count(path)) return true;
+  for (const auto& [p, text] : files_)
+    if (p.rfind(path + "/", 0) == 0) return true;
+  return false;
+}
+
+Status FakeEnv::MakeDirectories(const std::string& path) {
+  if (std::string e = faults_.Enter("MakeDirectories"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  dirs_.insert(path);
+  return Status::Ok();
+}
+
+Result<std::string> FakeEnv::ReadFile(const std::string& path, size_t limit) {
   if (std::string e = faults_.Enter("ReadFile"); !e.empty()) return Status::Fail(e);
   std::lock_guard lock(mu_);
+  if (specials_.count(path)) return Status::Fail("cannot read " + path + ": not a regular file");
   auto it = files_.find(path);
   if (it == files_.end()) return Status::Fail("cannot read " + path + ": No such file or directory");
-  return it->second;
+  return limit == std::string::npos ? it->second : it->second.substr(0, limit);
+}
+
+std::vector<Env::Entry> FakeEnv::Walk(const std::string& dir) {
+  faults_.Enter("Walk");
+  std::lock_guard lock(mu_);
+  auto hidden = [&](const std::string& path) {
+    return path.find("/.", dir.size()) != std::string::npos;  // a hidden name below dir
+  };
+  std::vector<Entry> out;
+  for (const auto& [path, text] : files_)
+    if (path.rfind(dir + "/", 0) == 0 && !hidden(path)) out.push_back({path, Entry::kFile, ""});
+  for (const auto& [path, e] : specials_)
+    if (path.rfind(dir + "/", 0) == 0 && !hidden(path)) out.push_back(e);
+  return out;
+}
+
+void FakeEnv::RemoveFile(const std::string& path) {
+  std::lock_guard lock(mu_);
+  files_.erase(path);
+  specials_.erase(path);
+}
+
+void FakeEnv::AddSpecial(const std::string& path, Entry::Kind kind, const std::string& error) {
+  std::lock_guard lock(mu_);
+  specials_[path] = Entry{path, kind, error};
 }
 
 Status FakeEnv::WriteFile(const std::string& path, const std::string& text) {

@@ -21,6 +21,9 @@ class FakeEnv : public Env {
   // --- what the host holds ----------------------------------------------------------------
   void Advance(Duration d) { now_ += d.count(); }
   void AddFile(const std::string& path, const std::string& text);
+  void RemoveFile(const std::string& path);
+  // Something at `path` that is not a regular file (a FIFO, a device, a dangling link).
+  void AddSpecial(const std::string& path, Entry::Kind kind, const std::string& error = "");
   std::optional<std::string> File(const std::string& path) const;
   // What `Shell` answers for a command; default exit 0, no output.
   void OnShell(std::function<ExecResult(const std::string& command)> fn);
@@ -42,7 +45,10 @@ class FakeEnv : public Env {
   // Moves the clock on by `d` at once: a test never waits for a sleep.
   void Sleep(Duration d) override;
   bool Exists(const std::string& path) override;
-  Result<std::string> ReadFile(const std::string& path) override;
+  bool IsDirectory(const std::string& path) override;
+  Status MakeDirectories(const std::string& path) override;
+  Result<std::string> ReadFile(const std::string& path, size_t limit = std::string::npos) override;
+  std::vector<Entry> Walk(const std::string& dir) override;
   Status WriteFile(const std::string& path, const std::string& text) override;
   ExecResult Shell(const std::string& command) override;
   std::string HostName() override { return "fakehost"; }
@@ -54,6 +60,8 @@ class FakeEnv : public Env {
   Faults faults_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> files_;
+  std::map<std::string, Entry> specials_;
+  std::set<std::string> dirs_;
   std::function<ExecResult(const std::string&)> shell_;
   std::vector<std::string> shell_commands_;
   std::set<std::string> forwarded_;

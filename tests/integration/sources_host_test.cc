@@ -2,11 +2,13 @@
 // the Docker engine's events for a labelled container the test makes and removes, and netlink
 // link events in a network namespace of the test's own, held by a process the test starts.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "controller/sources.h"
 #include "tests/contract/sources_contract.h"
@@ -46,6 +48,14 @@ class HostSourcesEnv {
       if (setns(ns_->ns().fd(), CLONE_NEWNET) != 0) _exit(1);
       execlp("sleep", "sleep", "600", static_cast<char*>(nullptr));
       _exit(1);
+    }
+    // The child enters the namespace after fork returns here: wait until it has (the same inode).
+    struct stat want {
+    }, got{};
+    stat(("/run/netns/" + ns_->name()).c_str(), &want);
+    for (int i = 0; i < 500; ++i) {
+      if (stat(("/proc/" + std::to_string(holder_) + "/ns/net").c_str(), &got) == 0 && got.st_ino == want.st_ino) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return {"holder", holder_};
   }

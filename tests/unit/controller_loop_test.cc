@@ -1,11 +1,9 @@
 // The controller's loop in-process, with every seam faked (runtime, links, host, sources): no
-// engine, no kernel. Lab files are real files in a directory of the test's own. Waits are for
-// the loop's worker threads, with generous bounds; the fake clock moves only when told.
+// engine, no kernel, no disk (the lab files are the fake host's). Waits are for the loop's
+// worker threads, with generous bounds; the fake clock moves only when told.
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -14,7 +12,6 @@
 #include "tests/fakes/fake_links.h"
 #include "tests/fakes/fake_runtime.h"
 #include "tests/fakes/fake_sources.h"
-#include "tests/support/support.h"
 
 namespace lk::test {
 namespace {
@@ -43,14 +40,15 @@ class ControllerLoopTest : public ::testing::Test {
  protected:
   void SetUp() override {
     rt_.AddImage("img:1");
-    std::filesystem::create_directories(labs());
+    ASSERT_TRUE(env_.MakeDirectories(labs()).ok());
   }
   void TearDown() override {
     if (c_) c_->Stop();
   }
-  std::string labs() const { return dir_.path() + "/labs"; }
-  std::string state() const { return dir_.path() + "/state"; }
-  void WriteLab(const std::string& file, const std::string& text) { std::ofstream(labs() + "/" + file) << text; }
+  // The lab directory and the state directory are the fake host's: nothing touches the disk.
+  std::string labs() const { return "/fake/labs"; }
+  std::string state() const { return "/fake/state"; }
+  void WriteLab(const std::string& file, const std::string& text) { env_.AddFile(labs() + "/" + file, text); }
   void Start() {
     ControllerOptions o;
     o.dir = labs();
@@ -84,7 +82,6 @@ class ControllerLoopTest : public ::testing::Test {
     return links_.Find(Ns("clab-x-a"), "eth1").has_value() && links_.Find(Ns("clab-x-b"), "eth1").has_value();
   }
 
-  TempDir dir_;
   FakeRuntime rt_;
   FakeLinks links_;
   FakeEnv env_;
@@ -166,7 +163,7 @@ TEST_F(ControllerLoopTest, ADeletedFileIsPrunedAndItsContainersGo) {
   WriteLab("x.clab.yml", kLab);
   Start();
   ASSERT_TRUE(Eventually([&] { return c_->Synced() && Linked(); }));
-  std::filesystem::remove(labs() + "/x.clab.yml");
+  env_.RemoveFile(labs() + "/x.clab.yml");
   sources_.FireDir();
   ASSERT_TRUE(Eventually([&] { return !c_->HasLab("x"); }));
   EXPECT_FALSE(rt_.Get("clab-x-a")->has_value());
