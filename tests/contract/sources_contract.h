@@ -85,7 +85,9 @@ TYPED_TEST_P(SourcesContract, AChangeToALabsContainerNamesTheLab) {
 
 TYPED_TEST_P(SourcesContract, AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatchedOneDoesNot) {
   this->Start();
-  auto [container, pid] = this->env_.Namespace();
+  auto held = this->env_.Namespace();  // (clang 14 cannot capture a structured binding)
+  const std::string container = held.first;
+  const int pid = held.second;
   this->env_.sources().Watch("lkc-watched", {{container, pid}});
   EXPECT_TRUE(this->Until([&] { this->env_.ChangeLinksIn(pid); }, [&] { return this->Named("lkc-watched"); }));
   this->env_.sources().Watch("lkc-watched", {});
