@@ -219,10 +219,17 @@ void Executor::RunNodes() {
       if (Cancelled()) return;
       Status s = RunNodeAction(*a);
       bool last = a == groups[g].back() || !s;
-      std::string what;
-      if (last)
-        what = "[" + std::to_string(++finished) + "/" + std::to_string(groups.size()) + "] " + DescribeNodeAction(*a) +
-               " in " + Seconds(ctx_.env.Now() - t0);
+      std::string what;  // appended piece by piece: GCC 12 -O2 warns falsely on "lit" + std::string here
+      if (last) {
+        what += '[';
+        what += std::to_string(++finished);
+        what += '/';
+        what += std::to_string(groups.size());
+        what += "] ";
+        what += DescribeNodeAction(*a);
+        what += " in ";
+        what += Seconds(ctx_.env.Now() - t0);
+      }
       Record(*a, s, what);
       if (!s) return Fail(a->node);
     }
