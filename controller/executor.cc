@@ -53,14 +53,9 @@ std::string DescribeNodeAction(const Action& a) {
   }
 }
 
-namespace {
-
-// The key a node action is grouped under: its node, or the orphan container it removes.
 std::string GroupKey(const Action& a) {
   return a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
 }
-
-}  // namespace
 
 std::set<std::string> RenewedNodes(const Plan& plan) {
   std::set<std::string> out;

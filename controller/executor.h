@@ -79,6 +79,8 @@ class Executor {
 // line says what became of it.
 bool IsNodeAction(ActionKind k);
 std::string DescribeNodeAction(const Action& a);
+// The key a node action is grouped under: its node, or "orphan/ID" for the orphan it removes.
+std::string GroupKey(const Action& a);
 // The nodes whose containers a plan removes, creates or starts.
 std::set<std::string> RenewedNodes(const Plan& plan);
 

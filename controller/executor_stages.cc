@@ -11,7 +11,7 @@ namespace lk {
 
 void Executor::RunStaged() {
   for (const auto& a : r_->plan.actions)
-    if (IsNodeAction(a.kind)) node_actions_[a.reason == "orphan" ? "orphan/" + a.container_id : a.node].push_back(&a);
+    if (IsNodeAction(a.kind)) node_actions_[GroupKey(a)].push_back(&a);
   std::set<std::string> fresh;
   for (const auto& [key, acts] : node_actions_) {
     if (!StartsWith(key, "orphan/")) fresh.insert(key);
