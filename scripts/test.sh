@@ -8,13 +8,6 @@ phase() { echo "test: $* (at $((SECONDS - start)) s)"; }
 bash scripts/install-deps.sh
 phase "building labkeeper and its tests (build/)"
 bash scripts/build.sh
-# One clang build under ASan+UBSan (build-sanitize/): the libFuzzer targets, each for a short
-# fixed run (docs/fuzzing.md), and the unit and integration tests, run below once an engine answers.
-phase "building the sanitizer build: fuzz targets, unit and integration tests (build-sanitize/)"
-fuzz_rc=0
-CXX=clang++-14 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DLABKEEPER_SANITIZE=ON -DLABKEEPER_FUZZ=ON >/dev/null
-cmake --build build-sanitize -j"$(nproc)" --target fuzzers unit_tests integration_tests >/dev/null
-bash fuzz/run.sh build-sanitize --runs 20000 || fuzz_rc=1
 bash scripts/docker-up.sh
 bash scripts/emulation-up.sh
 phase "building the lab images"
@@ -24,13 +17,17 @@ bash images/build.sh
 phase "building labkeeper's image (the Release build, warnings as errors)"
 image_rc=0
 LABKEEPER_WERROR=ON bash images/build-labkeeper-image.sh || image_rc=1
-# The unit and integration tests under the sanitizers (every report fails its test).
-phase "unit and integration tests under ASan+UBSan (build-sanitize/)"
-sanitize_rc=0
-LSAN_OPTIONS=suppressions=$PWD/tests/sanitize/lsan.supp ctest --test-dir build-sanitize -L 'unit|integration' --output-on-failure --timeout 600 >build-sanitize/ctest.log 2>&1 ||
-  sanitize_rc=1
-tail -4 build-sanitize/ctest.log
-[ "$sanitize_rc" = 0 ] || grep -B2 -A40 -E "Failed|runtime error|Sanitizer" build-sanitize/ctest.log | head -200
+# One clang build under ASan+UBSan (build-sanitize/): the libFuzzer targets, each for a short
+# fixed run (docs/fuzzing.md), and the unit and integration tests, run after the suites below.
+# It is built in the background at the lowest priority while the suites run: they spend most of
+# their time waiting for containers and routing daemons, and the build takes only what they leave.
+phase "building the sanitizer build in the background (build-sanitize/, its log build-sanitize/build.log)"
+mkdir -p build-sanitize
+(
+  CXX=clang++-14 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DLABKEEPER_SANITIZE=ON -DLABKEEPER_FUZZ=ON &&
+    nice -n 19 cmake --build build-sanitize -j"$(nproc)" --target fuzzers unit_tests integration_tests
+) >build-sanitize/build.log 2>&1 &
+sanitize_build_pid=$!
 # The unit label needs no Docker engine: run it once with none reachable (the engine's socket
 # hidden under an empty /run in a mount namespace of its own).
 phase "unit tests with no Docker engine reachable (build/)"
@@ -45,6 +42,23 @@ cd build
 rc=0
 ctest -L bench --verbose --timeout 1200 | grep -E "^[0-9]+: (apply|  --max-workers)" || rc=1
 ctest -LE bench --output-on-failure --timeout 1200 "$@" || rc=1
+cd ..
+phase "waiting for the sanitizer build"
+fuzz_rc=0 sanitize_rc=0
+if wait "$sanitize_build_pid"; then
+  phase "the fuzz targets, a short fixed run each (build-sanitize/)"
+  bash fuzz/run.sh build-sanitize --runs 20000 || fuzz_rc=1
+  # The unit and integration tests under the sanitizers (every report fails its test).
+  phase "unit and integration tests under ASan+UBSan (build-sanitize/)"
+  LSAN_OPTIONS=suppressions=$PWD/tests/sanitize/lsan.supp ctest --test-dir build-sanitize -L 'unit|integration' \
+    --output-on-failure --timeout 600 >build-sanitize/ctest.log 2>&1 || sanitize_rc=1
+  tail -4 build-sanitize/ctest.log
+  [ "$sanitize_rc" = 0 ] || grep -B2 -A40 -E "Failed|runtime error|Sanitizer" build-sanitize/ctest.log | head -200
+else
+  echo "test: the sanitizer build failed; the end of build-sanitize/build.log:"
+  grep -E "error|Error" build-sanitize/build.log | head -40
+  sanitize_rc=1
+fi
 [ "$sanitize_rc" = 0 ] || { echo "test: a test failed under the sanitizers (see above)"; rc=1; }
 [ "$unit_rc" = 0 ] || { echo "test: a unit test failed with no Docker engine reachable (see above)"; rc=1; }
 [ "$fuzz_rc" = 0 ] || { echo "test: a fuzz target failed (see its report above)"; rc=1; }

@@ -40,7 +40,7 @@ std::string Uname(const std::string& container) {
   return test::Trim(Sh("docker exec " + container + " uname -m"));
 }
 
-constexpr char kLab[] = R"(name: lktest-arch
+constexpr char kArchLab[] = R"(name: lktest-arch
 topology:
   nodes:
     n1: {kind: linux, image: labkeeper.dev/busybox:test}
@@ -56,7 +56,7 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   if (!CanEmulateArm64(&why)) GTEST_SKIP() << why;
   test::TempDir dir;
   fs::create_directories(dir.path() + "/labs");
-  std::ofstream(dir.path() + "/labs/arch.clab.yml") << kLab;
+  std::ofstream(dir.path() + "/labs/arch.clab.yml") << kArchLab;
   test::LabGuard guard("lktest-arch");
   test::ControllerProcess c(dir.path() + "/labs", dir.path() + "/state", "--listen 127.0.0.1:39586");
   c.Start();

@@ -12,7 +12,7 @@ namespace {
 using test::Labkeeper;
 using test::Sh;
 
-constexpr char kLab[] = R"(name: lktest-kinds
+constexpr char kKindsLab[] = R"(name: lktest-kinds
 topology:
   nodes:
     n1: {kind: linux, image: labkeeper.dev/busybox:test}
@@ -55,7 +55,7 @@ TEST(NodeKinds, BridgeHostExtContainerAndBridgeInAContainer) {
   } cleanup;
   ASSERT_EQ(test::Trim(Sh("docker inspect -f '{{.State.Running}}' lktest-ext")), "true") << out;
   test::TempDir dir;
-  std::string file = dir.Write("kinds.clab.yml", kLab);
+  std::string file = dir.Write("kinds.clab.yml", kKindsLab);
   test::LabGuard guard("lktest-kinds");
   auto plan = Labkeeper("plan " + file);
   EXPECT_NE(plan.out.find("create-bridge bridge/lktbr0 (missing)"), std::string::npos) << plan.out;
