@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/file_reader.h"
 #include "api/topology.h"
 
 namespace lk::codec {
@@ -20,7 +21,8 @@ class Parser {
   Parser(std::string path, std::string dir) : path_(std::move(path)), dir_(std::move(dir)) {}
 
   std::vector<Diagnostic> errors;
-  std::set<std::string> inputs;  // other files read (or looked for) while resolving: env-files
+  std::set<std::string> inputs;      // other files read (or looked for) while resolving: env-files
+  FileReader* files = &DiskFiles();  // how they are read
 
   SourcePos Pos(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
@@ -141,7 +143,8 @@ class Parser {
 };
 
 // Inheritance (defaults, kinds, groups) and validation of a parsed file; errors are appended,
-// and `inputs` gets every other file read (env-files).
-LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs);
+// and `inputs` gets every other file read (env-files), each read through `files`.
+LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs,
+                FileReader* files);
 
 }  // namespace lk::codec

@@ -125,8 +125,8 @@ bool ValidName(const std::string& s) {
 
 class Resolver {
  public:
-  Resolver(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs)
-      : f_(f), errors_(errors), inputs_(inputs) {}
+  Resolver(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs, FileReader* files)
+      : f_(f), errors_(errors), inputs_(inputs), files_(files) {}
 
   LabSpec Resolve() {
     LabSpec lab;
@@ -269,16 +269,18 @@ class Resolver {
       for (const auto& f : l->env_files) {
         std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
         inputs_->insert(path);  // read or not, its content is part of the lab
-        std::error_code ec;
-        if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {  // a FIFO would block the reader
-          Error(pos, what + ": env-files: " + path + " is not a regular file");
+        auto text = files_->Read(path, kMaxFileBytes + 1);
+        if (!text) {  // never opened when it is no regular file: a FIFO would block the reader
+          bool irregular = text.error().find("not a regular file") != std::string::npos;
+          Error(pos, what + ": env-files: " + (irregular ? path + " is not a regular file" : "cannot read " + path));
           continue;
         }
-        std::ifstream in(path);
-        if (!in) {
-          Error(pos, what + ": env-files: cannot read " + path);
+        if (text->size() > kMaxFileBytes) {
+          Error(pos, what + ": env-files: " + path + " is over the limit of " + std::to_string(kMaxFileBytes >> 20) +
+                         " MiB");
           continue;
         }
+        std::istringstream in(*text);
         std::string line;
         while (std::getline(in, line)) {
           std::string t = Trim(line);
@@ -420,6 +422,7 @@ class Resolver {
   const TopologyFile& f_;
   std::vector<Diagnostic>* errors_;
   std::set<std::string>* inputs_;                               // other files read: env-files
+  FileReader* files_;                                           // how they are read
   std::unordered_map<std::string, const NodeConfig*> by_name_;  // into the resolved lab's nodes
 
   const NodeConfig* Find(const std::string& name) const {
@@ -430,8 +433,9 @@ class Resolver {
 
 }  // namespace
 
-LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs) {
-  return Resolver(f, errors, inputs).Resolve();
+LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs,
+                FileReader* files) {
+  return Resolver(f, errors, inputs, files).Resolve();
 }
 
 }  // namespace lk::codec

@@ -71,7 +71,7 @@ std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::
   TopologyFile f = parser->File(root);
   for (auto& e : parser->errors) errors->push_back(std::move(e));
   parser->errors.clear();
-  LabSpec lab = codec::Resolve(f, errors, &parser->inputs);
+  LabSpec lab = codec::Resolve(f, errors, &parser->inputs, parser->files);
   if (errors->size() != before) return std::nullopt;
   return lab;
 }
@@ -289,36 +289,34 @@ std::vector<std::string> VarsFileCandidates(const std::string& path) {
 }
 
 // The first candidate that exists, or "".
-std::string VarsFileFor(const std::vector<std::string>& candidates) {
-  std::error_code ec;
+std::string VarsFileFor(const std::vector<std::string>& candidates, FileReader& files) {
   for (const auto& c : candidates)
-    if (fs::is_regular_file(c, ec)) return c;  // never a FIFO, which would block the reader
+    if (files.Exists(c)) return c;
   return "";
 }
 
-}  // namespace
-
-namespace {
-
 // Renders a templated file (containerlab's Go templates, with a vars file beside it) into
 // `rendered`, with the template line of each rendered line; false, with the error, when it fails.
-bool RenderTemplate(const std::string& text, const std::string& abs, FileLoad* r, std::string* rendered,
-                    std::vector<int>* line_map) {
+bool RenderTemplate(const std::string& text, const std::string& abs, FileReader& files, FileLoad* r,
+                    std::string* rendered, std::vector<int>* line_map) {
   nlohmann::json vars = nlohmann::json::object();
   // Every candidate is an input: editing the vars file, or adding one, changes the lab.
   std::vector<std::string> candidates = VarsFileCandidates(abs);
   r->inputs.insert(r->inputs.end(), candidates.begin(), candidates.end());
-  if (std::string vf = VarsFileFor(candidates); !vf.empty()) {
-    std::error_code ec;
-    if (auto size = fs::file_size(vf, ec); !ec && size > kMaxFileBytes) {
-      PushError(&r->errors, vf, 1, 1,
-                "vars file: " + std::to_string(size) + " bytes, over the limit of " +
-                    std::to_string(kMaxFileBytes >> 20) + " MiB");
+  if (std::string vf = VarsFileFor(candidates, files); !vf.empty()) {
+    // One byte beyond the limit is enough to know a file is over it.
+    auto content = files.Read(vf, kMaxFileBytes + 1);
+    if (!content) {  // never opened when it is no regular file: a FIFO would block the reader
+      PushError(&r->errors, vf, 1, 1, "vars file: " + content.error());
+      return false;
+    }
+    if (content->size() > kMaxFileBytes) {
+      PushError(&r->errors, vf, 1, 1, "vars file: over the limit of " + std::to_string(kMaxFileBytes >> 20) + " MiB");
       return false;
     }
     try {
       size_t budget = kMaxYamlValues;
-      vars = YamlToJson(YAML::LoadFile(vf), &budget, 0);
+      vars = YamlToJson(YAML::Load(*content), &budget, 0);
     } catch (const YAML::Exception& e) {
       r->errors.push_back({{vf, e.mark.line + 1, e.mark.column + 1}, "vars file: " + e.msg});
       return false;
@@ -408,8 +406,9 @@ bool ReadDocuments(const std::string& expanded, const std::string& abs, FileLoad
 }
 
 // Each document parsed and resolved; the labs are given only when the whole file is valid.
-void ResolveDocuments(const Documents& d, const std::string& abs, FileLoad* r) {
+void ResolveDocuments(const Documents& d, const std::string& abs, FileReader& files, FileLoad* r) {
   Parser parser(abs, fs::path(abs).parent_path().string());
+  parser.files = &files;
   std::vector<LabSpec> labs;
   for (size_t k = 0; k < d.docs.size(); ++k) {
     const YAML::Node& doc = d.docs[k];
@@ -435,7 +434,9 @@ void ResolveDocuments(const Documents& d, const std::string& abs, FileLoad* r) {
 
 }  // namespace
 
-FileLoad LoadFileText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env) {
+FileLoad LoadFileText(const std::string& text, const std::string& path, const std::map<std::string, std::string>* env,
+                      FileReader* other_files) {
+  FileReader& files = other_files ? *other_files : DiskFiles();
   FileLoad r;
   std::string abs = fs::absolute(path).lexically_normal().string();
   if (text.size() > kMaxFileBytes) {
@@ -446,7 +447,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
   }
   std::string rendered = text;
   std::vector<int> line_map;  // rendered line -> template line, for templated files
-  if (text.find("{{") != std::string::npos && !RenderTemplate(text, abs, &r, &rendered, &line_map)) return r;
+  if (text.find("{{") != std::string::npos && !RenderTemplate(text, abs, files, &r, &rendered, &line_map)) return r;
   size_t over_at = 0;
   auto expansion = ExpandEnvWithin(rendered, env, kMaxExpandedBytes, &over_at);
   if (!expansion) {
@@ -455,7 +456,7 @@ FileLoad LoadFileText(const std::string& text, const std::string& path, const st
     line_start = line_start == std::string::npos || over_at == 0 ? 0 : line_start + 1;
     PushError(&r.errors, abs, line, static_cast<int>(over_at - line_start) + 1, expansion.error());
   } else if (Documents docs; ReadDocuments(*expansion, abs, &r, &docs)) {
-    ResolveDocuments(docs, abs, &r);
+    ResolveDocuments(docs, abs, files, &r);
   }
   PointAtTemplate(line_map, abs, &r.errors);
   SortErrors(&r.errors);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/file_reader.h"
 #include "api/topology.h"
 
 namespace lk {
@@ -40,8 +41,9 @@ struct FileLoad {
   std::string ErrorText() const;
 };
 FileLoad LoadFile(const std::string& path);
+// `other_files` reads what the text refers to (a template's vars file, env-files); null: the disk.
 FileLoad LoadFileText(const std::string& text, const std::string& path,
-                      const std::map<std::string, std::string>* env = nullptr);
+                      const std::map<std::string, std::string>* env = nullptr, FileReader* other_files = nullptr);
 
 // True for *.lab.yml / *.lab.yaml.
 bool IsLabResourceFileName(const std::string& path);

@@ -4,6 +4,19 @@
 
 namespace lk {
 
+namespace {
+// The loader reads a template's vars file and env-files through the host seam too.
+class EnvFiles : public FileReader {
+ public:
+  explicit EnvFiles(Env& env) : env_(env) {}
+  bool Exists(const std::string& path) override { return env_.Exists(path); }
+  Result<std::string> Read(const std::string& path, size_t limit) override { return env_.ReadFile(path, limit); }
+
+ private:
+  Env& env_;
+};
+}  // namespace
+
 FoundFiles FindLabFiles(Env& env, const std::string& dir) {
   FoundFiles out;
   for (const auto& e : env.Walk(dir)) {
@@ -51,7 +64,8 @@ Loaded LoadChanged(Env& env, const FoundFiles& files, std::map<std::string, std:
       d.message = content;
       load.errors.push_back(std::move(d));
     } else {
-      load = LoadFileText(content, path);
+      EnvFiles files(env);
+      load = LoadFileText(content, path, nullptr, &files);
     }
     // Hashed again with the inputs this load found (a template's vars file, env-files).
     loaded[path] = {InputsHash(env, (unreadable ? "unreadable:" : "") + content, load.inputs), std::move(load)};

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/file_reader.h"
 #include "controller/env.h"
 #include "controller/firewall.h"
 #include "controller/state_dir.h"
@@ -34,22 +35,7 @@ class PosixEnv : public Env {
     fs::create_directories(path, ec);
     return ec ? Status::Fail(path + ": " + ec.message()) : Status::Ok();
   }
-  Result<std::string> ReadFile(const std::string& path, size_t limit) override {
-    std::error_code ec;
-    if (fs::file_status st = fs::status(path, ec); !ec && !fs::is_regular_file(st))
-      return Status::Fail("cannot read " + path + ": not a regular file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::Fail("cannot read " + path + ": " + std::strerror(errno));
-    if (limit == std::string::npos) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      return ss.str();
-    }
-    std::string out(limit, '\0');
-    in.read(out.data(), static_cast<std::streamsize>(limit));
-    out.resize(static_cast<size_t>(in.gcount()));
-    return out;
-  }
+  Result<std::string> ReadFile(const std::string& path, size_t limit) override { return ReadRegularFile(path, limit); }
   std::vector<Entry> Walk(const std::string& dir) override {
     std::vector<Entry> out;
     std::error_code ec;

@@ -63,5 +63,28 @@ TEST(LabFiles, OnlyChangedFilesAreLoadedAgainAndAnUnreadableOneLoadsAsItsReason)
   EXPECT_TRUE(LoadChanged(env, f, {}, hashes).empty()) << "nothing changed";
 }
 
+TEST(LabFiles, AVarsFileAndEnvFilesAreReadThroughTheHostSeam) {
+  FakeEnv env;  // none of these files is on the disk: the loader must read them through `env`
+  env.AddFile("/labs/t.clab.gotmpl",
+              "name: t\ntopology:\n  nodes:\n    {{ .node }}:\n"
+              "      kind: linux\n      image: img:1\n      env-files: [n.env]\n");
+  env.AddFile("/labs/t.clab_vars.yaml", "node: fromvars\n");
+  env.AddFile("/labs/n.env", "# a comment\nCOLOUR=green\n");
+  FoundFiles f = FindLabFiles(env, "/labs");
+  Loaded loaded = LoadChanged(env, f, {}, {});
+  const FileLoad& load = loaded.at("/labs/t.clab.gotmpl").second;
+  ASSERT_TRUE(load.ok()) << load.ErrorText();
+  ASSERT_EQ(load.labs.size(), 1u);
+  const NodeConfig* node = load.labs[0].FindNode("fromvars");
+  ASSERT_NE(node, nullptr) << "the node's name comes from the vars file";
+  EXPECT_EQ(node->env.at("COLOUR"), "green");
+  // A FIFO as the env-file is an error naming it.
+  env.AddSpecial("/labs/n.env", Env::Entry::kFifo);
+  Loaded again = LoadChanged(env, f, {}, {});
+  EXPECT_NE(again.at("/labs/t.clab.gotmpl").second.ErrorText().find("/labs/n.env is not a regular file"),
+            std::string::npos)
+      << again.at("/labs/t.clab.gotmpl").second.ErrorText();
+}
+
 }  // namespace
 }  // namespace lk::test
