@@ -270,9 +270,8 @@ class Resolver {
         std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
         inputs_->insert(path);  // read or not, its content is part of the lab
         auto text = files_->Read(path, kMaxFileBytes + 1);
-        if (!text) {  // never opened when it is no regular file: a FIFO would block the reader
-          bool irregular = text.error().find("not a regular file") != std::string::npos;
-          Error(pos, what + ": env-files: " + (irregular ? path + " is not a regular file" : "cannot read " + path));
+        if (!text) {  // the reader never opens what is no regular file: a FIFO would block it
+          Error(pos, what + ": env-files: " + text.error());
           continue;
         }
         if (text->size() > kMaxFileBytes) {
