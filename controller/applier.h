@@ -51,6 +51,7 @@ struct DestroyResult {
   int containers = 0, interfaces = 0;
   bool network_removed = false;
   std::vector<std::string> failures;
+  std::vector<std::string> warnings;  // what is left that labkeeper cannot remove, and why
 };
 
 class Applier {

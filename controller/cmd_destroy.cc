@@ -35,6 +35,7 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
     PrintLine("lab " + lab + ": removed " + std::to_string(d.containers) + " containers" +
               (d.interfaces ? ", " + std::to_string(d.interfaces) + " host interfaces" : "") +
               (d.network_removed ? ", the management network" : ""));
+    for (const auto& w : d.warnings) std::cerr << "  warning: " << w << "\n";
     for (const auto& f : d.failures) std::cerr << "  " << f << "\n";
     if (!d.failures.empty()) rc = 1;
   }

@@ -280,6 +280,7 @@ void Controller::Prune(const std::string& lab, LabRecord rec) {
     Requeue(lab, After::kFailure);
     return;
   }
+  for (const auto& w : d.warnings) log_("lab " + lab + ": warning: " + w);  // the record goes: the log keeps it
   log_("lab " + lab + ": pruned (" + std::to_string(d.containers) + " containers)");
   if (it->second.deleted) labs_.erase(it);  // unless the file came back meanwhile
   pending_first_pass_.erase(lab);

@@ -56,9 +56,13 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
     auto removed = runtime_.RemoveNetworkIfUnused(net, kManagedByLabel);
     if (!removed) {
       d.failures.push_back("network " + net + ": " + removed.error());
-    } else if (*removed) {
+    } else if (*removed == NetworkRemoval::kRemoved) {
       d.network_removed = true;
       progress_("  network " + net + ": removed (created by labkeeper, no longer used)");
+    } else if (*removed == NetworkRemoval::kStuck) {
+      d.warnings.push_back("network " + net +
+                           ": left in place: no container is attached, yet the engine still counts an endpoint "
+                           "on it (an engine fault, moby/moby#17217; restarting the engine clears it)");
     }
   }
   return d;

@@ -328,11 +328,12 @@ Result<std::string> DockerClient::CreateNetwork(const nlohmann::json& body) {
   return (*j)["Id"].get<std::string>();
 }
 
-Status DockerClient::RemoveNetwork(const std::string& id) {
+Result<bool> DockerClient::RemoveNetwork(const std::string& id) {
   auto r = Request("DELETE", "/networks/" + UrlEncode(id));
   if (!r) return r.status();
+  if (r->status == 403) return false;
   if (r->status != 204 && r->status != 404) return Failure("remove network " + id, *r);
-  return Status::Ok();
+  return true;
 }
 
 }  // namespace lk

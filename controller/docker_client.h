@@ -53,7 +53,9 @@ class DockerClient {
   // Networks. InspectNetwork gives null when missing.
   Result<nlohmann::json> InspectNetwork(const std::string& name);
   Result<std::string> CreateNetwork(const nlohmann::json& body);
-  Status RemoveNetwork(const std::string& id);
+  // True when removed (or already gone); false when the engine refuses because it counts
+  // endpoints on the network (HTTP 403; the predefined networks answer so too).
+  Result<bool> RemoveNetwork(const std::string& id);
 
   // GET of a streaming endpoint (/events): calls on_line for each line of the body until the
   // engine closes it, an error occurs, or `stop` becomes true (checked about once a second).

@@ -359,29 +359,28 @@ class DockerRuntime : public ContainerRuntime {
     return true;
   }
 
-  Result<bool> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) override {
+  Result<NetworkRemoval> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) override {
     std::lock_guard lock(network_mu_);
     auto n = docker_->InspectNetwork(name);
     if (!n) return n.status();
-    if (n->is_null()) return false;
+    if (n->is_null()) return NetworkRemoval::kKept;
     auto labels = (*n).value("Labels", nlohmann::json::object());
-    if (!labels.is_object() || !labels.contains(owner_label)) return false;
-    auto containers = (*n).value("Containers", nlohmann::json::object());
-    if (containers.is_object() && !containers.empty()) return false;
-    // The engine releases a removed container's endpoint a moment after the removal returns:
-    // "has active endpoints" right after the last container went is retried for a few seconds.
-    Status s = docker_->RemoveNetwork((*n)["Id"].get<std::string>());
-    for (int i = 0; i < 20 && !s && s.message().find("active endpoints") != std::string::npos; ++i) {
+    if (!labels.is_object() || !labels.contains(owner_label)) return NetworkRemoval::kKept;
+    const std::string id = (*n)["Id"].get<std::string>();
+    // The engine releases a removed container's endpoint a moment after the removal returns: a
+    // refusal with no container attached is retried for a few seconds, then is the engine's.
+    for (int i = 0;; ++i) {
+      auto containers = (*n).value("Containers", nlohmann::json::object());
+      if (containers.is_object() && !containers.empty()) return NetworkRemoval::kKept;
+      auto removed = docker_->RemoveNetwork(id);
+      if (!removed) return removed.status();
+      if (*removed) return NetworkRemoval::kRemoved;
+      if (i == 20) return NetworkRemoval::kStuck;
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      auto again = docker_->InspectNetwork(name);
-      if (!again) return again.status();
-      if (again->is_null()) return true;
-      auto now = (*again).value("Containers", nlohmann::json::object());
-      if (now.is_object() && !now.empty()) return false;  // someone else attached meanwhile
-      s = docker_->RemoveNetwork((*n)["Id"].get<std::string>());
+      n = docker_->InspectNetwork(name);
+      if (!n) return n.status();
+      if (n->is_null()) return NetworkRemoval::kRemoved;
     }
-    if (!s) return s;
-    return true;
   }
 
  private:

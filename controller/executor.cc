@@ -1,7 +1,6 @@
 #include "controller/executor.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -38,10 +37,6 @@ std::mutex& ImageMutex(const std::string& ref) {
 
 }  // namespace
 
-bool IsNodeAction(ActionKind k) {
-  return k == ActionKind::kRemoveContainer || k == ActionKind::kCreateContainer || k == ActionKind::kStartContainer;
-}
-
 std::string DescribeNodeAction(const Action& a) {
   switch (a.kind) {
     case ActionKind::kRemoveContainer:
@@ -51,10 +46,6 @@ std::string DescribeNodeAction(const Action& a) {
     default:
       return (a.reason == "missing" ? "created" : "recreated") + std::string(" (") + a.reason + ")";
   }
-}
-
-std::string GroupKey(const Action& a) {
-  return a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
 }
 
 std::set<std::string> RenewedNodes(const Plan& plan) {
@@ -76,37 +67,64 @@ Executor::Executor(const PassContext& ctx, const LabSpec& lab, const ObservedLab
   for (const auto& [image, p] : platforms)
     if (p.size() > 1) multi_platform_.insert(image);
   for (const auto& l : lab_.links) links_by_id_[l.Id()] = &l;
+  std::set<std::string> groups;
+  for (const auto& a : r_->plan.actions)
+    if (a.step == Step::kNodes) groups.insert(a.group);
+  node_groups_ = groups.size();
 }
 
+// The plan's steps in its order, each run as its step says (planner.h).
 void Executor::Run() {
-  for (const auto& a : r_->plan.actions) {
-    if (a.kind == ActionKind::kCreateNetwork) {
-      std::map<std::string, std::string> labels = {{kManagedByLabel, kManagedByValue}, {kOwnerLabel, ctx_.opts.owner}};
-      auto created = ctx_.runtime.EnsureNetwork(lab_.mgmt, labels);
-      Record(a, created.status(), "created (" + SubnetsText(lab_.mgmt) + ")");
-      if (!created) return;  // no node can attach without it
-    } else if (a.kind == ActionKind::kConflict) {
-      Record(a, Status::Fail(a.reason), "");
-      if (StartsWith(a.object, "node/")) Fail(a.node);
+  const auto& acts = r_->plan.actions;
+  for (size_t i = 0, j = 0; i < acts.size(); i = j) {
+    std::vector<const Action*> step;
+    for (j = i; j < acts.size() && acts[j].step == acts[i].step && acts[j].depth == acts[i].depth; ++j)
+      step.push_back(&acts[j]);
+    if (!RunStep(acts[i].step, step)) return;
+  }
+}
+
+bool Executor::RunStep(Step step, const std::vector<const Action*>& acts) {
+  if (step == Step::kNodes) return RunNodes(acts), true;
+  if (step == Step::kStaged) return RunStaged(acts), true;
+  for (const Action* a : acts) {
+    if (Cancelled()) return false;
+    switch (a->kind) {
+      case ActionKind::kCreateNetwork: {
+        std::map<std::string, std::string> labels = {{kManagedByLabel, kManagedByValue},
+                                                     {kOwnerLabel, ctx_.opts.owner}};
+        auto created = ctx_.runtime.EnsureNetwork(lab_.mgmt, labels);
+        Record(*a, created.status(), "created (" + SubnetsText(lab_.mgmt) + ")");
+        if (!created) return false;  // no node can attach without it
+        break;
+      }
+      case ActionKind::kConflict:
+        Record(*a, Status::Fail(a->reason), "");
+        if (StartsWith(a->object, "node/")) Fail(a->node);
+        break;
+      case ActionKind::kDeleteIface:
+        Record(*a, builder_.DeleteIface(a->node, a->iface), "deleted (" + a->reason + ")");
+        break;
+      case ActionKind::kCreateBridge: {
+        Status s = builder_.MakeBridge(*lab_.FindNode(a->node));
+        if (!s) Fail(a->node);
+        Record(*a, s, "created (missing)");
+        break;
+      }
+      case ActionKind::kCreateLink:
+        MakeLink(*a);
+        break;
+      case ActionKind::kRepairIface:
+        Record(*a, builder_.Repair(*a, *links_by_id_.at(a->link_id)), "repaired (" + a->reason + ")");
+        break;
+      case ActionKind::kExec:
+        RunOneExec(*a);
+        break;
+      default:  // node actions are their steps' own
+        break;
     }
   }
-  bool staged = false;
-  for (const auto& n : lab_.nodes) staged |= !n.stages.empty();
-  if (staged) {
-    RunDeletes();
-    RunStaged();
-  } else {
-    RunNodes();
-  }
-  // Bridges after the nodes: a "br|container" bridge needs its container running.
-  for (const auto& a : r_->plan.actions) {
-    if (a.kind != ActionKind::kCreateBridge || Cancelled()) continue;
-    Status s = builder_.MakeBridge(*lab_.FindNode(a.node));
-    if (!s) Fail(a.node);
-    Record(a, s, "created (missing)");
-  }
-  RunLinks();
-  RunExec();
+  return true;
 }
 
 bool Executor::Cancelled() {
@@ -190,24 +208,15 @@ Status Executor::CheckEmulation(const Action& a, const NodeConfig& n, const std:
   return Status::Ok();
 }
 
-void Executor::RunNodes() {
-  // A node's container actions run in order on one worker; nodes run in parallel, and a node in
-  // another node's namespace (network-mode container:NODE) after the others.
+// One depth of node actions: a group's actions in order on one worker, groups in parallel.
+void Executor::RunNodes(const std::vector<const Action*>& acts) {
   std::vector<std::vector<const Action*>> groups;
   std::map<std::string, size_t> index;
-  for (const auto& a : r_->plan.actions) {
-    if (!IsNodeAction(a.kind)) continue;
-    auto [it, fresh] = index.emplace(GroupKey(a), groups.size());
+  for (const Action* a : acts) {
+    auto [it, fresh] = index.emplace(a->group, groups.size());
     if (fresh) groups.emplace_back();
-    groups[it->second].push_back(&a);
+    groups[it->second].push_back(a);
   }
-  auto dependent = [&](const std::vector<const Action*>& g) {
-    const NodeConfig* n = lab_.FindNode(g[0]->node);
-    return n && StartsWith(n->network_mode, "container:");
-  };
-  auto first_dependent = std::stable_partition(groups.begin(), groups.end(), std::not_fn(dependent));
-  size_t independent = static_cast<size_t>(first_dependent - groups.begin());
-  std::atomic<size_t> finished{0};
   auto run_group = [&](size_t g) {
     auto t0 = ctx_.env.Now();
     for (const Action* a : groups[g]) {
@@ -217,9 +226,9 @@ void Executor::RunNodes() {
       std::string what;  // appended piece by piece: GCC 12 -O2 warns falsely on "lit" + std::string here
       if (last) {
         what += '[';
-        what += std::to_string(++finished);
+        what += std::to_string(++nodes_done_);
         what += '/';
-        what += std::to_string(groups.size());
+        what += std::to_string(node_groups_);
         what += "] ";
         what += DescribeNodeAction(*a);
         what += " in ";
@@ -229,16 +238,7 @@ void Executor::RunNodes() {
       if (!s) return Fail(a->node);
     }
   };
-  ParallelFor(independent, ctx_.opts.max_workers, run_group);
-  for (size_t g = independent; g < groups.size(); ++g) run_group(g);
-}
-
-void Executor::RunDeletes() {
-  for (const auto& a : r_->plan.actions) {
-    if (a.kind != ActionKind::kDeleteIface || Cancelled()) continue;
-    Record(a, builder_.DeleteIface(a.node, a.iface), "deleted (" + a.reason + ")");
-    handled_.insert(&a);
-  }
+  ParallelFor(groups.size(), ctx_.opts.max_workers, run_group);
 }
 
 void Executor::MakeLink(const Action& a) {
@@ -255,27 +255,6 @@ void Executor::MakeLink(const Action& a) {
     unlinked_.insert({l.a.node, l.b.node});  // their exec waits for the retry
   }
   Record(a, s, "created (" + a.reason + ")");
-}
-
-void Executor::RunLinks() {
-  for (const auto& a : r_->plan.actions) {
-    if (Cancelled()) return;
-    if (handled_.count(&a)) continue;
-    if (a.kind == ActionKind::kDeleteIface)
-      Record(a, builder_.DeleteIface(a.node, a.iface), "deleted (" + a.reason + ")");
-    else if (a.kind == ActionKind::kCreateLink)
-      MakeLink(a);
-    else if (a.kind == ActionKind::kRepairIface)
-      Record(a, builder_.Repair(a, *links_by_id_.at(a.link_id)), "repaired (" + a.reason + ")");
-  }
-}
-
-void Executor::RunExec() {
-  for (const auto& a : r_->plan.actions) {
-    if (a.kind != ActionKind::kExec || handled_.count(&a)) continue;
-    if (Cancelled()) return;
-    RunOneExec(a);
-  }
 }
 
 void Executor::RunOneExec(const Action& a) {

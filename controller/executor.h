@@ -1,9 +1,11 @@
 // The executor: carries out one plan for one lab, given the observation the plan was made
-// from (namespaces included); it never observes again. Nodes in parallel, each node's actions in
-// order; containerlab's stages when a node has any (see stage_board.h); then bridges, links and
-// exec. A failed node's links and exec are skipped; a failed link's nodes' exec waits for the retry.
+// from (namespaces included); it never observes again. It runs the plan's steps in the plan's
+// order, as each step says (planner.h): the order is all the planner's. What it decides is what
+// happens on failure: a failed node's links and exec are skipped; a failed link's nodes' exec
+// waits for the retry; a cancelled pass starts nothing more.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,16 +44,13 @@ class Executor {
   Status CreateContainer(const Action& a, const NodeConfig& n);
   std::string EffectivePlatform(const NodeConfig& n);
   Status CheckEmulation(const Action& a, const NodeConfig& n, const std::string& image);
-  void RunNodes();
-  bool RunNodeGroup(const std::vector<const Action*>& group, const std::string& counter);
+  bool RunStep(Step step, const std::vector<const Action*>& acts);  // false: the pass stops
+  void RunNodes(const std::vector<const Action*>& acts);
   // Links and exec.
-  void RunDeletes();
-  void RunLinks();
   void MakeLink(const Action& a);
-  void RunExec();
   void RunOneExec(const Action& a);
   // Stages (executor_stages.cc).
-  void RunStaged();
+  void RunStaged(const std::vector<const Action*>& acts);
   void RunNodeStages(const std::string& node);
   bool EnterStage(const NodeConfig& n, const std::string& stage);
   void StageCommands(const NodeConfig& n, const std::string& stage, const std::string& phase);
@@ -66,21 +65,19 @@ class Executor {
   std::set<std::string> multi_platform_;  // images some nodes ask for different platforms of
   std::set<std::string> failed_;          // nodes that could not be made: their links and exec are skipped
   std::set<std::string> unlinked_;        // nodes with a link that could not be made: exec is skipped
-  std::set<const Action*> handled_;       // actions the staged path took care of
-  std::mutex links_mu_;                   // link creation is one at a time
-  // The staged path's work, by node: container actions ("orphan/ID" for orphans), links, exec.
+  size_t node_groups_ = 0;                // groups of node actions in kNodes, for the [k/N] counter
+  std::atomic<size_t> nodes_done_{0};
+  std::mutex links_mu_;  // link creation is one at a time
+  // The staged step's work, by node: container actions and exec; its waits, by node and stage.
   std::map<std::string, std::vector<const Action*>> node_actions_, exec_actions_;
+  std::map<std::pair<std::string, int>, std::vector<std::pair<std::string, int>>> waits_;  // (node, stage) -> on
   std::map<std::string, const Action*> link_action_;  // link id -> its create action
   std::map<std::string, const LinkConfig*> links_by_id_;
   std::unique_ptr<StageBoard> board_;
 };
 
-// Whether an action is about a node's container (remove, create, start), and how its progress
-// line says what became of it.
-bool IsNodeAction(ActionKind k);
+// How a node action's progress line says what became of it.
 std::string DescribeNodeAction(const Action& a);
-// The key a node action is grouped under: its node, or "orphan/ID" for the orphan it removes.
-std::string GroupKey(const Action& a);
 // The nodes whose containers a plan removes, creates or starts.
 std::set<std::string> RenewedNodes(const Plan& plan);
 

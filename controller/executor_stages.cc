@@ -1,7 +1,7 @@
-// The executor's staged path: containerlab's stages. Every node (re)created in this pass goes
+// The executor's staged step: containerlab's stages. Every node (re)created in this pass goes
 // through create, create-links, configure, healthy and exit on its own thread; a stage is
-// entered once the stages it waits for are done. Nodes that already run count as through every
-// stage.
+// entered once the stages the plan says it waits for are done. Nodes that already run count as
+// through every stage.
 #include <thread>
 
 #include "api/strings.h"
@@ -9,37 +9,29 @@
 
 namespace lk {
 
-void Executor::RunStaged() {
-  for (const auto& a : r_->plan.actions)
-    if (IsNodeAction(a.kind)) node_actions_[GroupKey(a)].push_back(&a);
+void Executor::RunStaged(const std::vector<const Action*>& acts) {
+  for (const Action* a : acts) {
+    if (IsNodeAction(a->kind)) node_actions_[a->group].push_back(a);
+    if (a->kind == ActionKind::kExec) exec_actions_[a->node].push_back(a);
+  }
   std::set<std::string> fresh;
-  for (const auto& [key, acts] : node_actions_) {
-    if (!StartsWith(key, "orphan/")) fresh.insert(key);
-    for (const Action* a : acts) handled_.insert(a);
+  for (const auto& [node, unused] : node_actions_) {
+    fresh.insert(node);
+    exec_actions_[node];  // every node's entry made now: the node threads only read the maps
   }
   std::vector<std::string> all;
   for (const auto& n : lab_.nodes) all.push_back(n.name);
   board_ = std::make_unique<StageBoard>(all, fresh);
-  for (const auto& a : r_->plan.actions) {
-    if (a.kind == ActionKind::kCreateLink) {
-      const LinkConfig& l = *links_by_id_.at(a.link_id);
-      // Made by whichever of its fresh nodes reaches create-links second; links between nodes
-      // that already run are made after the stages, with the rest.
-      if (!fresh.count(l.a.node) && (l.OneEnded() || !fresh.count(l.b.node))) continue;
-      board_->AddLink(a.link_id, l.a.node, l.OneEnded() ? "" : l.b.node);
-      link_action_[a.link_id] = &a;
-      handled_.insert(&a);
-    } else if (a.kind == ActionKind::kExec && fresh.count(a.node)) {
-      exec_actions_[a.node].push_back(&a);
-      handled_.insert(&a);
-    }
+  // Each link is made by whichever of its fresh nodes reaches create-links second.
+  for (const Action* a : acts) {
+    if (a->kind != ActionKind::kCreateLink) continue;
+    const LinkConfig& l = *links_by_id_.at(a->link_id);
+    board_->AddLink(a->link_id, l.a.node, l.OneEnded() ? "" : l.b.node);
+    link_action_[a->link_id] = a;
   }
+  for (const auto& w : r_->plan.waits) waits_[{w.node, w.stage}].emplace_back(w.on, w.on_stage);
   std::vector<std::thread> threads;
   for (const auto& f : fresh) threads.emplace_back([this, f] { RunNodeStages(f); });
-  // Orphans go in parallel with the rest.
-  for (const auto& [key, acts] : node_actions_)
-    if (StartsWith(key, "orphan/"))
-      for (const Action* a : acts) Record(*a, RunNodeAction(*a), "removed (orphan)");
   for (auto& t : threads) t.join();
 }
 
@@ -48,19 +40,20 @@ void Executor::RunNodeStages(const std::string& name) {
   bool ok = true;
   for (int s = 0; s < static_cast<int>(StageNames().size()); ++s) {
     const std::string& stage = StageNames()[s];
-    if (auto it = n.stages.find(stage); it != n.stages.end())
-      for (const auto& w : it->second.wait_for) {
-        std::string cycle;
-        if (board_->Await(name, w.node, StageIndex(w.stage), &cycle) || !ok) continue;
-        ok = false;
-        Fail(name);
-        std::string why = "stage " + stage + " waits for a stage that waits for it: " + cycle;
-        ctx_.events({"Warning", "StageCycle", "node/" + name, why});
-        // Before create, the node is not made: that is its failure; a later stage's cycle leaves
-        // the node made, its later stages skipped, and the warning.
-        if (s == 0)
-          for (const Action* a : node_actions_[name]) Record(*a, Status::Fail("not made: " + why), "");
-      }
+    static const std::vector<std::pair<std::string, int>> kNone;
+    auto waits = waits_.find({name, s});
+    for (const auto& [on, on_stage] : waits == waits_.end() ? kNone : waits->second) {
+      std::string cycle;
+      if (board_->Await(name, on, on_stage, &cycle) || !ok) continue;
+      ok = false;
+      Fail(name);
+      std::string why = "stage " + stage + " waits for a stage that waits for it: " + cycle;
+      ctx_.events({"Warning", "StageCycle", "node/" + name, why});
+      // Before create, the node is not made: that is its failure; a later stage's cycle leaves
+      // the node made, its later stages skipped, and the warning.
+      if (s == 0)
+        for (const Action* a : node_actions_[name]) Record(*a, Status::Fail("not made: " + why), "");
+    }
     if (ok && !Cancelled()) ok = EnterStage(n, stage);
     board_->Finish(name, s);
   }

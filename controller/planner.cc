@@ -1,7 +1,10 @@
 #include "controller/planner.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+
+#include "api/strings.h"
 
 namespace lk {
 
@@ -31,6 +34,26 @@ const char* ActionName(ActionKind k) {
   return "?";
 }
 
+const char* StepName(Step s) {
+  switch (s) {
+    case Step::kSetup:
+      return "setup";
+    case Step::kNodes:
+      return "nodes";
+    case Step::kCleanup:
+      return "cleanup";
+    case Step::kStaged:
+      return "staged";
+    case Step::kBridges:
+      return "bridges";
+    case Step::kLinks:
+      return "links";
+    case Step::kExec:
+      return "exec";
+  }
+  return "?";
+}
+
 std::string Plan::str() const {
   std::string out;
   for (const auto& a : actions) out += std::string(ActionName(a.kind)) + " " + a.object + " (" + a.reason + ")\n";
@@ -42,6 +65,10 @@ nlohmann::json Plan::json() const {
   for (const auto& a : actions)
     out.push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
   return out;
+}
+
+bool IsNodeAction(ActionKind k) {
+  return k == ActionKind::kRemoveContainer || k == ActionKind::kCreateContainer || k == ActionKind::kStartContainer;
 }
 
 namespace {
@@ -97,12 +124,17 @@ class Planner {
       else if (relinked_.count(n.name))
         Add(ActionKind::kExec, "node/" + n.name, "links recreated", n.name);
     }
+    Order();
     return plan_;
   }
 
  private:
   Action Make(ActionKind k, std::string object, std::string reason, std::string node) {
-    Action a{k, std::move(object), std::move(reason), std::move(node), "", "", ""};
+    Action a;
+    a.kind = k;
+    a.object = std::move(object);
+    a.reason = std::move(reason);
+    a.node = std::move(node);
     return a;
   }
   void Add(ActionKind k, std::string object, std::string reason, std::string node) {
@@ -266,6 +298,82 @@ class Planner {
     for (const auto& [name, o] : o_.nodes)
       if (!fresh_.count(name)) check(name, o.ifaces);
     check(kHostNode, o_.host_ifaces);
+  }
+
+  // Every action gets its step (and group and depth); then the plan is put in step order.
+  void Order() {
+    bool staged = false;
+    for (const auto& n : d_.nodes) staged |= !n.stages.empty();
+    std::set<std::string> renewed;  // containers (re)made or started
+    std::map<std::string, const LinkConfig*> links;
+    for (const auto& l : d_.links) links[l.Id()] = &l;
+    for (auto& a : plan_.actions) {
+      if (!IsNodeAction(a.kind)) continue;
+      a.group = a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
+      if (a.reason != "orphan") renewed.insert(a.node);
+    }
+    for (auto& a : plan_.actions) {
+      bool fresh = renewed.count(a.node) > 0;
+      switch (a.kind) {
+        case ActionKind::kCreateNetwork:
+        case ActionKind::kConflict:
+          a.step = Step::kSetup;
+          break;
+        case ActionKind::kRemoveContainer:
+        case ActionKind::kCreateContainer:
+        case ActionKind::kStartContainer:
+          a.step = staged && a.reason != "orphan" ? Step::kStaged : Step::kNodes;
+          a.depth = a.step == Step::kNodes ? Depth(a.node) : 0;
+          break;
+        case ActionKind::kDeleteIface:
+          a.step = Step::kCleanup;
+          break;
+        case ActionKind::kCreateBridge:
+          a.step = Step::kBridges;
+          break;
+        case ActionKind::kCreateLink: {
+          // In a lab with stages, a link to a node being made is made at that node's create-links.
+          const LinkConfig* l = links.at(a.link_id);
+          bool b_fresh = !l->OneEnded() && renewed.count(l->b.node);
+          a.step = staged && (fresh || b_fresh) ? Step::kStaged : Step::kLinks;
+          break;
+        }
+        case ActionKind::kRepairIface:
+          a.step = Step::kLinks;
+          break;
+        case ActionKind::kExec:
+          a.step = staged && fresh ? Step::kStaged : Step::kExec;
+          break;
+      }
+    }
+    std::stable_sort(plan_.actions.begin(), plan_.actions.end(), [](const Action& x, const Action& y) {
+      return std::pair(x.step, x.depth) < std::pair(y.step, y.depth);
+    });
+    if (staged) PlanWaits(renewed);
+  }
+
+  // How many namespaces down a node's is: a node in another lab node's (network-mode
+  // container:NODE) waits for that node. A cycle stops at the lab's size (the engine refuses it).
+  int Depth(const std::string& node) const {
+    int depth = 0;
+    for (const NodeConfig* n = d_.FindNode(node); n && StartsWith(n->network_mode, "container:");) {
+      n = d_.FindNode(n->network_mode.substr(10));
+      if (!n || depth > static_cast<int>(d_.nodes.size())) break;
+      ++depth;
+    }
+    return depth;
+  }
+
+  // The waits of the nodes a staged plan (re)makes: the lab's wait-for, and a node in another's
+  // namespace waiting for that one's create.
+  void PlanWaits(const std::set<std::string>& renewed) {
+    for (const auto& name : renewed) {
+      const NodeConfig& n = *d_.FindNode(name);
+      for (const auto& [stage, st] : n.stages)
+        for (const auto& w : st.wait_for) plan_.waits.push_back({name, StageIndex(stage), w.node, StageIndex(w.stage)});
+      if (StartsWith(n.network_mode, "container:") && d_.FindNode(n.network_mode.substr(10)))
+        plan_.waits.push_back({name, 0, n.network_mode.substr(10), 0});
+    }
   }
 
   const LabSpec& d_;

@@ -26,19 +26,52 @@ enum class ActionKind {
 
 const char* ActionName(ActionKind k);
 
+// When an action runs: the planner owns all of the order, the executor follows it. The steps run
+// in this order; a step's actions in plan order, except where said.
+enum class Step {
+  kSetup,    // the management network, then every conflict (recorded; nothing is run)
+  kNodes,    // container removals, creates and starts: each group (one node's actions, in order)
+             // in parallel with the other groups of its depth; a node in another node's namespace
+             // (network-mode container:NODE) is one deeper than that node
+  kCleanup,  // stale interfaces, before any link is made: one may hold the name a link needs
+  kStaged,   // a lab with stages: the (re)made nodes' container actions, links and exec, each
+             // node through containerlab's stages in parallel, entered as the plan's waits allow
+  kBridges,  // bridges: a "br|container" bridge needs its container running
+  kLinks,    // links made and interfaces repaired
+  kExec,     // exec on the nodes whose links were made anew
+};
+const char* StepName(Step s);
+
+// Whether an action is about a node's container (remove, create, start).
+bool IsNodeAction(ActionKind k);
+
 struct Action {
-  ActionKind kind;
+  ActionKind kind{};
   std::string object;        // kind/name, e.g. node/router1, link/a:eth1--b:eth1
   std::string reason;        // missing, exited, spec changed: image, link missing, mtu 1500 != 9500, orphan, ...
   std::string node;          // the node the action is about (or the link's first node)
   std::string container_id;  // for removals
   std::string link_id;       // for links
   std::string iface;         // for interface actions
+  Step step = Step::kSetup;  // when it runs
+  int depth = 0;             // in kNodes: how many namespaces down the node's is
+  std::string group;         // node actions: the node, or "orphan/ID" for the orphan removed
   bool operator==(const Action&) const = default;
 };
 
+// A node's stage entered only once another node has finished a stage (indices into StageNames()):
+// the lab's wait-for, and a node in another's namespace waiting for that one's create.
+struct PlannedWait {
+  std::string node;
+  int stage = 0;
+  std::string on;
+  int on_stage = 0;
+  bool operator==(const PlannedWait&) const = default;
+};
+
 struct Plan {
-  std::vector<Action> actions;
+  std::vector<Action> actions;     // in the order of their steps (and depths)
+  std::vector<PlannedWait> waits;  // kStaged: for the nodes it (re)makes
   bool empty() const { return actions.empty(); }
   // One line per action: "create-container node/r1 (missing)".
   std::string str() const;
@@ -46,9 +79,9 @@ struct Plan {
   nlohmann::json json() const;
 };
 
-// Order: network, conflicts, removals, container creates and starts, stale interfaces, links,
-// interface repairs, exec. Nodes whose container is (re)created or started get their links
-// created and their exec run; executing the plan and planning again gives an empty plan.
+// Actions in the order of their steps (see Step). Nodes whose container is (re)created or
+// started get their links created and their exec run; executing the plan and planning again gives
+// an empty plan.
 Plan MakePlan(const LabSpec& desired, const ObservedLab& observed);
 
 }  // namespace lk

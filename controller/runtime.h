@@ -59,6 +59,14 @@ struct ContainerState {
   bool running() const { return state == "running"; }
 };
 
+// What RemoveNetworkIfUnused did with a network.
+enum class NetworkRemoval {
+  kRemoved,
+  kKept,   // absent, not labkeeper's, or a container is attached to it
+  kStuck,  // no container is attached, yet the engine keeps refusing: it still counts an endpoint
+           // (an engine fault, moby/moby#17217; restarting the engine clears it)
+};
+
 class ContainerRuntime {
  public:
   virtual ~ContainerRuntime() = default;
@@ -90,8 +98,8 @@ class ContainerRuntime {
   virtual Result<std::string> NetworkBridge(const std::string& name) = 0;
   // Creates the management network when missing; true when this call created it.
   virtual Result<bool> EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) = 0;
-  // Removes the network when it carries `owner_label` and has no endpoints; true when removed.
-  virtual Result<bool> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) = 0;
+  // Removes the network when it carries `owner_label` and no container is attached to it.
+  virtual Result<NetworkRemoval> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) = 0;
 };
 
 }  // namespace lk

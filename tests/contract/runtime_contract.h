@@ -133,18 +133,36 @@ TYPED_TEST_P(RuntimeContract, ANetworkIsMadeOnceAndRemovedOnlyWhenOwnedAndUnused
   on.network = net.network;
   auto id = this->rt().Run(on, nullptr);
   ASSERT_TRUE(id.ok()) << id.error();
-  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-owner").value_or(true), false) << "in use";
+  using R = NetworkRemoval;
+  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-owner").value_or(R::kRemoved), R::kKept) << "in use";
   ASSERT_TRUE(this->rt().Remove(*id).ok());
-  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-other-owner").value_or(true), false)
+  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-other-owner").value_or(R::kRemoved), R::kKept)
       << "not its owner";
-  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-owner").value_or(false), true);
+  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-owner").value_or(R::kKept), R::kRemoved);
+  EXPECT_EQ(this->rt().RemoveNetworkIfUnused(net.network, "lktest-owner").value_or(R::kRemoved), R::kKept) << "gone";
   EXPECT_EQ(this->rt().NetworkExists(net.network).value_or(true), false);
+}
+
+TYPED_TEST_P(RuntimeContract, AContainerJoinsTheNamespaceOfARunningContainerOnly) {
+  std::string host = this->Name("ns-host");
+  ContainerSpec early = ContractSpec(this->Name("ns-early"), this->image());
+  early.network_mode = "container:" + host;
+  EXPECT_FALSE(this->rt().Run(early, nullptr).ok()) << "no container " << host << " yet";
+  ASSERT_TRUE(this->rt().Run(ContractSpec(host, this->image()), nullptr).ok());
+  ContainerSpec late = ContractSpec(this->Name("ns-late"), this->image());
+  late.network_mode = "container:" + host;
+  auto id = this->rt().Run(late, nullptr);
+  ASSERT_TRUE(id.ok()) << id.error();
+  auto got = this->rt().Get(*id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_TRUE((*got)->running());
 }
 
 REGISTER_TYPED_TEST_SUITE_P(RuntimeContract, ARunContainerIsFoundByNameAndIdRunningWithItsLabels,
                             ListFiltersByLabelValueAndByLabelKey, ANameIsTakenOnce,
                             RemovedIsGoneAndRemovingAgainIsNoError, ExecGivesTheExitCodeAndFailsWhereNoContainerIs,
                             AnImageIsUsedWhenPresentAndNeverPulledUnderNever,
-                            ANetworkIsMadeOnceAndRemovedOnlyWhenOwnedAndUnused);
+                            ANetworkIsMadeOnceAndRemovedOnlyWhenOwnedAndUnused,
+                            AContainerJoinsTheNamespaceOfARunningContainerOnly);
 
 }  // namespace lk::test

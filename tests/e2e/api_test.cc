@@ -27,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::Sh;
 
-constexpr int kPort = 39581;
+constexpr int kPort = 29581;
 const std::string kServer = "http://127.0.0.1:" + std::to_string(kPort);
 constexpr char kToken[] = "lktest-token-7f3a9c";
 
@@ -143,10 +143,10 @@ TEST_F(ApiTest, StatusAgreesWithTheApiAndDockerPs) {
 TEST_F(ApiTest, ANonLoopbackListenerWithoutATokenIsRefused) {
   int st = 0;
   std::string out = Sh(test::LabkeeperBin() + " run --dir " + dir_->path() + "/labs --state-dir " + dir_->path() +
-                           "/state2 --listen 0.0.0.0:39583",
+                           "/state2 --listen 0.0.0.0:29583",
                        &st);
   EXPECT_EQ(st, 2) << out;
-  EXPECT_NE(out.find("--listen 0.0.0.0:39583 is not a loopback address; give --token-file too"), std::string::npos)
+  EXPECT_NE(out.find("--listen 0.0.0.0:29583 is not a loopback address; give --token-file too"), std::string::npos)
       << out;
 }
 
@@ -266,9 +266,9 @@ TEST_F(ApiTest, TheClientOnlyBuildsStatusWorks) {
   std::string help = Sh(bin + " --help");
   EXPECT_EQ(help.find("apply"), std::string::npos) << "the client-only build offers only client commands";
   int st = 0;
-  std::string none = Sh(bin + " status --server http://127.0.0.1:39599", &st);
+  std::string none = Sh(bin + " status --server http://127.0.0.1:29599", &st);
   EXPECT_NE(st, 0);
-  EXPECT_NE(none.find("no labkeeper controller answers at http://127.0.0.1:39599"), std::string::npos) << none;
+  EXPECT_NE(none.find("no labkeeper controller answers at http://127.0.0.1:29599"), std::string::npos) << none;
 }
 
 }  // namespace

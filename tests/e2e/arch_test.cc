@@ -58,7 +58,7 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   fs::create_directories(dir.path() + "/labs");
   std::ofstream(dir.path() + "/labs/arch.clab.yml") << kArchLab;
   test::LabGuard guard("lktest-arch");
-  test::ControllerProcess c(dir.path() + "/labs", dir.path() + "/state", "--listen 127.0.0.1:39586");
+  test::ControllerProcess c(dir.path() + "/labs", dir.path() + "/state", "--listen 127.0.0.1:29586");
   c.Start();
   ASSERT_TRUE(c.WaitCondition("lktest-arch", "Ready", "True", test::kStartBound)) << c.Log();
 
@@ -69,7 +69,7 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   EXPECT_EQ(st, 0) << "the emulated node is linked like any other";
 
   // Status, from the API and from the CLI.
-  auto doc = nlohmann::json::parse(Sh("curl -s http://127.0.0.1:39586/api/v1/labs/lktest-arch"));
+  auto doc = nlohmann::json::parse(Sh("curl -s http://127.0.0.1:29586/api/v1/labs/lktest-arch"));
   std::map<std::string, nlohmann::json> nodes;
   for (const auto& n : doc["status"]["nodes"]) nodes[n["name"]] = n;
   EXPECT_EQ(nodes["n2"]["architecture"], "arm64");
@@ -77,15 +77,15 @@ TEST(Architectures, AnEmulatedNodeIsReportedSoInStatusMetricAndEvent) {
   EXPECT_EQ(nodes["n1"]["architecture"], "amd64");
   EXPECT_EQ(nodes["n1"]["emulated"], false);
   auto cli =
-      nlohmann::json::parse(Sh(test::LabkeeperBin() + " status lktest-arch -o json --server http://127.0.0.1:39586"));
+      nlohmann::json::parse(Sh(test::LabkeeperBin() + " status lktest-arch -o json --server http://127.0.0.1:29586"));
   for (const auto& n : cli["labs"][0]["nodes"])
     EXPECT_EQ(n["execution"], n["node"] == "n2" ? "emulated" : "native") << n.dump();
-  std::string table = Sh(test::LabkeeperBin() + " status lktest-arch --server http://127.0.0.1:39586");
+  std::string table = Sh(test::LabkeeperBin() + " status lktest-arch --server http://127.0.0.1:29586");
   EXPECT_NE(table.find("arm64 (emulated)"), std::string::npos) << table;
   EXPECT_NE(table.find("amd64 (native)"), std::string::npos) << table;
 
   // The metric.
-  std::string metrics = Sh("curl -s http://127.0.0.1:39586/metrics");
+  std::string metrics = Sh("curl -s http://127.0.0.1:29586/metrics");
   EXPECT_NE(metrics.find("labkeeper_node_info{architecture=\"arm64\",emulated=\"true\",image=\"" + std::string(kArm) +
                          "\",kind=\"linux\",lab=\"lktest-arch\",node=\"n2\"} 1"),
             std::string::npos)
@@ -177,7 +177,7 @@ class LocalRegistry {
     return test::WaitFor([] { return Sh(std::string("curl -s http://") + kAddr + "/v2/") == "{}"; }, test::kStartBound,
                          300);
   }
-  static constexpr char kAddr[] = "127.0.0.1:35000";
+  static constexpr char kAddr[] = "127.0.0.1:25000";
 
  private:
   std::string dir_;
@@ -218,7 +218,7 @@ TEST(Architectures, AMultiArchIndexGivesEachNodeItsVariant) {
   EXPECT_NE(r.out.find("node/b: pulling image " + repo + ":1 (linux/arm64): done"), std::string::npos) << r.out;
   EXPECT_EQ(Uname("clab-lktest-multi-a"), "x86_64");
   EXPECT_EQ(Uname("clab-lktest-multi-b"), "aarch64");
-  auto status = nlohmann::json::parse(Labkeeper("status lktest-multi -o json --server http://127.0.0.1:39599").out);
+  auto status = nlohmann::json::parse(Labkeeper("status lktest-multi -o json --server http://127.0.0.1:29599").out);
   std::map<std::string, std::string> arch, image;
   for (const auto& n : status["labs"][0]["nodes"]) {
     arch[n["node"]] = n["architecture"].get<std::string>() + " " + n["execution"].get<std::string>();

@@ -21,7 +21,7 @@ using test::Sh;
 
 constexpr char kImage[] = "labkeeper.dev/labkeeper:test";
 constexpr char kName[] = "lktest-labkeeper";
-constexpr char kApi[] = "http://127.0.0.1:39587";
+constexpr char kApi[] = "http://127.0.0.1:29587";
 
 // The capabilities this machine's bounding set lacks, as --cap-drop arguments: where the engine
 // cannot grant --privileged (LXC, Proxmox, this machine), the container gets all the others.
@@ -97,7 +97,7 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
                        " --label labkeeper.dev/test=1 --pid host --network host"
                        " -v /var/run/docker.sock:/var/run/docker.sock -v " +
                        dir.path() + ":" + dir.path() + " " + kImage + " run --dir " + dir.path() +
-                       "/labs --state-dir /tmp/state --listen 127.0.0.1:39587 --resync 5s";
+                       "/labs --state-dir /tmp/state --listen 127.0.0.1:29587 --resync 5s";
   int st = 1;
   std::string out = Sh("docker run -d --privileged" + common, &st);
   if (st != 0 && out.find("unable to apply caps") != std::string::npos) {

@@ -455,8 +455,8 @@ TEST_F(ControllerTest, ASlowEngineStallsNoReaderOfTheController) {
   StallingProxy proxy(dir_.path() + "/docker.sock", upstream);
   SaveAs(labs() + "/slow.clab.yml",
          Lab("lktest-slow", "    a: {}\n    b: {}\n", "    - endpoints: [\"a:eth1\", \"b:eth1\"]\n"));
-  const std::string api = "http://127.0.0.1:39589";
-  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:39589");
+  const std::string api = "http://127.0.0.1:29589";
+  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:29589");
   c.SetEnv("DOCKER_HOST", "unix://" + dir_.path() + "/docker.sock");
   c.Start();
   ASSERT_TRUE(c.WaitCondition("lktest-slow", "Ready", "True", test::kStartBound)) << c.Log();

@@ -84,7 +84,7 @@ TEST_F(Faults, TheEngineRestartedUnderTheControllerComesBackWhole) {
   std::ofstream(file) << text;
   LabSpec spec = Spec(text, file);
 
-  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:39594 --resync 5s");
+  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:29594 --resync 5s");
   c.SetEnv("DOCKER_HOST", engine.host());
   c.Start();
   ASSERT_TRUE(c.WaitCondition("lktest-engine", "Ready", "True", test::kStartBound)) << c.Log();
@@ -122,7 +122,7 @@ TEST_F(Faults, KillNineAtTwentyRandomMomentsOfBringUpAndRepairConvergesEveryTime
   unsigned seed = fixed ? static_cast<unsigned>(std::strtoul(fixed, nullptr, 10)) : std::random_device{}();
   std::cout << "fault seed " << seed << " (LABKEEPER_FAULT_SEED=" << seed << " replays it)\n";
   std::mt19937 rng(seed);
-  const std::string args = "--listen 127.0.0.1:39595 --max-workers 2";
+  const std::string args = "--listen 127.0.0.1:29595 --max-workers 2";
   {
     test::ControllerProcess c(labs(), state(), args);
     c.Start();
@@ -216,8 +216,8 @@ TEST_F(Faults, AFullOrReadOnlyStateDirectoryStopsNoReconciling) {
   std::string text = Ring("lktest-state", 2);
   std::ofstream(labs() + "/state.clab.yml") << text;
   LabSpec spec = Spec(text, labs() + "/state.clab.yml");
-  const std::string api = "http://127.0.0.1:39593";
-  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:39593 --resync 3s");
+  const std::string api = "http://127.0.0.1:29593";
+  test::ControllerProcess c(labs(), state(), "--listen 127.0.0.1:29593 --resync 3s");
   c.UseStateDir(full);  // the log stays in state()
   c.Start();
   ASSERT_TRUE(c.WaitCondition("lktest-state", "Ready", "True", test::kStartBound)) << c.Log();

@@ -23,8 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using test::Sh;
 
-constexpr char kListen[] = "127.0.0.1:39580";
-constexpr char kPrometheus[] = "127.0.0.1:39090";
+constexpr char kListen[] = "127.0.0.1:29580";
+constexpr char kPrometheus[] = "127.0.0.1:29090";
 
 // A Prometheus server of the test's own, scraping labkeeper every second.
 class PrometheusProcess {

@@ -38,7 +38,7 @@ topology:
       env-files: [vars.env]
       env: {OVERRIDDEN: node}
       binds: [hello.txt:/hello.txt:ro]
-      ports: ["127.0.0.1:39181:80"]
+      ports: ["127.0.0.1:29181:80"]
       labels: {team: netops}
       user: "0"
       hostname: full-host
@@ -91,7 +91,7 @@ topology:
   EXPECT_NE(host["SecurityOpt"].dump().find("no-new-privileges"), std::string::npos) << host["SecurityOpt"].dump();
   EXPECT_EQ(host["Tmpfs"]["/scratch"], "size=16m");
   EXPECT_EQ(host["Devices"][0]["PathInContainer"], "/dev/lknull");
-  EXPECT_EQ(host["PortBindings"]["80/tcp"][0]["HostPort"], "39181");
+  EXPECT_EQ(host["PortBindings"]["80/tcp"][0]["HostPort"], "29181");
   EXPECT_EQ(host["PortBindings"]["80/tcp"][0]["HostIp"], "127.0.0.1");
   EXPECT_EQ(cfg["Healthcheck"]["Retries"], 2);
   EXPECT_EQ(cfg["Healthcheck"]["Interval"], 5000000000LL);

@@ -94,6 +94,12 @@ Result<std::string> FakeRuntime::Run(const ContainerSpec& spec, const EventSink&
   if (Find(spec.name)) return Status::Fail("create container " + spec.name + ": the name is already in use");
   if (!spec.network.empty() && !networks_.count(spec.network))
     return Status::Fail("create container " + spec.name + ": network " + spec.network + " not found");
+  if (spec.network_mode.rfind("container:", 0) == 0) {  // as the engine: that container must run
+    const Container* ns = Find(spec.network_mode.substr(10));
+    if (!ns || !ns->state.running())
+      return Status::Fail("start container " + spec.name +
+                          ": cannot join network of a non running container: " + spec.network_mode.substr(10));
+  }
   std::string id = "fake" + std::to_string(next_id_++);
   Container c;
   c.spec = spec;
@@ -167,15 +173,21 @@ Result<bool> FakeRuntime::EnsureNetwork(const MgmtNetwork& mgmt, const std::map<
   return networks_.emplace(mgmt.network, labels).second;
 }
 
-Result<bool> FakeRuntime::RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) {
+Result<NetworkRemoval> FakeRuntime::RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) {
   if (std::string e = Enter("RemoveNetworkIfUnused"); !e.empty()) return Status::Fail(e);
   std::lock_guard lock(mu_);
   auto n = networks_.find(name);
-  if (n == networks_.end() || !n->second.count(owner_label)) return false;
+  if (n == networks_.end() || !n->second.count(owner_label)) return NetworkRemoval::kKept;
   for (const auto& [id, c] : containers_)
-    if (c.spec.network == name) return false;
+    if (c.spec.network == name) return NetworkRemoval::kKept;
+  if (stuck_networks_.count(name)) return NetworkRemoval::kStuck;
   networks_.erase(n);
-  return true;
+  return NetworkRemoval::kRemoved;
+}
+
+void FakeRuntime::StickNetwork(const std::string& name) {
+  std::lock_guard lock(mu_);
+  stuck_networks_.insert(name);
 }
 
 }  // namespace lk::test

@@ -28,6 +28,9 @@ class FakeRuntime : public ContainerRuntime {
   // A container stops, as if its process ended (or the engine stopped it).
   void Stop(const std::string& name_or_id);
   void SetHealthy(const std::string& name_or_id, bool healthy);
+  // The engine keeps refusing to remove the network though nothing is attached (a stale
+  // endpoint count, as Docker's engine sometimes keeps).
+  void StickNetwork(const std::string& name);
 
   // --- faults -----------------------------------------------------------------------------------
   // The next `times` calls of `method` ("Run", "List", "Remove", ...) fail with `message`.
@@ -56,7 +59,7 @@ class FakeRuntime : public ContainerRuntime {
   Result<bool> NetworkExists(const std::string& name) override;
   Result<std::string> NetworkBridge(const std::string& name) override;
   Result<bool> EnsureNetwork(const MgmtNetwork& mgmt, const std::map<std::string, std::string>& labels) override;
-  Result<bool> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) override;
+  Result<NetworkRemoval> RemoveNetworkIfUnused(const std::string& name, const std::string& owner_label) override;
 
  private:
   struct Container {
@@ -68,8 +71,9 @@ class FakeRuntime : public ContainerRuntime {
   Container* Find(const std::string& name_or_id);  // under mu_
 
   mutable std::mutex mu_;
-  std::map<std::string, Container> containers_;                         // by id
-  std::map<std::string, std::string> images_, pullable_;                // ref -> architecture
+  std::map<std::string, Container> containers_;           // by id
+  std::map<std::string, std::string> images_, pullable_;  // ref -> architecture
+  std::set<std::string> stuck_networks_;
   std::map<std::string, std::map<std::string, std::string>> networks_;  // name -> labels
   std::function<ExecResult(const std::string&, const std::vector<std::string>&)> exec_;
   Faults faults_;

@@ -110,7 +110,7 @@ TEST_F(DockerClientTest, Networks) {
   auto n = docker_.InspectNetwork("lktest-dc-net");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ((*n)["IPAM"]["Config"][0]["Subnet"], "172.31.250.0/24");
-  ASSERT_TRUE(docker_.RemoveNetwork(*id).ok());
+  ASSERT_EQ(docker_.RemoveNetwork(*id).value_or(false), true);
   EXPECT_TRUE(docker_.InspectNetwork("lktest-dc-net")->is_null());
 }
 

@@ -19,7 +19,7 @@
 namespace lk {
 namespace {
 
-constexpr int kPort = 39591;
+constexpr int kPort = 29591;
 
 class Backend : public ApiBackend {
  public:

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "controller/controller.h"
@@ -55,9 +56,16 @@ class ControllerLoopTest : public ::testing::Test {
     o.state_dir = state();
     o.resync = std::chrono::hours(1);
     o.owner = "tester";
-    c_ = std::make_unique<Controller>(rt_, links_, env_, &sources_, o, [](const std::string&) {});
+    c_ = std::make_unique<Controller>(rt_, links_, env_, &sources_, o, [this](const std::string& line) {
+      std::lock_guard lock(log_mu_);
+      log_ += line + "\n";
+    });
     Status s = c_->Start();
     ASSERT_TRUE(s.ok()) << s.message();
+  }
+  std::string Log() {
+    std::lock_guard lock(log_mu_);
+    return log_;
   }
   std::string Condition(const std::string& lab, const std::string& type) {
     auto j = c_->LabJson(lab);
@@ -87,6 +95,8 @@ class ControllerLoopTest : public ::testing::Test {
   FakeEnv env_;
   FakeSources sources_;
   std::unique_ptr<Controller> c_;
+  std::mutex log_mu_;
+  std::string log_;
 };
 
 TEST_F(ControllerLoopTest, StartGivesEveryLabAPassAndIsSyncedThen) {
@@ -168,6 +178,21 @@ TEST_F(ControllerLoopTest, ADeletedFileIsPrunedAndItsContainersGo) {
   ASSERT_TRUE(Eventually([&] { return !c_->HasLab("x"); }));
   EXPECT_FALSE(rt_.Get("clab-x-a")->has_value());
   EXPECT_FALSE(rt_.Get("clab-x-b")->has_value());
+}
+
+TEST_F(ControllerLoopTest, ANetworkTheEngineWillNotLetGoOfIsAWarningAndThePruneStillEnds) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Synced() && Linked(); }));
+  rt_.StickNetwork("clab");
+  env_.RemoveFile(labs() + "/x.clab.yml");
+  sources_.FireDir();
+  ASSERT_TRUE(Eventually([&] { return !c_->HasLab("x"); })) << "the containers are gone: the lab is forgotten";
+  EXPECT_FALSE(rt_.Get("clab-x-a")->has_value());
+  EXPECT_NE(Log().find("lab x: warning: network clab: left in place: no container is attached, yet the engine "
+                       "still counts an endpoint on it"),
+            std::string::npos)
+      << Log();
 }
 
 TEST_F(ControllerLoopTest, TheSourcesWatchTheNamespacesOfTheLabsRunningContainers) {

@@ -359,6 +359,47 @@ topology:
   EXPECT_FALSE(r.ok());
 }
 
+// The engine lets a container join only the namespace of one that runs (the fake says so too).
+const char kShared[] = R"(
+name: x
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    tap: {network-mode: "container:mid"}
+    mid: {network-mode: "container:base"}
+    base: {}
+)";
+
+TEST_F(ExecutorTest, ANodeInAnotherNodesNamespaceIsMadeAfterThatNodeAtEveryDepth) {
+  LabSpec lab = Lab(kShared);
+  ApplyResult r = Apply(lab);
+  ASSERT_TRUE(r.ok()) << testing::PrintToString(r.failures());
+  EXPECT_LT(LineIndex("node/base: ["), LineIndex("node/mid: ["));
+  EXPECT_LT(LineIndex("node/mid: ["), LineIndex("node/tap: ["));
+  EXPECT_LT(LineIndex("node/tap: [3/3]"), lines_.size()) << "one count over every depth";
+}
+
+TEST_F(ExecutorTest, InAStagedLabANodeInAnotherNodesNamespaceWaitsForThatNodesCreate) {
+  // base is made only after first, and every Run takes 50 ms: were mid and tap not held until
+  // the node whose namespace they join is made, their Run would find no base to join.
+  LabSpec lab = Lab(R"(
+name: x
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    tap: {network-mode: "container:mid"}
+    mid: {network-mode: "container:base"}
+    base: {stages: {create: {wait-for: [{node: first, stage: create}]}}}
+    first: {}
+)");
+  rt_.Stall("Run", std::chrono::milliseconds(50));
+  ApplyResult r = Apply(lab);
+  ASSERT_TRUE(r.ok()) << testing::PrintToString(r.failures());
+  EXPECT_LT(LineIndex("node/first: created"), LineIndex("node/base: created"));
+  EXPECT_LT(LineIndex("node/base: created"), LineIndex("node/mid: created"));
+  EXPECT_LT(LineIndex("node/mid: created"), LineIndex("node/tap: created"));
+}
+
 TEST_F(ExecutorTest, AHealthcheckThatNeverPassesIsAWarningAfterFiveMinutesOnTheEnvsClock) {
   LabSpec lab = Lab(R"(
 name: x
@@ -385,6 +426,21 @@ TEST_F(ExecutorTest, DestroyRemovesTheLabsContainersInterfacesRulesAndNetwork) {
   EXPECT_TRUE(d.network_removed);
   EXPECT_TRUE(env_.ForwardedBridges().empty());
   EXPECT_EQ(links_.All(), std::vector<std::string>{}) << "the host end and the bridge are gone too";
+}
+
+TEST_F(ExecutorTest, DestroyWarnsOfANetworkTheEngineWillNotLetGoOfAndDoesNotFail) {
+  LabSpec lab = Lab(kHostSide);
+  ASSERT_TRUE(Apply(lab).ok());
+  rt_.StickNetwork(lab.mgmt.network);
+  Applier applier(rt_, links_, env_, {2, "tester"}, nullptr, nullptr);
+  DestroyResult d = applier.Destroy("x", lab.mgmt.network);
+  EXPECT_TRUE(d.failures.empty()) << testing::PrintToString(d.failures);
+  EXPECT_EQ(d.containers, 1);
+  EXPECT_FALSE(d.network_removed);
+  EXPECT_EQ(d.warnings, std::vector<std::string>{"network " + lab.mgmt.network +
+                                                 ": left in place: no container is attached, yet the engine still "
+                                                 "counts an endpoint on it (an engine fault, moby/moby#17217; "
+                                                 "restarting the engine clears it)"});
 }
 
 TEST(ContainerSpecFor, CarriesOwnershipAndContainerlabsLabels) {

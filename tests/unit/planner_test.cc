@@ -187,6 +187,107 @@ TEST(Planner, TempNamesAreValidAndDistinct) {
   EXPECT_EQ(a.substr(0, 3), "lkt");
 }
 
+LabSpec Load(const std::string& yaml) {
+  std::map<std::string, std::string> env;
+  auto r = LoadTopologyText(yaml, "/tmp/o.clab.yml", &env);
+  EXPECT_TRUE(r.ok()) << r.ErrorText();
+  return r.ok() ? *r.lab : LabSpec{};
+}
+
+// "step:depth:group action object" per action, for order assertions.
+std::vector<std::string> Steps(const Plan& p) {
+  std::vector<std::string> out;
+  for (const auto& a : p.actions)
+    out.push_back(std::string(StepName(a.step)) + ":" + std::to_string(a.depth) + ":" + a.group + " " +
+                  ActionName(a.kind) + " " + a.object);
+  return out;
+}
+
+TEST(PlannerOrder, EveryActionHasItsStepAndThePlanIsInStepOrder) {
+  LabSpec lab = Load(R"(
+name: o
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    side: {network-mode: "container:mid"}
+    mid: {network-mode: "container:base"}
+    base: {exec: ["true"]}
+    taken: {}
+    br: {kind: bridge}
+  links:
+    - endpoints: ["base:eth1", "br:p1"]
+    - endpoints: ["taken:eth1", "br:p2"]
+)");
+  ObservedLab o;
+  o.lab = lab.name;
+  o.network_exists = false;
+  ContainerState foreign;
+  foreign.id = "id-x";
+  foreign.name = lab.ContainerName("taken");
+  foreign.state = "running";
+  o.nodes["taken"].container = foreign;  // not ours: a conflict
+  ContainerState orphan;
+  orphan.id = "id-old";
+  orphan.name = "clab-o-old";
+  orphan.labels = {{kNodeNameLabel, "old"}};
+  o.orphans.push_back(orphan);
+  o.host_strays.push_back("lktstale");
+  Plan p = MakePlan(lab, o);
+  EXPECT_EQ(Steps(p), (std::vector<std::string>{
+                          "setup:0: create-network network/" + lab.mgmt.network,
+                          "setup:0: conflict node/taken",
+                          "setup:0: conflict link/taken:eth1--br:p2",
+                          "nodes:0:orphan/id-old remove-container node/old",
+                          "nodes:0:base create-container node/base",
+                          "nodes:1:mid create-container node/mid",
+                          "nodes:2:side create-container node/side",
+                          "cleanup:0: delete-interface iface/host:lktstale",
+                          "bridges:0: create-bridge bridge/br",
+                          "links:0: create-link link/base:eth1--br:p1",
+                          "exec:0: exec node/base",
+                      }));
+  EXPECT_TRUE(p.waits.empty()) << "no stages, no waits";
+}
+
+TEST(PlannerOrder, AStagedLabsNewNodesGoThroughTheirStagesWithTheWaitsThePlanGives) {
+  LabSpec lab = Load(R"(
+name: s
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    a: {exec: ["true"]}
+    b: {stages: {configure: {wait-for: [{node: a, stage: healthy}]}}, exec: ["true"]}
+    c: {network-mode: "container:a"}
+    old: {exec: ["true"]}
+    old2: {}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+    - endpoints: ["old:eth1", "old2:eth1"]
+)");
+  ObservedLab o;
+  o.lab = lab.name;
+  o.network_exists = true;
+  for (const char* n : {"old", "old2"}) {  // running, as the lab says, their link gone
+    ContainerState c = Running(lab, n);
+    o.nodes[n].container = c;
+    o.nodes[n].owned = true;
+  }
+  Plan p = MakePlan(lab, o);
+  EXPECT_EQ(Steps(p), (std::vector<std::string>{
+                          "staged:0:a create-container node/a",
+                          "staged:0:b create-container node/b",
+                          "staged:0:c create-container node/c",
+                          "staged:0: create-link link/a:eth1--b:eth1",
+                          "staged:0: exec node/a",
+                          "staged:0: exec node/b",
+                          "links:0: create-link link/old:eth1--old2:eth1",
+                          "exec:0: exec node/old",
+                      }));
+  int healthy = StageIndex("healthy"), configure = StageIndex("configure");
+  EXPECT_EQ(p.waits, (std::vector<PlannedWait>{{"b", configure, "a", healthy}, {"c", 0, "a", 0}}))
+      << "b's own wait-for, and c in a's namespace waits for a's create";
+}
+
 TEST(IfaceMarker, RoundTrip) {
   IfaceMarker m{"lab", "node", "a:eth1--b:eth1"};
   EXPECT_EQ(IfaceMarker::Parse(m.str()), m);
