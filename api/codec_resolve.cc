@@ -21,6 +21,7 @@
 
 #include "api/gotemplate.h"
 #include "api/kinds.h"
+#include "api/stage_graph.h"
 #include "api/strings.h"
 
 namespace fs = std::filesystem;
@@ -146,6 +147,9 @@ class Resolver {
           if (!Find(w.node))
             Error(n.pos,
                   "node \"" + n.name + "\": stages." + stage + ".wait-for: node \"" + w.node + "\" does not exist");
+    if (StageCycle c = FindStageCycle(lab.nodes); !c.node.empty())
+      Error(Find(c.node)->pos, "node \"" + c.node + "\": its stages wait for themselves (" + c.waits +
+                                   "): the lab could never be deployed");
     std::set<std::string> used;
     for (const auto& l : f_.links) ResolveLink(lab, l, &used);
     return lab;
