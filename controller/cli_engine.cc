@@ -29,8 +29,9 @@ std::optional<World> Connect() {
     std::cerr << "labkeeper: " << v.error() << "\n";
     return std::nullopt;
   }
-  auto runtime = MakeDockerRuntime(docker);
-  return World{docker, std::move(runtime), MakeNetlinkLinkManager(), MakePosixEnv()};
+  auto env = MakePosixEnv();
+  auto runtime = MakeDockerRuntime(docker, *env);
+  return World{docker, std::move(env), std::move(runtime), MakeNetlinkLinkManager()};
 }
 
 void PrintEvent(const Event& e) {

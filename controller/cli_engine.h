@@ -22,9 +22,9 @@ std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok);
 // The engine, the kernel and the host, as every command that touches labs needs them.
 struct World {
   std::shared_ptr<DockerClient> docker;
+  std::unique_ptr<Env> env;  // first: the runtime keeps it
   std::unique_ptr<ContainerRuntime> runtime;
   std::unique_ptr<LinkManager> links;
-  std::unique_ptr<Env> env;
 };
 // nullopt (with the engine's error printed) when no Docker engine answers.
 std::optional<World> Connect();

@@ -62,7 +62,7 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
   };
   auto world = Connect();
   if (!world) return 1;
-  auto sources = MakeHostSources(opts.dir, opts.debounce, world->docker, log);
+  auto sources = MakeHostSources(opts.dir, opts.debounce, world->docker, *world->env, log);
   Controller controller(*world->runtime, *world->links, *world->env, sources.get(), opts, log);
   ControllerApi api(controller);
   HttpServer http(listen, api, ApiOptions{*token, IsLoopbackListen(listen)});

@@ -299,7 +299,7 @@ void Controller::WatchNamespaces(const std::string& lab, const std::vector<NodeS
 void Controller::ResyncLoop() {
   auto next = env_.Now() + opts_.resync;
   while (!stopping_) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a real tick; the deadline is the Env clock's
     if (env_.Now() < next) continue;
     next = env_.Now() + opts_.resync;
     Rescan();

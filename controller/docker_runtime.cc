@@ -14,7 +14,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "api/arch.h"
 #include "api/strings.h"
@@ -120,8 +119,8 @@ void ApplyExtras(const ContainerExtras& x, nlohmann::json* host) {
 // Sums up a pull's progress messages into a line now and then: layers done, bytes fetched.
 class PullProgress {
  public:
-  PullProgress(std::string ref, std::string platform, std::function<void(const std::string&)> out)
-      : ref_(std::move(ref)), platform_(std::move(platform)), out_(std::move(out)) {}
+  PullProgress(const Clock& clock, std::string ref, std::string platform, std::function<void(const std::string&)> out)
+      : clock_(clock), ref_(std::move(ref)), platform_(std::move(platform)), out_(std::move(out)) {}
 
   void Add(const nlohmann::json& j) {
     std::string id = j.value("id", ""), status = j.value("status", "");
@@ -139,8 +138,8 @@ class PullProgress {
       }
       if (status == "Download complete") l.current = l.total;
     }
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ >= std::chrono::seconds(2)) {
+    auto now = clock_.Now();
+    if (!last_ || now - *last_ >= std::chrono::seconds(2)) {
       last_ = now;
       Emit();
     }
@@ -166,15 +165,16 @@ class PullProgress {
     out_("pulling image " + ref_ + (platform_.empty() ? "" : " (" + platform_ + ")") + ": " + (done ? "done, " : "") +
          std::to_string(complete) + "/" + std::to_string(layers_.size()) + " layers" + mb);
   }
+  const Clock& clock_;
   std::string ref_, platform_;
   std::function<void(const std::string&)> out_;
   std::map<std::string, Layer> layers_;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  std::optional<TimePoint> last_;  // the last line's time; none yet: the first message makes one
 };
 
 class DockerRuntime : public ContainerRuntime {
  public:
-  explicit DockerRuntime(std::shared_ptr<DockerClient> client) : docker_(std::move(client)) {}
+  DockerRuntime(std::shared_ptr<DockerClient> client, Env& env) : docker_(std::move(client)), env_(env) {}
 
   Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) override {
     auto list = docker_->ListContainers(labels, true);
@@ -213,7 +213,7 @@ class DockerRuntime : public ContainerRuntime {
       return Status::Fail(local->is_null() ? "image " + ref + " is not present and image-pull-policy is Never"
                                            : "image " + ref + " is present only for " + have + ", not " + want +
                                                  ", and image-pull-policy is Never");
-    PullProgress tally(ref, platform, progress);
+    PullProgress tally(env_, ref, platform, progress);
     Status s = docker_->PullImage(ref, platform, [&](const nlohmann::json& j) { tally.Add(j); });
     if (!s)
       return Status::Fail("image " + ref + (local->is_null() ? " is not present locally and" : "") +
@@ -376,7 +376,7 @@ class DockerRuntime : public ContainerRuntime {
       if (!removed) return removed.status();
       if (*removed) return NetworkRemoval::kRemoved;
       if (i == 20) return NetworkRemoval::kStuck;
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      env_.Sleep(std::chrono::milliseconds(250));
       n = docker_->InspectNetwork(name);
       if (!n) return n.status();
       if (n->is_null()) return NetworkRemoval::kRemoved;
@@ -477,6 +477,7 @@ class DockerRuntime : public ContainerRuntime {
   }
 
   std::shared_ptr<DockerClient> docker_;
+  Env& env_;
   std::atomic<bool> restricted_{false};
   std::mutex caps_mu_;
   std::set<std::string> unknown_caps_;  // capability names this engine rejects
@@ -490,8 +491,8 @@ class DockerRuntime : public ContainerRuntime {
 
 }  // namespace
 
-std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client) {
-  auto runtime = std::make_unique<DockerRuntime>(std::move(client));
+std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client, Env& env) {
+  auto runtime = std::make_unique<DockerRuntime>(std::move(client), env);
   runtime->RemoveStaleProbes();
   return runtime;
 }

@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "controller/docker_client.h"
+#include "controller/env.h"
 #include "controller/runtime.h"
 
 namespace lk {
 
-// Also removes the privilege-probe containers of labkeeper processes killed mid-probe.
-std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client);
+// Also removes the privilege-probe containers of labkeeper processes killed mid-probe. Its time
+// (pull progress lines, retries) is `env`'s, which must outlive it.
+std::unique_ptr<ContainerRuntime> MakeDockerRuntime(std::shared_ptr<DockerClient> client, Env& env);
 
 // Capabilities the engine's process may hold (its bounding set), as Docker's CAP_ names.
 // Read from the engine's pid when local, else this process's; empty when unknown.

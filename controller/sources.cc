@@ -117,9 +117,9 @@ void DirWatcher::Loop() {
 
 // --- DockerEvents -----------------------------------------------------------------------------
 
-DockerEvents::DockerEvents(std::shared_ptr<DockerClient> docker, std::function<void(const std::string&)> on_lab,
-                           std::function<void(const std::string&)> log)
-    : docker_(std::move(docker)), on_lab_(std::move(on_lab)), log_(std::move(log)) {}
+DockerEvents::DockerEvents(std::shared_ptr<DockerClient> docker, Env& env,
+                           std::function<void(const std::string&)> on_lab, std::function<void(const std::string&)> log)
+    : docker_(std::move(docker)), env_(env), on_lab_(std::move(on_lab)), log_(std::move(log)) {}
 
 DockerEvents::~DockerEvents() {
   Stop();
@@ -142,7 +142,7 @@ void DockerEvents::Loop() {
   bool broken = false;
   while (!stop_) {
     if (broken) on_lab_("*");  // the engine may have restarted: look at every lab again
-    auto began = std::chrono::steady_clock::now();
+    auto began = env_.Now();
     Status s = docker_->Stream(
         path,
         [&](const std::string& line) {
@@ -154,10 +154,10 @@ void DockerEvents::Loop() {
         stop_);
     if (stop_) break;
     // Said once per outage: a stream that held for a while had reconnected, so this is a new one.
-    if (std::chrono::steady_clock::now() - began > std::chrono::seconds(5)) broken = false;
+    if (env_.Now() - began > std::chrono::seconds(5)) broken = false;
     if (!broken) log_("docker events: " + s.message() + "; reconnecting");
     broken = true;
-    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 10 && !stop_; ++i) env_.Sleep(std::chrono::milliseconds(100));
   }
 }
 
@@ -245,15 +245,15 @@ namespace {
 
 class HostSources : public EventSources {
  public:
-  HostSources(std::string dir, std::chrono::milliseconds debounce, std::shared_ptr<DockerClient> docker,
+  HostSources(std::string dir, std::chrono::milliseconds debounce, std::shared_ptr<DockerClient> docker, Env& env,
               std::function<void(const std::string&)> log)
-      : dir_(std::move(dir)), debounce_(debounce), docker_(std::move(docker)), log_(std::move(log)) {}
+      : dir_(std::move(dir)), debounce_(debounce), docker_(std::move(docker)), env_(env), log_(std::move(log)) {}
   ~HostSources() override { Stop(); }
 
   Status Start(OnDir on_dir, OnLab on_lab) override {
     dir_watcher_ = std::make_unique<DirWatcher>(dir_, debounce_, std::move(on_dir));
     if (Status s = dir_watcher_->Start(); !s) return s;
-    docker_events_ = std::make_unique<DockerEvents>(docker_, on_lab, log_);
+    docker_events_ = std::make_unique<DockerEvents>(docker_, env_, on_lab, log_);
     docker_events_->Start();
     link_events_ = std::make_unique<LinkEvents>(on_lab);
     return link_events_->Start();
@@ -271,6 +271,7 @@ class HostSources : public EventSources {
   std::string dir_;
   std::chrono::milliseconds debounce_;
   std::shared_ptr<DockerClient> docker_;
+  Env& env_;
   std::function<void(const std::string&)> log_;
   std::unique_ptr<DirWatcher> dir_watcher_;
   std::unique_ptr<DockerEvents> docker_events_;
@@ -280,9 +281,9 @@ class HostSources : public EventSources {
 }  // namespace
 
 std::unique_ptr<EventSources> MakeHostSources(std::string dir, std::chrono::milliseconds debounce,
-                                              std::shared_ptr<DockerClient> docker,
+                                              std::shared_ptr<DockerClient> docker, Env& env,
                                               std::function<void(const std::string&)> log) {
-  return std::make_unique<HostSources>(std::move(dir), debounce, std::move(docker), std::move(log));
+  return std::make_unique<HostSources>(std::move(dir), debounce, std::move(docker), env, std::move(log));
 }
 
 }  // namespace lk

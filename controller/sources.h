@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "controller/docker_client.h"
+#include "controller/env.h"
 #include "controller/event_sources.h"
 #include "controller/netns.h"
 
@@ -44,7 +45,8 @@ class DirWatcher {
 // names their lab; reconnects, with a pause, when the stream breaks (engine restarts).
 class DockerEvents {
  public:
-  DockerEvents(std::shared_ptr<DockerClient> docker, std::function<void(const std::string& lab)> on_lab,
+  // Its time (how long a stream held, the pause before reconnecting) is `env`'s.
+  DockerEvents(std::shared_ptr<DockerClient> docker, Env& env, std::function<void(const std::string& lab)> on_lab,
                std::function<void(const std::string&)> log);
   ~DockerEvents();
   void Start();
@@ -53,6 +55,7 @@ class DockerEvents {
  private:
   void Loop();
   std::shared_ptr<DockerClient> docker_;
+  Env& env_;
   std::function<void(const std::string&)> on_lab_, log_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
@@ -86,8 +89,9 @@ class LinkEvents {
 
 // The real sources together: the directory (inotify), the engine's events and the
 // namespaces' link events.
+// The directory's debounce is the kernel's poll timeout, real time; the rest is `env`'s.
 std::unique_ptr<EventSources> MakeHostSources(std::string dir, std::chrono::milliseconds debounce,
-                                              std::shared_ptr<DockerClient> docker,
+                                              std::shared_ptr<DockerClient> docker, Env& env,
                                               std::function<void(const std::string&)> log);
 
 }  // namespace lk

@@ -128,7 +128,8 @@ TEST_F(DockerClientTest, DockerHostIsHonoured) {
 }
 
 TEST_F(DockerClientTest, RestrictedEngineRunsPrivilegedNodesWithGrantableCaps) {
-  auto runtime = MakeDockerRuntime(std::make_shared<DockerClient>());
+  auto env = MakePosixEnv();
+  auto runtime = MakeDockerRuntime(std::make_shared<DockerClient>(), *env);
   ContainerSpec spec;
   spec.name = "lktest-dc-1";
   spec.image = kBusyboxImage;

@@ -10,7 +10,7 @@ namespace lk::test {
 namespace {
 
 struct DockerEnv {
-  DockerEnv() : rt(MakeDockerRuntime(std::make_shared<DockerClient>())) {}
+  DockerEnv() : env(MakePosixEnv()), rt(MakeDockerRuntime(std::make_shared<DockerClient>(), *env)) {}
   ~DockerEnv() {
     if (auto list = rt->List({{"labkeeper.dev/test", "contract"}}); list.ok())
       for (const auto& c : *list) rt->Remove(c.id);
@@ -18,6 +18,7 @@ struct DockerEnv {
   }
   ContainerRuntime& runtime() { return *rt; }
   std::string image() { return kBusyboxImage; }
+  std::unique_ptr<Env> env;  // the runtime's clock and sleep
   std::unique_ptr<ContainerRuntime> rt;
 };
 

@@ -21,7 +21,7 @@ class HostSourcesEnv {
  public:
   HostSourcesEnv() {
     if (geteuid() != 0 || !EngineAnswers()) return;
-    sources_ = MakeHostSources(dir_.path(), std::chrono::milliseconds(100), std::make_shared<DockerClient>(),
+    sources_ = MakeHostSources(dir_.path(), std::chrono::milliseconds(100), std::make_shared<DockerClient>(), *env_,
                                [](const std::string&) {});
   }
   ~HostSourcesEnv() {
@@ -66,6 +66,7 @@ class HostSourcesEnv {
 
  private:
   TempDir dir_;
+  std::unique_ptr<Env> env_ = MakePosixEnv();  // before sources_: they keep it
   std::unique_ptr<EventSources> sources_;
   std::unique_ptr<ScopedNetns> ns_;
   pid_t holder_ = -1;
