@@ -6,13 +6,13 @@
 #include <atomic>
 #include <mutex>
 
-#include "api/topology_codec.h"
 #include "controller/applier.h"
 #include "controller/container_spec.h"
 #include "controller/observed.h"
 #include "tests/fakes/fake_env.h"
 #include "tests/fakes/fake_links.h"
 #include "tests/fakes/fake_runtime.h"
+#include "tests/support/lab_text.h"
 
 namespace lk::test {
 namespace {
@@ -21,12 +21,7 @@ class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override { rt_.AddImage("img:1"); }
 
-  LabSpec Lab(const std::string& yaml) {
-    std::map<std::string, std::string> vars;
-    auto r = LoadTopologyText(yaml, "/labs/x.clab.yml", &vars);
-    EXPECT_TRUE(r.ok()) << r.ErrorText();
-    return r.ok() ? *r.lab : LabSpec{};
-  }
+  LabSpec Lab(const std::string& yaml) { return LabOf(yaml); }
   ApplyResult Apply(const LabSpec& lab, std::string emulation = "warn") {
     Applier applier(
         rt_, links_, env_, {2, "tester", &cancel_, std::move(emulation)},
@@ -448,26 +443,23 @@ TEST_F(ExecutorTest, DestroyWarnsOfANetworkTheEngineWillNotLetGoOfAndDoesNotFail
 }
 
 TEST(ContainerSpecFor, CarriesOwnershipAndContainerlabsLabels) {
-  std::map<std::string, std::string> vars;
-  auto r = LoadTopologyText(R"(
+  LabSpec lab = LabOf(R"(
 name: x
 topology:
   nodes:
     a: {kind: linux, image: img:1}
     b: {kind: linux, image: img:1, network-mode: "container:a"}
-)",
-                            "/labs/x.clab.yml", &vars);
-  ASSERT_TRUE(r.ok()) << r.ErrorText();
-  ContainerSpec a = ContainerSpecFor(*r.lab, *r.lab->FindNode("a"), "me");
+)");
+  ContainerSpec a = ContainerSpecFor(lab, *lab.FindNode("a"), "me");
   EXPECT_EQ(a.name, "clab-x-a");
   EXPECT_EQ(a.hostname, "a");
   EXPECT_EQ(a.labels.at(kManagedByLabel), kManagedByValue);
   EXPECT_EQ(a.labels.at(kOwnerLabel), "me");
   EXPECT_EQ(a.labels.at(kLabLabel), "x");
-  EXPECT_EQ(a.labels.at(kSpecHashLabel), r.lab->FindNode("a")->SpecHash());
+  EXPECT_EQ(a.labels.at(kSpecHashLabel), lab.FindNode("a")->SpecHash());
   EXPECT_EQ(a.labels.at("clab-topo-file"), "/labs/x.clab.yml");
-  EXPECT_EQ(a.network, r.lab->mgmt.network);
-  ContainerSpec b = ContainerSpecFor(*r.lab, *r.lab->FindNode("b"), "me");
+  EXPECT_EQ(a.network, lab.mgmt.network);
+  ContainerSpec b = ContainerSpecFor(lab, *lab.FindNode("b"), "me");
   EXPECT_EQ(b.network_mode, "container:clab-x-a") << "a lab node is named by its container";
   EXPECT_TRUE(b.network.empty());
 }

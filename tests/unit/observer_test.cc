@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include "api/topology_codec.h"
 #include "controller/applier.h"
 #include "tests/fakes/fake_env.h"
 #include "tests/fakes/fake_links.h"
 #include "tests/fakes/fake_runtime.h"
+#include "tests/support/lab_text.h"
 
 namespace lk::test {
 namespace {
@@ -17,8 +17,7 @@ class ObserverTest : public ::testing::Test {
  protected:
   void SetUp() override {
     rt_.AddImage("img:1");
-    std::map<std::string, std::string> vars;
-    auto r = LoadTopologyText(R"(
+    lab_ = LabOf(R"(
 name: o
 topology:
   defaults: {kind: linux, image: img:1}
@@ -30,9 +29,7 @@ topology:
     - endpoints: ["a:eth1", "b:eth1"]
     - endpoints: ["a:eth2", "br1:o-p1"]
 )",
-                              "/labs/o.clab.yml", &vars);
-    ASSERT_TRUE(r.ok()) << r.ErrorText();
-    lab_ = *r.lab;
+                 "/labs/o.clab.yml");
     Applier applier(rt_, links_, env_, {2, "tester"}, nullptr, nullptr);
     ApplyResult made = applier.Apply(lab_);
     ASSERT_TRUE(made.ok()) << testing::PrintToString(made.failures());
@@ -86,11 +83,8 @@ TEST_F(ObserverTest, AnInterruptedCreationsTemporaryNameIsAStray) {
 }
 
 TEST_F(ObserverTest, ANodeNoLongerInTheFileIsAnOrphan) {
-  std::map<std::string, std::string> vars;
-  auto smaller =
-      LoadTopologyText("name: o\ntopology:\n  nodes:\n    a: {kind: linux, image: img:1}\n", "/labs/o.clab.yml", &vars);
-  ASSERT_TRUE(smaller.ok());
-  ObservedLab o = Observer(rt_, links_).Observe(*smaller.lab);
+  LabSpec smaller = LabOf("name: o\ntopology:\n  nodes:\n    a: {kind: linux, image: img:1}\n", "/labs/o.clab.yml");
+  ObservedLab o = Observer(rt_, links_).Observe(smaller);
   ASSERT_EQ(o.orphans.size(), 1u);
   EXPECT_EQ(o.orphans[0].name, lab_.ContainerName("b"));
 }

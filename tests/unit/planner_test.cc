@@ -2,14 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "api/topology_codec.h"
+#include "tests/support/lab_text.h"
 
 namespace lk {
 namespace {
 
 LabSpec TwoNodes() {
-  std::map<std::string, std::string> env;
-  auto r = LoadTopologyText(R"(
+  return test::LabOf(R"(
 name: p
 topology:
   defaults: {kind: linux, image: img:1}
@@ -20,9 +19,7 @@ topology:
     - endpoints: ["a:eth1", "b:eth1"]
     - endpoints: ["a:eth2", "host:p-a"]
 )",
-                            "/tmp/p.clab.yml", &env);
-  EXPECT_TRUE(r.ok()) << r.ErrorText();
-  return *r.lab;
+                     "/tmp/p.clab.yml");
 }
 
 ContainerState Running(const LabSpec& lab, const std::string& node) {
@@ -188,10 +185,7 @@ TEST(Planner, TempNamesAreValidAndDistinct) {
 }
 
 LabSpec Load(const std::string& yaml) {
-  std::map<std::string, std::string> env;
-  auto r = LoadTopologyText(yaml, "/tmp/o.clab.yml", &env);
-  EXPECT_TRUE(r.ok()) << r.ErrorText();
-  return r.ok() ? *r.lab : LabSpec{};
+  return test::LabOf(yaml, "/tmp/o.clab.yml");
 }
 
 // "step:depth:group action object" per action, for order assertions.
