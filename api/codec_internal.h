@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/addresses.h"
 #include "api/file_reader.h"
 #include "api/topology.h"
 
@@ -121,8 +122,14 @@ class Parser {
 
   EndpointDefinition BriefEndpoint(const YAML::Node& n, const std::string& what);
 
-  // An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64").
+  // An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64"); "" or
+  // null is none (api/codec_addresses.cc, as the two below).
   std::string Address(const YAML::Node& n, int family, const std::string& what);
+  // A node's mgmt-ipv4 / mgmt-ipv6: an address of its family, inside the file's management
+  // subnet when the file names one.
+  std::optional<std::string> MgmtAddress(const YAML::Node& node, const char* key, int family, const std::string& what);
+  // The mgmt section's subnets, gateways and ranges.
+  void MgmtAddresses(const YAML::Node& mgmt);
 
   EndpointDefinition ExtEndpoint(const YAML::Node& n, const std::string& what);
 
@@ -140,6 +147,7 @@ class Parser {
   static std::string JoinSet(const std::set<std::string>& s);
 
   std::string path_, dir_;
+  std::optional<Prefix> mgmt_v4_, mgmt_v6_;  // the subnets the file's mgmt section names
 };
 
 // Inheritance (defaults, kinds, groups) and validation of a parsed file; errors are appended,

@@ -125,8 +125,8 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
   d.user = Str(n, "user", what);
   d.hostname = Str(n, "hostname", what);
   d.network_mode = Str(n, "network-mode", what);
-  d.mgmt_ipv4 = Str(n, "mgmt-ipv4", what);
-  d.mgmt_ipv6 = Str(n, "mgmt-ipv6", what);
+  d.mgmt_ipv4 = MgmtAddress(n, "mgmt-ipv4", AF_INET, what);
+  d.mgmt_ipv6 = MgmtAddress(n, "mgmt-ipv6", AF_INET6, what);
   d.platform = Str(n, "platform", what);
   d.privileged = As<bool>(n, "privileged", what, "expected true or false");
   d.env = Map(n, "env", what);
@@ -249,6 +249,7 @@ void Parser::Mgmt(const YAML::Node& n, MgmtNetwork* m) {
   if (auto v = Str(n, "ipv6-gw", "mgmt")) m->ipv6_gw = *v;
   if (auto v = Str(n, "bridge", "mgmt")) m->bridge = *v;
   if (auto v = Int(n, "mtu", "mgmt")) m->mtu = *v;
+  MgmtAddresses(n);
 }
 
 EndpointDefinition Parser::BriefEndpoint(const YAML::Node& n, const std::string& what) {
@@ -267,27 +268,6 @@ EndpointDefinition Parser::BriefEndpoint(const YAML::Node& n, const std::string&
   e.node = s.substr(0, colon);
   e.iface = s.substr(colon + 1);
   return e;
-}
-
-// An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64").
-std::string Parser::Address(const YAML::Node& n, int family, const std::string& what) {
-  if (!n || n.IsNull()) return "";
-  bool v4 = family == AF_INET;
-  std::string expected =
-      v4 ? "an IPv4 address with prefix length (a.b.c.d/len)" : "an IPv6 address with prefix length (2001:db8::1/64)";
-  if (!n.IsScalar()) {
-    Error(n, what + ": expected " + expected);
-    return "";
-  }
-  const std::string& s = n.Scalar();
-  size_t slash = s.find('/');
-  unsigned char buf[16];
-  int max = v4 ? 32 : 128;
-  std::string addr = s.substr(0, slash), len = slash == std::string::npos ? "" : s.substr(slash + 1);
-  bool ok = slash != std::string::npos && inet_pton(family, addr.c_str(), buf) == 1 && !len.empty() &&
-            len.size() <= 3 && std::all_of(len.begin(), len.end(), ::isdigit) && std::stoi(len) <= max;
-  if (!ok) Error(n, what + ": \"" + s + "\" is not " + expected);
-  return ok ? s : "";
 }
 
 EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& what) {

@@ -168,13 +168,9 @@ class Resolver {
             what + ": only letters, digits, '_', '.' and '-' are allowed in node names" +
                 std::string(bar == std::string::npos ? "" : " (a bridge may be written \"bridge|container\")"));
     std::string group_name = First<std::string>({&node.group, &f_.defaults.group}).value_or("");
-    if (!group_name.empty()) {
-      auto it = f_.groups.find(group_name);
-      if (it == f_.groups.end())
-        Error(node.pos, what + ": group \"" + group_name + "\" is not defined in topology.groups");
-      else
-        *group = &it->second;
-    }
+    // A group with no entry in topology.groups gives nothing to inherit: as for containerlab,
+    // it is then only the node's group label (clab-node-group).
+    if (auto it = f_.groups.find(group_name); !group_name.empty() && it != f_.groups.end()) *group = &it->second;
     c->group = group_name;
     c->kind = First<std::string>({&node.kind, *group ? &(*group)->kind : nullptr, &f_.defaults.kind}).value_or("");
     const NodeDefinition* kind = nullptr;

@@ -37,6 +37,21 @@ STRMAP = {"type": "object", "additionalProperties": SCALAR}
 ANY = {}
 
 
+# Addresses: V4/V6 an address, with /LEN a prefix; "" (no address) is allowed where containerlab
+# allows it (a brief link's per-end list, an endpoint, a node's mgmt-ipv4/6).
+OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+V4 = OCTET + "(\\." + OCTET + "){3}"
+V6 = "[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"
+V4LEN = "/([0-9]|[12][0-9]|3[0-2])"
+V6LEN = "/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])"
+IPV4 = {"type": "string", "pattern": "^(" + V4 + V4LEN + ")?$"}
+IPV6 = {"type": "string", "pattern": "^(" + V6 + V6LEN + ")?$"}
+ADDR4 = {"type": "string", "pattern": "^(" + V4 + ")?$"}
+ADDR6 = {"type": "string", "pattern": "^(" + V6 + ")?$"}
+PREFIX4 = {"type": "string", "pattern": "^(" + V4 + V4LEN + ")?$"}
+PREFIX6 = {"type": "string", "pattern": "^(" + V6 + V6LEN + ")?$"}
+
+
 def obj(props, required=(), extra=False):
     o = {"type": "object", "properties": props, "additionalProperties": extra}
     if required:
@@ -56,7 +71,7 @@ NODE = obj({
     "config": ANY, "exec": STRS,
     "binds": {"type": "array", "items": {"type": "string", "pattern": "^[^:]+:[^:]+(:[^:]+)?$"}},
     "volumes": STRS, "ports": {"type": "array", "items": {"type": ["string", "integer"]}},
-    "mgmt-ipv4": STR, "mgmt-ipv6": STR, "publish": STRS,
+    "mgmt-ipv4": ADDR4, "mgmt-ipv6": ADDR6, "publish": STRS,
     "env": STRMAP, "env-files": STRS, "labels": STRMAP,
     "user": {"type": ["string", "integer"]}, "hostname": STR, "network-mode": STR,
     "cpu": {"type": "number", "exclusiveMinimum": 0}, "cpu-set": STR,
@@ -74,9 +89,6 @@ NODE = obj({
 NODE_OR_NULL = {"anyOf": [NODE, {"type": "null"}]}
 
 COMMON_LINK = {"mtu": {"type": "integer", "minimum": 68, "maximum": 65535}, "vars": ANY, "labels": ANY}
-OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-IPV4 = {"type": "string", "pattern": "^" + OCTET + "(\\." + OCTET + "){3}/([0-9]|[12][0-9]|3[0-2])$"}
-IPV6 = {"type": "string", "pattern": "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/[0-9]{1,3}$"}
 ENDPOINT = obj({"node": STR, "interface": {"type": "string", "pattern": "^" + IFACE_WRITTEN + "$"},
                 "mac": {"type": "string", "pattern": MAC}, "vars": ANY, "labels": ANY, "ipv4": IPV4, "ipv6": IPV6},
                ["node", "interface"])
@@ -99,8 +111,8 @@ VXLAN = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT, remote=S
 LINK = {"oneOf": [BRIEF, VETH, HOSTLIKE["host"], HOSTLIKE["mgmt-net"], HOSTLIKE["macvlan"], DUMMY,
                   VXLAN["vxlan"], VXLAN["vxlan-stitch"]]}
 
-MGMT = obj({"network": STR, "ipv4-subnet": STR, "ipv4-gw": STR, "ipv4-range": STR, "ipv6-subnet": STR,
-            "ipv6-gw": STR, "ipv6-range": STR, "mtu": {"type": "integer"}, "bridge": STR,
+MGMT = obj({"network": STR, "ipv4-subnet": PREFIX4, "ipv4-gw": ADDR4, "ipv4-range": PREFIX4, "ipv6-subnet": PREFIX6,
+            "ipv6-gw": ADDR6, "ipv6-range": PREFIX6, "mtu": {"type": "integer"}, "bridge": STR,
             "external-access": {"type": "boolean"}, "driver": STR})
 
 TOPOLOGY = obj({

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 
+#include "controller/container_spec.h"
 #include "tests/support/support.h"
 
 namespace lk {
@@ -228,10 +229,21 @@ TEST(TopologyCodec, UnknownKeysAndMissingImage) {
 
 TEST(TopologyCodec, AllErrorsAtOnce) {
   auto r = Load(
-      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {group: nope}}\n"
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {mgmt-ipv4: nope}}\n"
       "  links:\n    - endpoints: [\"a:eth1\", \"x:eth1\"]\n    - endpoints: [\"a:eth2\", \"a:this/bad\"]\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.errors.size(), 3u) << Errors(r);
+}
+
+TEST(TopologyCodec, AGroupWithNoEntryInGroupsIsOnlyALabelAsForContainerlab) {
+  auto r = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  groups: {core: {env: {ROLE: core}}}\n"
+      "  nodes: {a: {group: edge}, b: {group: core}}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.lab->FindNode("a")->group, "edge");
+  EXPECT_FALSE(r.lab->FindNode("a")->env.count("ROLE")) << "nothing to inherit";
+  EXPECT_EQ(r.lab->FindNode("b")->env.at("ROLE"), "core");
+  EXPECT_EQ(ContainerSpecFor(*r.lab, *r.lab->FindNode("a"), "me").labels.at("clab-node-group"), "edge");
 }
 
 TEST(TopologyCodec, RelativeBindsAreAbsoluteAgainstTheFile) {
@@ -548,6 +560,45 @@ topology:
   EXPECT_EQ(l[0].b.ipv6, "");
   EXPECT_EQ(l[1].a.ipv4, "10.0.0.1/30");
   EXPECT_EQ(l[1].b.ipv6, "2001:db8:1::2/64");
+}
+
+TEST(LinkAddresses, AnEmptyEntryInABriefListIsNoAddressOnThatEnd) {
+  // As tests/01-smoke/25-link-vars-ip.clab.yml of containerlab's own repository writes it.
+  auto r = LoadTopologyText(R"(name: a
+topology:
+  nodes:
+    x: {kind: linux, image: i}
+    y: {kind: linux, image: i}
+  links:
+    - endpoints: [x:eth1, y:eth1]
+      ipv4: ["", 192.168.0.3/24]
+      ipv6: ["", 2001:db8:abc1::3/64]
+    - endpoints: [x:eth2, y:eth2]
+      ipv4: [10.0.0.1/30, ""]
+    - type: veth
+      endpoints:
+        - {node: x, interface: eth3, ipv4: ""}
+        - {node: y, interface: eth3}
+)",
+                            "/tmp/lk-test/a.clab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  const auto& l = r.lab->links;
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0].a.ipv4, "");
+  EXPECT_EQ(l[0].b.ipv4, "192.168.0.3/24");
+  EXPECT_EQ(l[0].a.ipv6, "");
+  EXPECT_EQ(l[0].b.ipv6, "2001:db8:abc1::3/64");
+  EXPECT_EQ(l[1].a.ipv4, "10.0.0.1/30");
+  EXPECT_EQ(l[1].b.ipv4, "");
+  EXPECT_EQ(l[2].a.ipv4, "");
+  auto bad = LoadTopologyText(
+      "name: a\ntopology:\n  nodes: {x: {kind: linux, image: i}, y: {kind: linux, image: i}}\n"
+      "  links:\n    - endpoints: [x:eth1, y:eth1]\n      ipv4: [\" \", 10.0.0.2/24]\n",
+      "/tmp/lk-test/a.clab.yml");
+  ASSERT_EQ(bad.errors.size(), 1u) << "only empty means none; a blank is no address";
+  EXPECT_EQ(bad.errors[0].str(),
+            "/tmp/lk-test/a.clab.yml:6:14: links[0].ipv4[0]: \" \" is not an IPv4 address with "
+            "prefix length (a.b.c.d/len)");
 }
 
 TEST(NodeKinds, NonContainerKindsAndTheBridgeInAContainerForm) {
