@@ -138,6 +138,9 @@ class Parser {
   void Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>* out);
 
   TopologyFile File(const YAML::Node& root);
+  // Every mapping below `n` with a key written twice: an error at the second (yaml-cpp keeps both
+  // and answers with the first; containerlab's strict YAML refuses the file).
+  void DuplicateKeys(const YAML::Node& n, int depth = 0);
 
  private:
   void NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out);

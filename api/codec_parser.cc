@@ -388,6 +388,24 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
   return true;
 }
 
+void Parser::DuplicateKeys(const YAML::Node& n, int depth) {
+  if (depth > 64) return;  // deeper files were refused before (kMaxFileDepth)
+  if (n.IsSequence())
+    for (const auto& item : n) DuplicateKeys(item, depth + 1);
+  if (!n.IsMap()) return;
+  std::map<std::string, SourcePos> seen;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (it->first.IsScalar()) {
+      auto [first, fresh] = seen.emplace(it->first.Scalar(), Pos(it->first));
+      if (!fresh)
+        Error(it->first, "duplicate key \"" + it->first.Scalar() + "\" (first at line " +
+                             std::to_string(first->second.line) + ", column " + std::to_string(first->second.column) +
+                             ")");
+    }
+    DuplicateKeys(it->second, depth + 1);
+  }
+}
+
 TopologyFile Parser::File(const YAML::Node& root) {
   TopologyFile f;
   f.path = path_;

@@ -413,6 +413,7 @@ void ResolveDocuments(const Documents& d, const std::string& abs, FileReader& fi
   for (size_t k = 0; k < d.docs.size(); ++k) {
     const YAML::Node& doc = d.docs[k];
     parser.line_offset = d.lines[k];
+    parser.DuplicateKeys(doc);
     if (IsLabResourceFileName(abs)) {
       if (doc.IsNull()) continue;  // an empty document between two ---
       if (auto lab = ResolveLabDocument(&parser, doc, r)) labs.push_back(std::move(*lab));

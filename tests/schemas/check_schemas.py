@@ -98,6 +98,8 @@ not_expressible = {
     "47-bar-in-linux-node",  # whether "br|ctr" is allowed depends on the kind, which may be inherited
     # an address or range inside the file's management subnet: a relation between two values
     "49-mgmt-gw-outside", "50-node-mgmt-ipv4-outside", "52-mgmt-range-outside",
+    # a key written twice: gone once the YAML is read into JSON, which keeps one of them
+    "53-duplicate-node-key", "54-duplicate-key-in-flow", "55-duplicate-node",
 }
 rejected = 0
 for path in sorted(glob.glob(os.path.join(repo, "tests", "malformed", "*.clab.yml"))):

@@ -246,6 +246,19 @@ TEST(TopologyCodec, AGroupWithNoEntryInGroupsIsOnlyALabelAsForContainerlab) {
   EXPECT_EQ(ContainerSpecFor(*r.lab, *r.lab->FindNode("a"), "me").labels.at("clab-node-group"), "edge");
 }
 
+TEST(TopologyCodec, AKeyWrittenTwiceIsAnErrorInBothFormsAtTheSecond) {
+  FileLoad clab =
+      LoadFileText("name: a\nname: b\ntopology:\n  nodes: {n: {kind: linux, image: i}}\n", "/labs/a.clab.yml");
+  ASSERT_EQ(clab.errors.size(), 1u) << clab.ErrorText();
+  EXPECT_EQ(clab.errors[0].str(), "/labs/a.clab.yml:2:1: duplicate key \"name\" (first at line 1, column 1)");
+  FileLoad lab = LoadFileText(
+      "apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: r, name: s}\n"
+      "spec:\n  topology:\n    nodes: {n: {kind: linux, image: i}}\n",
+      "/labs/r.lab.yml");
+  ASSERT_EQ(lab.errors.size(), 1u) << lab.ErrorText();
+  EXPECT_EQ(lab.errors[0].str(), "/labs/r.lab.yml:3:21: duplicate key \"name\" (first at line 3, column 12)");
+}
+
 TEST(TopologyCodec, RelativeBindsAreAbsoluteAgainstTheFile) {
   auto r = Load("name: b\ntopology:\n  nodes:\n    a: {kind: linux, image: i, binds: [sub/f:/x:ro, ~/h:/h]}\n");
   ASSERT_TRUE(r.ok()) << Errors(r);
