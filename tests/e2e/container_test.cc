@@ -111,7 +111,8 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
   auto lab = [] {
     auto j =
         nlohmann::json::parse(Sh(std::string("curl -s --max-time 10 ") + kApi + "/api/v1/labs/frr01"), nullptr, false);
-    return j.is_object() ? j : nlohmann::json();
+    // Until the controller has read the lab, the API answers 404 with {"error", "status": 404}.
+    return j.is_object() && j.contains("status") && j["status"].is_object() ? j : nlohmann::json();
   };
   auto ready = [&] {
     auto j = lab();
