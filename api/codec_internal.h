@@ -32,6 +32,20 @@ class Parser {
   }
   int line_offset = 0;  // the line of the file the current document's text starts at
   void Error(const SourcePos& pos, std::string msg) { errors.push_back({pos, std::move(msg)}); }
+  // Where each value of the mapping `n` was written, and each item of a list value ("key[i]").
+  WrittenAt Written(const YAML::Node& n) const {
+    WrittenAt w;
+    if (!n.IsMap()) return w;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string& key = it->first.Scalar();
+      w.at.emplace(key, Pos(it->second));
+      if (it->second.IsSequence())
+        for (size_t i = 0; i < it->second.size(); ++i)
+          w.at.emplace(key + "[" + std::to_string(i) + "]", Pos(it->second[i]));
+    }
+    return w;
+  }
   void Error(const YAML::Node& n, std::string msg) { Error(Pos(n), std::move(msg)); }
 
   bool IsMap(const YAML::Node& n, const std::string& what) {

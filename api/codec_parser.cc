@@ -114,6 +114,7 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
   d.base_dir = dir_;
   if (!n || n.IsNull()) return d;  // `n1:` with no body is a valid node
   if (!IsMap(n, what)) return d;
+  d.written = Written(n);
   CheckKeys(n, kNodeKeys, what);
   d.kind = Str(n, "kind", what);
   d.group = Str(n, "group", what);
@@ -274,6 +275,7 @@ EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& w
   EndpointDefinition e;
   e.pos = Pos(n);
   if (!IsMap(n, what)) return e;
+  e.written = Written(n);
   CheckKeys(n, kEndpointKeys, what);
   e.node = Str(n, "node", what).value_or("");
   e.iface = Str(n, "interface", what).value_or("");
@@ -290,6 +292,7 @@ void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>
   if (!IsMap(n, what)) return;
   LinkDefinition l;
   l.pos = Pos(n);
+  l.written = Written(n);
   YAML::Node type = n["type"];
   if (!(type ? ExtendedLink(n, type, what, &l) : BriefLink(n, what, &l))) return;
   l.mtu = Int(n, "mtu", what);
@@ -326,6 +329,7 @@ bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinit
     if (node == "host") {
       l->type = "host";
       l->host_interface = l->endpoints[i].iface;
+      l->written.at["host-interface"] = l->endpoints[i].pos;
       l->endpoints.erase(l->endpoints.begin() + static_cast<long>(i));
       break;
     }
@@ -334,6 +338,7 @@ bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinit
       // "macvlan:PARENT": a macvlan on that host interface.
       l->type = node;
       l->host_interface = l->endpoints[i].iface;
+      l->written.at["host-interface"] = l->endpoints[i].pos;
       l->endpoints.erase(l->endpoints.begin() + static_cast<long>(i));
       break;
     }

@@ -158,6 +158,16 @@ class Resolver {
  private:
   void Error(const SourcePos& pos, std::string msg) { errors_->push_back({pos, std::move(msg)}); }
 
+  // Where the value of `key` a node got was written: the most specific level (of `levels`, least
+  // specific first) that wrote it; `fallback` when none did.
+  static SourcePos At(const std::vector<const NodeDefinition*>& levels, const std::string& key,
+                      const SourcePos& fallback) {
+    for (auto l = levels.rbegin(); l != levels.rend(); ++l)
+      if (*l)
+        if (auto it = (*l)->written.at.find(key); it != (*l)->written.at.end()) return it->second;
+    return fallback;
+  }
+
   // The node's name checked, its group and kind found (and checked); the kind's defaults in the
   // file (topology.kinds), when it has any.
   const NodeDefinition* ResolveGroupAndKind(const std::string& name, const NodeDefinition& node,
@@ -183,23 +193,28 @@ class Resolver {
       if (c->IsBridge() && c->BridgeName().size() > 15)
         Error(node.pos, what + ": bridge name \"" + c->BridgeName() + "\" is longer than 15 characters");
     } else if (!FindKind(c->kind)) {
-      Error(node.pos, what + ": kind \"" + c->kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
+      Error(At({&f_.defaults, *group, &node}, "kind", node.pos),
+            what + ": kind \"" + c->kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
     }
     return kind;
   }
 
   // What a resolved node must hold: an image where its kind needs one, binds of the form
-  // source:target, exec commands that split.
-  void CheckNode(const NodeConfig& c, const SourcePos& pos, const std::string& what) {
+  // source:target, exec commands that split; each bind and command checked where it is written.
+  void CheckNode(const NodeConfig& c, const std::vector<const NodeDefinition*>& levels, const SourcePos& pos,
+                 const std::string& what) {
     if (c.image.empty() && FindKind(c.kind))
       Error(pos, what + ": \"image\" is not set on the node, its group, its kind or topology.defaults");
-    for (const auto& b : c.binds) {
-      // A missing source is found at deploy time, as containerlab does, not here.
-      if (b.find(':') == std::string::npos)
-        Error(pos, what + ": bind \"" + b + "\" is not of the form source:target[:options]");
+    for (const NodeDefinition* l : levels) {
+      if (!l) continue;
+      for (size_t i = 0; i < l->binds.size(); ++i)  // a missing source is found at deploy time, as containerlab does
+        if (l->binds[i].find(':') == std::string::npos)
+          Error(l->written.Of("binds[" + std::to_string(i) + "]", pos),
+                what + ": bind \"" + l->binds[i] + "\" is not of the form source:target[:options]");
+      for (size_t i = 0; i < l->exec.size(); ++i)
+        if (auto argv = ShellSplit(l->exec[i]); !argv)
+          Error(l->written.Of("exec[" + std::to_string(i) + "]", pos), what + ": exec: " + argv.error());
     }
-    for (const auto& e : c.exec)
-      if (auto argv = ShellSplit(e); !argv) Error(pos, what + ": exec: " + argv.error());
   }
 
   NodeConfig ResolveNode(const std::string& name, const NodeDefinition& node) {
@@ -227,14 +242,14 @@ class Resolver {
     c.privileged = First<bool>({&node.privileged, group ? &group->privileged : nullptr,
                                 kind ? &kind->privileged : nullptr, &f_.defaults.privileged})
                        .value_or(true);
-    for (auto [field, out] :
-         {std::pair{&NodeDefinition::cmd, &c.cmd}, std::pair{&NodeDefinition::entrypoint, &c.entrypoint}}) {
+    for (auto [field, out, key] : {std::tuple{&NodeDefinition::cmd, &c.cmd, "cmd"},
+                                   std::tuple{&NodeDefinition::entrypoint, &c.entrypoint, "entrypoint"}}) {
       if (auto v = pick(field); v && !v->empty()) {
         auto argv = ShellSplit(*v);
         if (argv)
           *out = *argv;
         else
-          Error(node.pos, what + ": " + argv.error());
+          Error(At(levels, key, node.pos), what + ": " + key + ": " + argv.error());
       }
     }
     if (const KindInfo* info = FindKind(c.kind)) {
@@ -256,7 +271,7 @@ class Resolver {
     c.exec = Concat(levels, &NodeDefinition::exec);
     c.ports = Concat(levels, &NodeDefinition::ports);
     c.cap_add = Concat(levels, &NodeDefinition::cap_add);
-    CheckNode(c, node.pos, what);
+    CheckNode(c, levels, node.pos, what);
     return c;
   }
 
@@ -266,17 +281,19 @@ class Resolver {
     std::map<std::string, std::string> env;
     for (const auto* l : levels) {
       if (!l) continue;
-      for (const auto& f : l->env_files) {
+      for (size_t i = 0; i < l->env_files.size(); ++i) {
+        const std::string& f = l->env_files[i];
+        const SourcePos& at = l->written.Of("env-files[" + std::to_string(i) + "]", pos);
         std::string path = f[0] == '/' ? f : (fs::path(l->base_dir) / f).lexically_normal().string();
         inputs_->insert(path);  // read or not, its content is part of the lab
         auto text = files_->Read(path, kMaxFileBytes + 1);
         if (!text) {  // the reader never opens what is no regular file: a FIFO would block it
-          Error(pos, what + ": env-files: " + text.error());
+          Error(at, what + ": env-files: " + text.error());
           continue;
         }
         if (text->size() > kMaxFileBytes) {
-          Error(pos, what + ": env-files: " + path + " is over the limit of " + std::to_string(kMaxFileBytes >> 20) +
-                         " MiB");
+          Error(at, what + ": env-files: " + path + " is over the limit of " + std::to_string(kMaxFileBytes >> 20) +
+                        " MiB");
           continue;
         }
         std::istringstream in(*text);
@@ -318,11 +335,11 @@ class Resolver {
       if (bytes)
         *out = *bytes;
       else
-        Error(node.pos, what + ": " + key + " \"" + v + "\" is not a size (such as 512Mb, 1G)");
+        Error(At(levels, key, node.pos), what + ": " + key + " \"" + v + "\" is not a size (such as 512Mb, 1G)");
     }
     if (x.restart_policy.size() &&
         !std::set<std::string>{"no", "always", "on-failure", "unless-stopped"}.count(x.restart_policy))
-      Error(node.pos,
+      Error(At(levels, "restart-policy", node.pos),
             what + ": restart-policy \"" + x.restart_policy + "\": expected no, always, on-failure or unless-stopped");
     x.devices = Concat(levels, &NodeDefinition::devices);
     x.tmpfs = Concat(levels, &NodeDefinition::tmpfs);
@@ -350,13 +367,14 @@ class Resolver {
   void CheckEndpoint(const EndpointDefinition& e, const std::string& what, std::set<std::string>* used) {
     if (e.node.empty() || e.iface.empty()) return;  // already reported by the parser
     if (!Find(e.node)) {
-      Error(e.pos, what + ": node \"" + e.node + "\" does not exist in topology.nodes");
+      Error(e.written.Of("node", e.pos), what + ": node \"" + e.node + "\" does not exist in topology.nodes");
     }
     const NodeConfig* node = Find(e.node);
     std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
-    if (auto why = InvalidIfaceName(iface)) Error(e.pos, what + ": interface \"" + e.iface + "\" " + *why);
+    if (auto why = InvalidIfaceName(iface))
+      Error(e.written.Of("interface", e.pos), what + ": interface \"" + e.iface + "\" " + *why);
     if (!e.mac.empty() && !ValidMac(e.mac))
-      Error(e.pos, what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
+      Error(e.written.Of("mac", e.pos), what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
     if (!used->insert(e.node + ":" + iface).second)
       Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
   }
@@ -375,11 +393,12 @@ class Resolver {
     c.vni = l.vni.value_or(0);
     c.dst_port = l.dst_port.value_or(14789);
     if (c.vni < 0 || c.vni > 16777215)
-      Error(l.pos, what + ": vni " + std::to_string(c.vni) + " is outside 1..16777215");
+      Error(l.written.Of("vni", l.pos), what + ": vni " + std::to_string(c.vni) + " is outside 1..16777215");
     if (c.dst_port < 1 || c.dst_port > 65535)
-      Error(l.pos, what + ": dst-port " + std::to_string(c.dst_port) + " is outside 1..65535");
+      Error(l.written.Of(l.written.at.count("dst-port") ? "dst-port" : "udp-port", l.pos),
+            what + ": dst-port " + std::to_string(c.dst_port) + " is outside 1..65535");
     if (c.mtu != 0 && (c.mtu < 68 || c.mtu > 65535))
-      Error(l.pos, what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
+      Error(l.written.Of("mtu", l.pos), what + ": mtu " + std::to_string(c.mtu) + " is outside 68..65535");
     size_t before = errors_->size();
     for (const auto& e : l.endpoints) CheckEndpoint(e, what, used);
     if (l.endpoints.empty()) return;
@@ -391,10 +410,10 @@ class Resolver {
     c.a = end(l.endpoints[0]);
     if (l.type == "macvlan") {
       if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
-        Error(l.pos, what + ": macvlan parent \"" + l.host_interface + "\" " + *why);
+        Error(l.written.Of("host-interface", l.pos), what + ": macvlan parent \"" + l.host_interface + "\" " + *why);
     } else if (l.type == "host" || l.type == "mgmt-net") {
       if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
-        Error(l.pos, what + ": host-interface \"" + l.host_interface + "\" " + *why);
+        Error(l.written.Of("host-interface", l.pos), what + ": host-interface \"" + l.host_interface + "\" " + *why);
       if (!used->insert(std::string(kHostNode) + ":" + l.host_interface).second)
         Error(l.pos, what + ": host interface " + l.host_interface + " is used by more than one link");
       c.b = Endpoint{kHostNode, l.host_interface, GeneratedMac(lab.name, kHostNode, l.host_interface), "", ""};

@@ -68,6 +68,17 @@ struct ContainerExtras {
   bool operator==(const ContainerExtras&) const = default;
 };
 
+// Where each value of a mapping was written, by key ("mac"; "binds[2]" for an item of a list):
+// errors point at the value itself, as an editor's YAML language server underlines it.
+struct WrittenAt {
+  std::map<std::string, SourcePos> at;
+  // The value's position; `fallback` when the key was not written here.
+  const SourcePos& Of(const std::string& key, const SourcePos& fallback) const {
+    auto it = at.find(key);
+    return it == at.end() ? fallback : it->second;
+  }
+};
+
 // Node fields as written at one level of containerlab's inheritance chain
 // (topology.defaults, a kind, a group, or the node itself).
 struct NodeDefinition {
@@ -90,6 +101,7 @@ struct NodeDefinition {
   // Binds are relative to this directory (the topology file's).
   std::string base_dir;
   SourcePos pos;
+  WrittenAt written;
 };
 
 struct MgmtNetwork {
@@ -111,6 +123,7 @@ struct EndpointDefinition {
   std::string mac;
   std::string ipv4, ipv6;  // address/prefix put on the interface
   SourcePos pos;
+  WrittenAt written;  // the extended form's keys; a brief endpoint is one scalar, at pos
 };
 
 struct LinkDefinition {
@@ -121,6 +134,7 @@ struct LinkDefinition {
   std::string remote;          // vxlan, vxlan-stitch
   std::optional<int> mtu, vni, dst_port;
   SourcePos pos;
+  WrittenAt written;  // host-interface also where a brief "macvlan:PARENT" end wrote it
 };
 
 struct TopologyFile {

@@ -104,8 +104,10 @@ HOSTLIKE = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT,
                    ["type", "endpoint", "host-interface"])
             for t in ("host", "mgmt-net", "macvlan")}
 DUMMY = obj(dict(COMMON_LINK, type={"const": "dummy"}, endpoint=ENDPOINT), ["type", "endpoint"])
-VXLAN = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT, remote=STR, vni={"type": "integer"},
-                     **{"dst-port": {"type": "integer"}, "src-port": {"type": "integer"}}),
+VXLAN = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT, remote=STR,
+                     vni={"type": "integer", "minimum": 0, "maximum": 16777215},
+                     **{"dst-port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                        "src-port": {"type": "integer"}}),
                 ["type", "endpoint", "remote", "vni"])
          for t in ("vxlan", "vxlan-stitch")}
 LINK = {"oneOf": [BRIEF, VETH, HOSTLIKE["host"], HOSTLIKE["mgmt-net"], HOSTLIKE["macvlan"], DUMMY,
