@@ -58,7 +58,6 @@ std::set<std::string> RenewedNodes(const Plan& plan) {
 Executor::Executor(const PassContext& ctx, const LabSpec& lab, const ObservedLab& observed, ApplyResult* result)
     : ctx_(ctx),
       lab_(lab),
-      observed_(observed),
       r_(result),
       builder_(ctx.runtime, ctx.links, ctx.env, lab, observed, RenewedNodes(result->plan)) {
   std::map<std::string, std::set<std::string>> platforms;

@@ -58,7 +58,6 @@ class Executor {
 
   PassContext ctx_;
   const LabSpec& lab_;
-  const ObservedLab& observed_;
   ApplyResult* r_;
   LinkBuilder builder_;
   std::mutex mu_;                         // guards the sets below and r_->outcomes
