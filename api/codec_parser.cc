@@ -80,7 +80,8 @@ const std::set<std::string> kNodeKeys = {"kind",
                                          "pid-mode",
                                          "credentials",
                                          "link-apply-mode",
-                                         "platform"};
+                                         "platform",
+                                         "runtime"};
 // Node keys this version applies to the container; the other known keys are kept unapplied.
 const std::set<std::string> kAppliedNodeKeys = {
     "kind",       "group",         "type",          "image",         "image-pull-policy", "cmd",
@@ -89,7 +90,7 @@ const std::set<std::string> kAppliedNodeKeys = {
     "exec",       "ports",         "cap-add",       "cpu",           "cpu-set",           "memory",
     "shm-size",   "cgroupns-mode", "cgroup-parent", "pid-mode",      "restart-policy",    "startup-delay",
     "env-files",  "devices",       "tmpfs",         "security-opts", "volumes",           "aliases",
-    "dns",        "healthcheck"};
+    "dns",        "healthcheck",   "runtime"};
 const std::set<std::string> kDnsKeys = {"servers", "search", "options"};
 const std::set<std::string> kHealthcheckKeys = {"test", "start-period", "retries", "interval", "timeout"};
 const std::set<std::string> kTopLevelKeys = {"name", "prefix", "mgmt", "topology", "settings", "debug"};
@@ -152,6 +153,10 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
   d.security_opts = List(n, "security-opts", what);
   d.volumes = List(n, "volumes", what);
   d.aliases = List(n, "aliases", what);
+  // containerlab's per-node container runtime: labkeeper's nodes all run on its Docker engine.
+  if (auto rt = Str(n, "runtime", what); rt && !rt->empty() && *rt != "docker")
+    Error(n["runtime"],
+          what + ".runtime: \"" + *rt + "\": labkeeper runs every node on its Docker engine (runtime docker)");
   NodeSections(n, what, &d);
   return d;
 }

@@ -85,6 +85,7 @@ NODE = obj({
     "aliases": STRS, "devices": STRS, "components": ANY, "stages": ANY, "cap-add": STRS,
     "security-opts": STRS, "tmpfs": STRS, "privileged": {"type": "boolean"}, "cgroupns-mode": STR,
     "pid-mode": STR, "credentials": ANY, "link-apply-mode": STR, "cgroup-parent": STR, "platform": STR,
+    "runtime": {"type": "string", "enum": ["docker"]},
 })
 NODE_OR_NULL = {"anyOf": [NODE, {"type": "null"}]}
 
