@@ -128,6 +128,8 @@ class Parser {
   }
 
   void NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d);
+  // A node's values checked against what the engine takes (api/codec_checks.cc).
+  void CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const std::string& what);
   NodeDefinition Node(const YAML::Node& n, const std::string& what);
 
   Stage ParseStage(const YAML::Node& n, const std::string& what);

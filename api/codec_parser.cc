@@ -158,6 +158,7 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
     Error(n["runtime"],
           what + ".runtime: \"" + *rt + "\": labkeeper runs every node on its Docker engine (runtime docker)");
   NodeSections(n, what, &d);
+  CheckNodeValues(n, d, what);
   return d;
 }
 
