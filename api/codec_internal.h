@@ -13,6 +13,7 @@
 
 #include "api/addresses.h"
 #include "api/file_reader.h"
+#include "api/kinds.h"
 #include "api/topology.h"
 
 namespace lk::codec {
@@ -128,6 +129,8 @@ class Parser {
   }
 
   void NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d);
+  // nokia_srsim's components (api/codec_components.cc).
+  void Components(const YAML::Node& n, const std::string& what, NodeDefinition* d);
   // A node's values checked against what the engine takes (api/codec_checks.cc).
   void CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const std::string& what);
   NodeDefinition Node(const YAML::Node& n, const std::string& what);
@@ -173,5 +176,15 @@ class Parser {
 // and `inputs` gets every other file read (env-files), each read through `files`.
 LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs,
                 FileReader* files);
+
+// The kind-specific steps of resolving (api/codec_kinds.cc).
+// The kind's container defaults (command, user, env, sysctls) under what the file set.
+void ApplyKindDefaults(const KindInfo& k, NodeConfig* c);
+// What containerlab derives from the whole lab once its links are known: a VM's NIC count,
+// management subnets and launch arguments, Cisco IOL's process id, SR-SIM's chassis MAC.
+void ApplyLabDefaults(LabSpec* lab);
+// A nokia_srsim node of more than one component as its containers, named <node>-<slot>, the
+// first holding the namespace the others join; with one component, the node takes its settings.
+std::vector<NodeConfig> ExpandComponents(const NodeConfig& c, const std::vector<ComponentDefinition>& components);
 
 }  // namespace lk::codec

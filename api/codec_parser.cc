@@ -195,6 +195,7 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
     }
   }
   if (YAML::Node wf = n["wait-for"]; wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
+  Components(n, what, d);
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string key = it->first.Scalar();
     if (kNodeKeys.count(key) && !kAppliedNodeKeys.count(key)) d->unapplied[key] = YAML::Dump(it->second);

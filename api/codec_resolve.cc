@@ -138,9 +138,22 @@ class Resolver {
     lab.mgmt = f_.mgmt;
     if (!f_.name.empty() && !ValidName(f_.name))
       Error(f_.name_pos, "name \"" + f_.name + "\": only letters, digits, '_', '.' and '-' are allowed");
-    for (const auto& [name, def] : f_.nodes) lab.nodes.push_back(ResolveNode(name, def));
+    std::map<std::string, std::string> expanded;  // an SR-SIM node of components: its first
+    for (const auto& [name, def] : f_.nodes) {
+      NodeConfig c = ResolveNode(name, def);
+      const std::vector<ComponentDefinition>* components = Components(name, def, c);
+      if (!components) {
+        lab.nodes.push_back(std::move(c));
+        continue;
+      }
+      for (auto& n : ExpandComponents(c, *components)) lab.nodes.push_back(std::move(n));
+      if (components->size() > 1) expanded[name] = lab.nodes[lab.nodes.size() - components->size()].name;
+    }
     // Looked up by name for every link end and wait-for: an index, not a scan per look-up.
-    for (const auto& n : lab.nodes) by_name_.emplace(n.name, &n);
+    for (const auto& n : lab.nodes)
+      if (!by_name_.emplace(n.name, &n).second)
+        Error(n.pos, "node \"" + n.name + "\": the name is taken (by a node or an SR-SIM component)");
+    for (const auto& [name, first] : expanded) by_name_.emplace(name, by_name_.at(first));
     for (const auto& n : lab.nodes)
       for (const auto& [stage, st] : n.stages)
         for (const auto& w : st.wait_for)
@@ -152,6 +165,7 @@ class Resolver {
                                    "): the lab could never be deployed");
     std::set<std::string> used;
     for (const auto& l : f_.links) ResolveLink(lab, l, &used);
+    ApplyLabDefaults(&lab);
     return lab;
   }
 
@@ -189,12 +203,11 @@ class Resolver {
       Error(node.pos, what + ": only a bridge node may be written \"bridge|container\" (kind is " + c->kind + ")");
     if (c->kind.empty()) {
       Error(node.pos, what + ": \"kind\" is not set on the node, its group or topology.defaults");
-    } else if (c->kind == "bridge" || c->kind == "ovs-bridge" || c->kind == "host" || c->kind == "ext-container") {
-      if (c->IsBridge() && c->BridgeName().size() > 15)
-        Error(node.pos, what + ": bridge name \"" + c->BridgeName() + "\" is longer than 15 characters");
     } else if (!FindKind(c->kind)) {
       Error(At({&f_.defaults, *group, &node}, "kind", node.pos),
             what + ": kind \"" + c->kind + "\" is not supported by labkeeper (known: " + KnownKinds() + ")");
+    } else if (c->IsBridge() && c->BridgeName().size() > 15) {
+      Error(node.pos, what + ": bridge name \"" + c->BridgeName() + "\" is longer than 15 characters");
     }
     return kind;
   }
@@ -203,7 +216,8 @@ class Resolver {
   // source:target, exec commands that split; each bind and command checked where it is written.
   void CheckNode(const NodeConfig& c, const std::vector<const NodeDefinition*>& levels, const SourcePos& pos,
                  const std::string& what) {
-    if (c.image.empty() && FindKind(c.kind))
+    const KindInfo* k = FindKind(c.kind);
+    if (c.image.empty() && k && k->RunsContainer())
       Error(pos, what + ": \"image\" is not set on the node, its group, its kind or topology.defaults");
     for (const NodeDefinition* l : levels) {
       if (!l) continue;
@@ -215,6 +229,28 @@ class Resolver {
         if (auto argv = ShellSplit(l->exec[i]); !argv)
           Error(l->written.Of("exec[" + std::to_string(i) + "]", pos), what + ": exec: " + argv.error());
     }
+  }
+
+  // A node's SR-SIM components; nullptr for a node that lists none.
+  const std::vector<ComponentDefinition>* Components(const std::string& name, const NodeDefinition& node,
+                                                     const NodeConfig& c) {
+    if (node.components.empty()) return nullptr;
+    if (c.kind == "nokia_srsim") return &node.components;
+    Error(node.written.Of("components", node.pos),
+          "node \"" + name + "\": components: only nokia_srsim nodes have components (kind is " + c.kind + ")");
+    return nullptr;
+  }
+
+  // A kind that knows its types (cisco_iol: iol, l2) refuses the others, as containerlab does.
+  void CheckType(const KindInfo& k, const NodeConfig& c, const std::vector<const NodeDefinition*>& levels,
+                 const SourcePos& pos, const std::string& what) {
+    if (k.types.empty() || c.type.empty()) return;
+    std::string t = c.type;
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (std::find(k.types.begin(), k.types.end(), t) != k.types.end()) return;
+    std::string known;
+    for (const auto& kt : k.types) known += (known.empty() ? "" : ", ") + kt;
+    Error(At(levels, "type", pos), what + ": type \"" + c.type + "\" is not a type of " + k.name + " (" + known + ")");
   }
 
   NodeConfig ResolveNode(const std::string& name, const NodeDefinition& node) {
@@ -252,18 +288,15 @@ class Resolver {
           Error(At(levels, key, node.pos), what + ": " + key + ": " + argv.error());
       }
     }
-    if (const KindInfo* info = FindKind(c.kind)) {
-      c.kind = info->name;  // short names (srl, ceos, ...) as containerlab's full names
-      if (c.cmd.empty() && c.entrypoint.empty()) c.cmd = info->cmd;
-      if (c.user.empty()) c.user = info->user;
-    }
     c.env = EnvFromFiles(levels, what, node.pos);
-    if (const KindInfo* info = FindKind(c.kind))
-      for (const auto& [k, v] : info->env) c.env.emplace(k, v);
     for (const auto& [k, v] : MergeMaps(levels, &NodeDefinition::env)) c.env[k] = v;
     ResolveExtras(node, group, kind, levels, what, &c);
     c.labels = MergeMaps(levels, &NodeDefinition::labels);
     c.sysctls = MergeMaps(levels, &NodeDefinition::sysctls);
+    if (const KindInfo* info = FindKind(c.kind)) {
+      ApplyKindDefaults(*info, &c);
+      CheckType(*info, c, levels, node.pos, what);
+    }
     // containerlab enables IPv6 on every node that has its own namespace.
     if (c.IsContainer() && c.network_mode != "host" && !c.sysctls.count("net.ipv6.conf.all.disable_ipv6"))
       c.sysctls["net.ipv6.conf.all.disable_ipv6"] = "0";
@@ -373,6 +406,11 @@ class Resolver {
     std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
     if (auto why = InvalidIfaceName(iface))
       Error(e.written.Of("interface", e.pos), what + ": interface \"" + e.iface + "\" " + *why);
+    else if (auto refused = node ? KindRefusesIface(node->kind, iface) : std::nullopt)
+      Error(e.written.Of("interface", e.pos), what + ": interface \"" + e.iface + "\" " + *refused);
+    if (const KindInfo* k = node ? FindKind(node->kind) : nullptr; k && k->packaging == Packaging::kExternal)
+      Error(e.written.Of("node", e.pos), what + ": node \"" + e.node + "\" is a " + k->name +
+                                             " cluster: links attach to its nodes, as ext-container nodes");
     if (!e.mac.empty() && !ValidMac(e.mac))
       Error(e.written.Of("mac", e.pos), what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
     if (!used->insert(e.node + ":" + iface).second)
@@ -405,7 +443,8 @@ class Resolver {
     auto end = [&](const EndpointDefinition& e) {
       const NodeConfig* node = Find(e.node);
       std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
-      return Endpoint{e.node, iface, e.mac.empty() ? GeneratedMac(lab.name, e.node, iface) : e.mac, e.ipv4, e.ipv6};
+      std::string name = node ? node->name : e.node;  // an SR-SIM node's links are its first component's
+      return Endpoint{name, iface, e.mac.empty() ? GeneratedMac(lab.name, name, iface) : e.mac, e.ipv4, e.ipv6};
     };
     c.a = end(l.endpoints[0]);
     if (l.type == "macvlan") {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/kinds.h"
 #include "api/strings.h"
 
 namespace lk {
@@ -23,6 +24,11 @@ std::string SourcePos::str() const {
   // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `":" + std::string` at -O2.
   if (line > 0) s.append(1, ':').append(std::to_string(line)).append(1, ':').append(std::to_string(column));
   return s;
+}
+
+bool NodeConfig::IsContainer() const {
+  const KindInfo* k = FindKind(kind);
+  return !k || k->RunsContainer();  // an unknown kind is refused before anything runs it
 }
 
 std::string NodeConfig::SpecHash() const {

@@ -79,6 +79,17 @@ struct WrittenAt {
   }
 };
 
+// One entry of a nokia_srsim node's `components`: a CPM or line card of a distributed SR-SIM,
+// run as its own container in the namespace of the first (its sfm, mda and xiom shape the
+// startup configuration containerlab writes, and are kept unapplied with the list).
+struct ComponentDefinition {
+  std::string slot;  // A, B (CPMs) or a line card number
+  std::string type;  // the card type: NOKIA_SROS_CARD
+  std::map<std::string, std::string> env;
+  SourcePos pos;
+  bool operator==(const ComponentDefinition&) const = default;
+};
+
 // Node fields as written at one level of containerlab's inheritance chain
 // (topology.defaults, a kind, a group, or the node itself).
 struct NodeDefinition {
@@ -95,6 +106,7 @@ struct NodeDefinition {
   std::optional<Healthcheck> healthcheck;
   std::map<std::string, Stage> stages;
   std::vector<std::string> wait_for;  // the older form: wait for these nodes' create stage
+  std::vector<ComponentDefinition> components;
   // Keys accepted but not applied to the container (vendor fields, ...), as YAML text:
   // they count in the spec hash, so editing one recreates the node.
   std::map<std::string, std::string> unapplied;
@@ -168,11 +180,10 @@ struct NodeConfig {
 
   // Hash of everything that shapes the container; stored as a label to detect spec changes.
   std::string SpecHash() const;
-  // bridge, ovs-bridge, host and ext-container nodes are not containers labkeeper runs: links
-  // attach to them, and only a missing Linux bridge is created.
-  bool IsContainer() const {
-    return kind != "bridge" && kind != "ovs-bridge" && kind != "host" && kind != "ext-container";
-  }
+  // Whether labkeeper runs a container for it (its kind's packaging, api/kinds.h): bridge,
+  // ovs-bridge, host and ext-container nodes are attached to (only a missing Linux bridge is
+  // created), and a k8s-kind cluster is made by another tool.
+  bool IsContainer() const;
   bool IsBridge() const { return kind == "bridge" || kind == "ovs-bridge"; }
   // A bridge node written "br|container" is bridge br inside that container's namespace.
   std::string BridgeName() const { return name.substr(0, name.find('|')); }

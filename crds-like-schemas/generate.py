@@ -15,18 +15,32 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-KINDS = ["linux", "nokia_srlinux", "srl", "arista_ceos", "ceos", "juniper_crpd", "crpd", "cisco_xrd", "xrd",
-         "sonic-vs", "nokia_sros", "juniper_vmx", "juniper_vqfx", "juniper_vsrx", "juniper_vjunosswitch",
-         "juniper_vjunosrouter", "cisco_xrv9k", "cisco_csr1000v", "cisco_n9kv", "cisco_c8000v", "cisco_cat9kv",
-         "arista_veos", "vr-sros", "vr-vmx", "vr-xrv9k", "vr-veos", "vr-csr", "vr-n9kv",
-         "bridge", "ovs-bridge", "host", "ext-container"]
+# Every kind name and alias labkeeper takes: the kind table's (api/kind_table.cc), checked by
+# the unit test Kinds.TheJsonSchemasKnowEveryName.
+KINDS = ["6wind_vsr", "arista_ceos", "arista_veos", "arrcus_arcos", "aruba_aoscx", "bridge", "c8000", "ceos",
+         "checkpoint_cloudguard", "ciena_saos", "cisco_asav", "cisco_c8000", "cisco_c8000v", "cisco_cat9kv",
+         "cisco_csr1000v", "cisco_ftdv", "cisco_iol", "cisco_n9kv", "cisco_nxos", "cisco_vios", "cisco_xrd",
+         "cisco_xrv", "cisco_xrv9k", "cjunosevolved", "crpd", "csrx", "cumulus_cvx", "cvx", "dell_ftosv",
+         "dell_sonic", "ext-container", "f5_bigip-ve", "fdio_vpp", "fortinet_fortigate", "freebsd",
+         "generic_vm", "host", "huawei_vrp", "ipinfusion_ocnos", "juniper_cjunosevolved", "juniper_crpd",
+         "juniper_csrx", "juniper_vjunosevolved", "juniper_vjunosrouter", "juniper_vjunosswitch",
+         "juniper_vmx", "juniper_vqfx", "juniper_vsrx", "k8s-kind", "keysight_ixia-c-one", "linux",
+         "mikrotik_ros", "nokia_srlinux", "nokia_sros", "nokia_srsim", "openbsd", "ovs-bridge",
+         "paloalto_panos", "rare", "sonic-vm", "sonic-vs", "srl", "veesix_osvbng", "vr-aoscx",
+         "vr-arista_veos", "vr-aruba_aoscx", "vr-asav", "vr-c8000v", "vr-cat9kv", "vr-cisco_asav",
+         "vr-cisco_c8000v", "vr-cisco_cat9kv", "vr-cisco_csr1000v", "vr-cisco_ftdv", "vr-cisco_n9kv",
+         "vr-cisco_nxos", "vr-cisco_vios", "vr-cisco_xrv", "vr-cisco_xrv9k", "vr-csr", "vr-dell_ftosv",
+         "vr-ftdv", "vr-ftosv", "vr-juniper_vmx", "vr-juniper_vqfx", "vr-juniper_vsrx", "vr-mikrotik_ros",
+         "vr-n9kv", "vr-nokia_sros", "vr-nxos", "vr-paloalto_panos", "vr-pan", "vr-ros", "vr-sros",
+         "vr-veos", "vr-vios", "vr-vjunosevolved", "vr-vjunosrouter", "vr-vjunosswitch", "vr-vmx", "vr-vqfx",
+         "vr-vsrx", "vr-xrv", "vr-xrv9k", "vyosnetworks_vyos", "xrd"]
 NAME = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 # A node key: a name, or "bridge|container" for a bridge inside a container's namespace.
 NODE_KEY = "^[A-Za-z0-9_][A-Za-z0-9_.-]*(\\|[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"
 IFACE = "[^:/\\s]{1,15}"  # Linux interface names: at most 15 characters, no '/', ':' or space
 # What an endpoint's interface may be written as: a Linux name, a vendor alias (ethernet-1/1,
 # Ethernet1/2, GigabitEthernet0/0/0/1) or a ${VAR} expanded later.
-IFACE_WRITTEN = ("(" + IFACE + "|(ethernet-|Ethernet|GigabitEthernet|Gi)[0-9]+(/[0-9]+)+"
+IFACE_WRITTEN = ("(" + IFACE + "|[A-Za-z-]*[0-9]+(/[xc]?[0-9]+)+"
                  "|[^/\\s]*\\$\\{[^}]*\\}[^/\\s]*)")
 MAC = "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"
 
@@ -59,9 +73,20 @@ def obj(props, required=(), extra=False):
     return o
 
 
+# Docker's [[ip:]host-port:]container-port[/tcp|udp|sctp], each port 1..65535 or a range of them.
+PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+PORTS = PORT + "(-" + PORT + ")?"
+PORT_MAPPING = {"type": "string",
+                "pattern": "^(((" + V4 + "|\\[" + V6 + "\\]):)?(" + PORTS + ")?:)?" + PORTS + "(/(tcp|udp|sctp))?$"}
+
+# nokia_srsim's components: one container each (slot A or B for a CPM, a number for a card).
+COMPONENTS = {"type": "array", "items": obj({
+    "slot": {"type": ["string", "integer"], "pattern": "^([AaBb]|[1-9][0-9]{0,2})$", "minimum": 1, "maximum": 999},
+    "type": STR, "env": STRMAP, "sfm": STR, "mda": ANY, "xiom": ANY})}
+
 NODE = obj({
     "kind": {"type": "string", "enum": KINDS},
-    "group": STR, "type": STR, "image": STR,
+    "group": STR, "type": {"type": ["string", "integer"]}, "image": STR,
     "image-pull-policy": {"type": "string", "enum": ["IfNotPresent", "Always", "Never", "ifnotpresent", "always", "never"]},
     "license": STR, "position": STR, "entrypoint": STR, "cmd": STR,
     "startup-config": STR, "startup-delay": {"type": "integer", "minimum": 0},
@@ -70,7 +95,7 @@ NODE = obj({
     "restart-policy": {"type": "string", "enum": ["no", "always", "on-failure", "unless-stopped"]},
     "config": ANY, "exec": STRS,
     "binds": {"type": "array", "items": {"type": "string", "pattern": "^[^:]+:[^:]+(:[^:]+)?$"}},
-    "volumes": STRS, "ports": {"type": "array", "items": {"type": ["string", "integer"]}},
+    "volumes": STRS, "ports": {"type": "array", "items": {"anyOf": [PORT_MAPPING, {"type": "integer", "minimum": 1, "maximum": 65535}]}},
     "mgmt-ipv4": ADDR4, "mgmt-ipv6": ADDR6, "publish": STRS,
     "env": STRMAP, "env-files": STRS, "labels": STRMAP,
     "user": {"type": ["string", "integer"]}, "hostname": STR, "network-mode": STR,
@@ -78,11 +103,12 @@ NODE = obj({
     "memory": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*[bBkKmMgGtTpP]?[bB]?$"},
     "shm-size": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?\\s*[bBkKmMgGtTpP]?[bB]?$"},
     "sysctls": STRMAP, "extras": ANY, "wait-for": ANY,
-    "dns": obj({"servers": STRS, "search": STRS, "options": STRS}),
+    "dns": obj({"servers": {"type": "array", "items": {"type": "string", "pattern": "^(" + V4 + "|" + V6 + ")$"}},
+                "search": STRS, "options": STRS}),
     "certificate": ANY,
     "healthcheck": obj({"test": {"type": ["array", "string"]}, "start-period": {"type": "integer"},
                         "retries": {"type": "integer"}, "interval": {"type": "integer"}, "timeout": {"type": "integer"}}),
-    "aliases": STRS, "devices": STRS, "components": ANY, "stages": ANY, "cap-add": STRS,
+    "aliases": STRS, "devices": STRS, "components": COMPONENTS, "stages": ANY, "cap-add": STRS,
     "security-opts": STRS, "tmpfs": STRS, "privileged": {"type": "boolean"}, "cgroupns-mode": STR,
     "pid-mode": STR, "credentials": ANY, "link-apply-mode": STR, "cgroup-parent": STR, "platform": STR,
     "runtime": {"type": "string", "enum": ["docker"]},

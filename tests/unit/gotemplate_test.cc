@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "api/kinds.h"
-
 namespace lk {
 namespace {
 
@@ -51,26 +49,6 @@ TEST(GoTemplate, UnsupportedConstructsNameThemselvesAndTheirLine) {
   EXPECT_EQ(Render("x {{ .a"), "ERROR: line 1: unclosed action: \"{{\" without \"}}\"");
   EXPECT_EQ(Render("{{ $nope }}"), "ERROR: line 1: undefined variable $nope");
 }
-
-TEST(Kinds, InterfaceAliasesAndDefaults) {
-  EXPECT_EQ(LinuxIfaceName("nokia_srlinux", "ethernet-1/1"), "e1-1");
-  EXPECT_EQ(LinuxIfaceName("nokia_srlinux", "ethernet-1/3/2"), "e1-3-2");
-  EXPECT_EQ(LinuxIfaceName("srl", "e1-1"), "e1-1");
-  EXPECT_EQ(LinuxIfaceName("arista_ceos", "Ethernet1"), "eth1");
-  EXPECT_EQ(LinuxIfaceName("arista_ceos", "eth1"), "eth1");
-  EXPECT_EQ(LinuxIfaceName("cisco_xrd", "GigabitEthernet0/0/0/1"), "Gi0-0-0-1");
-  EXPECT_EQ(LinuxIfaceName("linux", "ethernet-1/1"), "ethernet-1/1");
-  ASSERT_NE(FindKind("ceos"), nullptr);
-  EXPECT_EQ(FindKind("ceos")->env.at("CEOS"), "1");
-  EXPECT_TRUE(FindKind("vr-sros")->vm);
-  EXPECT_EQ(FindKind("nonsense"), nullptr);
-}
-
-}  // namespace
-}  // namespace lk
-
-namespace lk {
-namespace {
 
 TEST(GoTemplate, EachRenderedLineKnowsItsTemplateLine) {
   nlohmann::json vars = {{"n", 3}};

@@ -1,0 +1,102 @@
+// Resolving, the part that depends on a node's kind: containerlab's defaults per kind, what it
+// derives from the whole lab, and SR-SIM's components.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "api/codec_internal.h"
+#include "api/strings.h"
+
+namespace lk::codec {
+
+void ApplyKindDefaults(const KindInfo& k, NodeConfig* c) {
+  c->kind = k.name;  // short names (srl, ceos, vr-sros, ...) as containerlab's long names
+  if (c->cmd.empty() && c->entrypoint.empty()) c->cmd = k.cmd;
+  if (c->user.empty()) c->user = k.user;
+  if (k.name == "nokia_srsim") c->env.emplace("NOKIA_SROS_CHASSIS", c->type.empty() ? "SR-1" : c->type);
+  for (const auto& [key, v] : k.env) c->env.emplace(key, v);
+  for (const auto& [key, v] : k.sysctls) c->sysctls.emplace(key, v);
+}
+
+namespace {
+
+// vrnetlab's launch.py arguments, as containerlab passes them.
+void LaunchVm(const KindInfo& k, const LabSpec& lab, size_t nics, NodeConfig* n) {
+  n->env.emplace("CLAB_INTFS", std::to_string(nics));  // the VM is started with that many NICs
+  if (!lab.mgmt.ipv4_subnet.empty()) n->env.emplace("DOCKER_NET_V4_ADDR", lab.mgmt.ipv4_subnet);
+  if (!lab.mgmt.ipv6_subnet.empty()) n->env.emplace("DOCKER_NET_V6_ADDR", lab.mgmt.ipv6_subnet);
+  if (n->cmd.empty() && n->entrypoint.empty())
+    n->cmd = {"--username",
+              n->env.count("USERNAME") ? n->env["USERNAME"] : k.username,
+              "--password",
+              n->env.count("PASSWORD") ? n->env["PASSWORD"] : k.password,
+              "--hostname",
+              n->name,
+              "--connection-mode",
+              n->env.count("CONNECTION_MODE") ? n->env["CONNECTION_MODE"] : "tc",
+              "--trace"};
+}
+
+}  // namespace
+
+void ApplyLabDefaults(LabSpec* lab) {
+  std::map<std::string, size_t> ends;
+  for (const auto& l : lab->links)
+    for (const Endpoint* e : {&l.a, &l.b})
+      if (!e->node.empty()) ++ends[e->node];
+  // containerlab numbers nodes for IOL's process id and SR-SIM's MAC; by name, so that the
+  // number does not move when the file is reordered.
+  std::vector<std::string> names;
+  for (const auto& n : lab->nodes) names.push_back(n.name);
+  std::sort(names.begin(), names.end());
+  auto index = [&](const std::string& name) {
+    return static_cast<size_t>(std::lower_bound(names.begin(), names.end(), name) - names.begin());
+  };
+  char mac[32];
+  for (auto& n : lab->nodes) {
+    const KindInfo* k = FindKind(n.kind);
+    if (!k) continue;
+    if (k->IsVm()) LaunchVm(*k, *lab, ends[n.name], &n);
+    if (k->name == "cisco_iol") n.env.emplace("IOL_PID", std::to_string(index(n.name) + 1));
+    if (k->name == "nokia_srsim" && !n.env.count("NOKIA_SROS_SYSTEM_BASE_MAC")) {
+      // 1c:<lab>:<node>:00:00:00 as containerlab's scheme, without its randomness: the spec stays
+      // the same from one pass to the next. A component's node is the one it was written in.
+      std::string base = n.labels.count("labkeeper.dev/srsim-node") ? n.labels["labkeeper.dev/srsim-node"] : n.name;
+      std::snprintf(mac, sizeof mac, "1c:%02x:%02x:00:00:00", static_cast<unsigned>(Fnv1a64(lab->name) & 0xff),
+                    static_cast<unsigned>(index(base) & 0xff));
+      n.env["NOKIA_SROS_SYSTEM_BASE_MAC"] = mac;
+    }
+  }
+}
+
+std::vector<NodeConfig> ExpandComponents(const NodeConfig& c, const std::vector<ComponentDefinition>& components) {
+  auto apply = [](const ComponentDefinition& comp, NodeConfig* n) {
+    for (const auto& [k, v] : comp.env) n->env[k] = v;
+    if (!comp.type.empty()) n->env["NOKIA_SROS_CARD"] = comp.type;
+    if (!comp.slot.empty()) n->env["NOKIA_SROS_SLOT"] = comp.slot;
+  };
+  if (components.size() <= 1) {
+    NodeConfig n = c;
+    if (!components.empty()) apply(components[0], &n);
+    return {n};
+  }
+  std::vector<NodeConfig> out;
+  for (const auto& comp : components) {
+    NodeConfig n = c;
+    std::string slot = comp.slot;
+    std::transform(slot.begin(), slot.end(), slot.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    n.name = c.name + "-" + slot;
+    n.pos = comp.pos;
+    n.labels["labkeeper.dev/srsim-node"] = c.name;
+    apply(comp, &n);
+    if (!out.empty()) {
+      n.network_mode = "container:" + out.front().name;  // one namespace for the whole system
+      n.ports.clear();                                   // published once, by the first
+      n.extras.dns = {};
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace lk::codec
