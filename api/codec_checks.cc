@@ -8,6 +8,7 @@
 #include "api/addresses.h"
 #include "api/codec_internal.h"
 #include "api/strings.h"
+#include "api/topology_codec.h"
 
 namespace lk::codec {
 
@@ -71,6 +72,15 @@ bool CpuSet(const std::string& s) {
 }
 
 }  // namespace
+
+std::optional<std::string> InvalidHostIfaceName(const std::string& name) {
+  if (name.size() > kMaxAltNameLength)
+    return "is " + std::to_string(name.size()) + " characters long; an altname holds at most 127";
+  if (name.size() <= 15) return InvalidIfaceName(name);
+  for (size_t at = 0; at < name.size(); at += 15)  // the characters, 15 at a time
+    if (auto why = InvalidIfaceName(name.substr(at, 15))) return why;
+  return std::nullopt;
+}
 
 void Parser::CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const std::string& what) {
   auto bad = [&](const char* key, const std::string& message) { Error(n[key], what + "." + key + ": " + message); };

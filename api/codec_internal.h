@@ -177,9 +177,15 @@ class Parser {
 LabSpec Resolve(const TopologyFile& f, std::vector<Diagnostic>* errors, std::set<std::string>* inputs,
                 FileReader* files);
 
+// Why `name` cannot be a host interface's name: Linux's rules, except that a name longer than
+// 15 characters is kept as an altname (up to 127) of a short kernel name (api/codec_checks.cc).
+std::optional<std::string> InvalidHostIfaceName(const std::string& name);
+
 // The kind-specific steps of resolving (api/codec_kinds.cc).
 // The kind's container defaults (command, user, env, sysctls) under what the file set.
 void ApplyKindDefaults(const KindInfo& k, NodeConfig* c);
+// Why a kind that knows its types (cisco_iol: iol, l2) refuses `type`, as containerlab does.
+std::optional<std::string> TypeRefusal(const KindInfo& k, const std::string& type);
 // What containerlab derives from the whole lab once its links are known: a VM's NIC count,
 // management subnets and launch arguments, Cisco IOL's process id, SR-SIM's chassis MAC.
 void ApplyLabDefaults(LabSpec* lab);

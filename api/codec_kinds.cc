@@ -18,6 +18,16 @@ void ApplyKindDefaults(const KindInfo& k, NodeConfig* c) {
   for (const auto& [key, v] : k.sysctls) c->sysctls.emplace(key, v);
 }
 
+std::optional<std::string> TypeRefusal(const KindInfo& k, const std::string& type) {
+  if (k.types.empty() || type.empty()) return std::nullopt;
+  std::string t = type;
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (std::find(k.types.begin(), k.types.end(), t) != k.types.end()) return std::nullopt;
+  std::string known;
+  for (const auto& kt : k.types) known += (known.empty() ? "" : ", ") + kt;
+  return "type \"" + type + "\" is not a type of " + k.name + " (" + known + ")";
+}
+
 namespace {
 
 // vrnetlab's launch.py arguments, as containerlab passes them.

@@ -241,18 +241,6 @@ class Resolver {
     return nullptr;
   }
 
-  // A kind that knows its types (cisco_iol: iol, l2) refuses the others, as containerlab does.
-  void CheckType(const KindInfo& k, const NodeConfig& c, const std::vector<const NodeDefinition*>& levels,
-                 const SourcePos& pos, const std::string& what) {
-    if (k.types.empty() || c.type.empty()) return;
-    std::string t = c.type;
-    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    if (std::find(k.types.begin(), k.types.end(), t) != k.types.end()) return;
-    std::string known;
-    for (const auto& kt : k.types) known += (known.empty() ? "" : ", ") + kt;
-    Error(At(levels, "type", pos), what + ": type \"" + c.type + "\" is not a type of " + k.name + " (" + known + ")");
-  }
-
   NodeConfig ResolveNode(const std::string& name, const NodeDefinition& node) {
     std::string what = "node \"" + name + "\"";
     NodeConfig c;
@@ -295,7 +283,7 @@ class Resolver {
     c.sysctls = MergeMaps(levels, &NodeDefinition::sysctls);
     if (const KindInfo* info = FindKind(c.kind)) {
       ApplyKindDefaults(*info, &c);
-      CheckType(*info, c, levels, node.pos, what);
+      if (auto refused = TypeRefusal(*info, c.type)) Error(At(levels, "type", node.pos), what + ": " + *refused);
     }
     // containerlab enables IPv6 on every node that has its own namespace.
     if (c.IsContainer() && c.network_mode != "host" && !c.sysctls.count("net.ipv6.conf.all.disable_ipv6"))
@@ -417,6 +405,19 @@ class Resolver {
       Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
   }
 
+  // The host end of a host or mgmt-net link. A name longer than Linux allows is kept as the
+  // interface's altname, as containerlab does, of a short kernel name.
+  Endpoint HostEnd(const LabSpec& lab, const LinkDefinition& l, const std::string& what, std::set<std::string>* used) {
+    const std::string& name = l.host_interface;
+    if (auto why = InvalidHostIfaceName(name); why && !name.empty())
+      Error(l.written.Of("host-interface", l.pos), what + ": host-interface \"" + name + "\" " + *why);
+    if (!used->insert(std::string(kHostNode) + ":" + name).second)
+      Error(l.pos, what + ": host interface " + name + " is used by more than one link");
+    bool long_name = name.size() > 15;
+    std::string kernel = long_name ? KernelIfaceName(name) : name;
+    return Endpoint{kHostNode, kernel, GeneratedMac(lab.name, kHostNode, name), "", "", long_name ? name : ""};
+  }
+
   void ResolveLink(LabSpec& lab, const LinkDefinition& l, std::set<std::string>* used) {
     std::string what = "link " + std::to_string(&l - f_.links.data());
     LinkConfig c;
@@ -444,18 +445,14 @@ class Resolver {
       const NodeConfig* node = Find(e.node);
       std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
       std::string name = node ? node->name : e.node;  // an SR-SIM node's links are its first component's
-      return Endpoint{name, iface, e.mac.empty() ? GeneratedMac(lab.name, name, iface) : e.mac, e.ipv4, e.ipv6};
+      return Endpoint{name, iface, e.mac.empty() ? GeneratedMac(lab.name, name, iface) : e.mac, e.ipv4, e.ipv6, ""};
     };
     c.a = end(l.endpoints[0]);
     if (l.type == "macvlan") {
       if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
         Error(l.written.Of("host-interface", l.pos), what + ": macvlan parent \"" + l.host_interface + "\" " + *why);
     } else if (l.type == "host" || l.type == "mgmt-net") {
-      if (auto why = InvalidIfaceName(l.host_interface); why && !l.host_interface.empty())
-        Error(l.written.Of("host-interface", l.pos), what + ": host-interface \"" + l.host_interface + "\" " + *why);
-      if (!used->insert(std::string(kHostNode) + ":" + l.host_interface).second)
-        Error(l.pos, what + ": host interface " + l.host_interface + " is used by more than one link");
-      c.b = Endpoint{kHostNode, l.host_interface, GeneratedMac(lab.name, kHostNode, l.host_interface), "", ""};
+      c.b = HostEnd(lab, l, what, used);
     } else if (l.type == "vxlan-stitch") {
       // containerlab's names for the stitch's host side; too long a name gets a hashed one.
       auto host_name = [&](const std::string& prefix) {
@@ -465,7 +462,7 @@ class Resolver {
           Error(l.pos, what + ": host interface " + n + " is used by more than one link");
         return n;
       };
-      c.b = Endpoint{kHostNode, host_name("ve-"), "", "", ""};
+      c.b = Endpoint{kHostNode, host_name("ve-"), "", "", "", ""};
       c.b.mac = GeneratedMac(lab.name, kHostNode, c.b.iface);
       c.stitch_vxlan = host_name("vx-");
       // The veth carries what the VXLAN device can: 1450 leaves room for the encapsulation.

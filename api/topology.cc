@@ -26,6 +26,10 @@ std::string SourcePos::str() const {
   return s;
 }
 
+std::string KernelIfaceName(const std::string& long_name) {
+  return long_name.substr(0, 8) + "-" + Hex64(Fnv1a64(long_name)).substr(0, 6);
+}
+
 bool NodeConfig::IsContainer() const {
   const KindInfo* k = FindKind(kind);
   return !k || k->RunsContainer();  // an unknown kind is refused before anything runs it

@@ -198,9 +198,10 @@ struct NodeConfig {
 // One end of a link. node "host" with kind host means the host's network namespace.
 struct Endpoint {
   std::string node;
-  std::string iface;
+  std::string iface;       // the kernel's name
   std::string mac;         // always set after Resolve (generated when not given)
   std::string ipv4, ipv6;  // address/prefix to put on the interface; empty: none
+  std::string altname;     // a host interface written longer than 15 characters, kept as an altname
   bool operator==(const Endpoint&) const = default;
 };
 
@@ -224,6 +225,12 @@ struct LinkConfig {
 };
 
 inline constexpr char kHostNode[] = "host";
+
+// A host interface name longer than Linux's 15 characters (an altname holds up to 127): the kernel
+// name labkeeper gives the interface, its first 8 characters and a hash of the whole,
+// "some_ver-3f9a1c". The long name is its alternative name, which `ip` resolves like a name.
+std::string KernelIfaceName(const std::string& long_name);
+inline constexpr size_t kMaxAltNameLength = 127;
 
 struct LabSpec {
   std::string name;

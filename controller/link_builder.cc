@@ -108,6 +108,8 @@ Status LinkBuilder::Create(const LinkConfig& l) {
     return IfaceSpec{e.iface, e.mac, IfaceMarker{lab_.name, e.node, l.Id()}.str(), TempIfaceName(lab_.name, l, e)};
   };
   Status s = links_.CreateVeth(*na, spec(l.a), *nb, spec(l.b), l.mtu);
+  for (auto [ns, end] : {std::pair{na, &l.a}, std::pair{nb, &l.b}})
+    if (s && !end->altname.empty()) s = links_.AddAltName(*ns, end->iface, end->altname);
   if (s) s = Join(l, *na, *nb);
   if (s && !l.stitch_vxlan.empty()) s = Stitch(l, *nb);
   if (s) s = Addresses(l.a, *na);
@@ -166,6 +168,7 @@ Status LinkBuilder::Repair(const Action& a, const LinkConfig& l) {
   if (!ns) return Why(a.node);
   if (StartsWith(a.reason, "mtu")) return links_.SetMtu(*ns, a.iface, l.mtu);
   if (StartsWith(a.reason, "mac")) return links_.SetMac(*ns, a.iface, e.mac);
+  if (StartsWith(a.reason, "altname")) return links_.AddAltName(*ns, a.iface, e.altname);
   if (StartsWith(a.reason, "address "))
     return links_.AddAddress(*ns, a.iface, a.reason.substr(8, a.reason.find(' ', 8) - 8));
   return links_.SetUp(*ns, a.iface);

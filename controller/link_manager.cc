@@ -3,6 +3,8 @@
 #include <linux/if.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/act/mirred.h>
 #include <netlink/route/addr.h>
@@ -79,6 +81,47 @@ Result<LinkPtr> Get(nl_sock* sock, const NetNs& ns, const std::string& name) {
   int err = rtnl_link_get_kernel(sock, 0, name.c_str(), &raw);
   if (err < 0) return Status::Fail("interface " + name + " in " + ns.name() + ": " + NlError(err));
   return LinkPtr(raw);
+}
+
+struct MsgDeleter {
+  void operator()(nl_msg* m) const { nlmsg_free(m); }
+};
+
+// RTM_NEWLINKPROP with one IFLA_ALT_IFNAME in its IFLA_PROP_LIST: `ip link property add altname`.
+Status AddAltNameOn(nl_sock* sock, const NetNs& ns, int ifindex, const std::string& name, const std::string& alt) {
+  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc_simple(RTM_NEWLINKPROP, NLM_F_REQUEST | NLM_F_CREATE));
+  if (!msg) return Status::Fail("altname " + alt + ": out of memory");
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = ifindex;
+  nlattr* list = nullptr;
+  if (nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+      !(list = nla_nest_start(msg.get(), IFLA_PROP_LIST)) ||
+      nla_put_string(msg.get(), IFLA_ALT_IFNAME, alt.c_str()) < 0)
+    return Status::Fail("altname " + alt + ": message too long");
+  nla_nest_end(msg.get(), list);
+  int err = nl_send_auto(sock, msg.get());
+  if (err >= 0) err = nl_wait_for_ack(sock);
+  if (err < 0 && err != -NLE_EXIST)
+    return Status::Fail("add altname " + alt + " to " + name + " in " + ns.name() + ": " + NlError(err));
+  return Status::Ok();
+}
+
+// One RTM_NEWLINK of a dump: the interface's name and its IFLA_ALT_IFNAMEs.
+int CollectAltNames(nl_msg* msg, void* arg) {
+  auto* out = static_cast<std::map<std::string, std::vector<std::string>>*>(arg);
+  nlattr* tb[IFLA_MAX + 1] = {};
+  if (nlmsg_parse(nlmsg_hdr(msg), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_IFNAME] ||
+      !tb[IFLA_PROP_LIST])
+    return NL_OK;
+  std::vector<std::string> names;
+  nlattr* a = nullptr;
+  int rem = 0;
+  nla_for_each_nested(a, tb[IFLA_PROP_LIST], rem) {
+    if (nla_type(a) == IFLA_ALT_IFNAME) names.emplace_back(nla_get_string(a));
+  }
+  if (!names.empty()) (*out)[nla_get_string(tb[IFLA_IFNAME])] = std::move(names);
+  return NL_OK;
 }
 
 // Applies `edit` to a change request for interface `name` in `ns`.
@@ -263,6 +306,27 @@ class NetlinkLinkManager : public LinkManager {
       rtnl_link_set_master(l, index);
       return Status::Ok();
     });
+  }
+
+  Status AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    auto link = Get(sock->get(), ns, name);
+    if (!link) return Status::Fail("altname " + altname + ": " + link.error());
+    return AddAltNameOn(sock->get(), ns, rtnl_link_get_ifindex(link->get()), name, altname);
+  }
+
+  Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    std::map<std::string, std::vector<std::string>> out;
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    int err = nl_socket_modify_cb(sock->get(), NL_CB_VALID, NL_CB_CUSTOM, CollectAltNames, &out);
+    if (err >= 0) err = nl_send_simple(sock->get(), RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof ifi);
+    if (err >= 0) err = nl_recvmsgs_default(sock->get());
+    if (err < 0) return Status::Fail("list alternative names in " + ns.name() + ": " + NlError(err));
+    return out;
   }
 
   Result<std::vector<Iface>> List(const NetNs& ns) override {

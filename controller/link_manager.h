@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,9 +26,10 @@ struct IfaceSpec {
 struct Iface {
   std::string name;
   int ifindex = 0;
-  int peer_ifindex = 0;  // IFLA_LINK: the veth peer's index in its own namespace
-  std::string kind;      // "veth", "bridge", ... ("" for devices without link info)
-  std::string alias;     // ownership marker when labkeeper made it
+  int peer_ifindex = 0;               // IFLA_LINK: the veth peer's index in its own namespace
+  std::string kind;                   // "veth", "bridge", ... ("" for devices without link info)
+  std::string alias;                  // ownership marker when labkeeper made it
+  std::vector<std::string> altnames;  // filled by the observer from AltNames, where a lab needs them
   int mtu = 0;
   std::string mac;
   std::vector<std::string> addresses;  // "address/prefix", IPv4 and global IPv6
@@ -78,6 +80,13 @@ class LinkManager {
   virtual Status SetUp(const NetNs& ns, const std::string& name) = 0;
   virtual Status SetMtu(const NetNs& ns, const std::string& name, int mtu) = 0;
   virtual Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) = 0;
+  // Gives interface `name` in `ns` the alternative name `altname`, which `ip` and the kernel
+  // resolve like a name (up to 127 bytes): how a name longer than Linux's 15 characters is kept.
+  // An alternative name it has already is fine.
+  virtual Status AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) = 0;
+  // The alternative names of the interfaces in `ns` that have any, by interface name: a listing
+  // of its own, asked for only where a lab has such names (List does not report them).
+  virtual Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) = 0;
 };
 
 std::unique_ptr<LinkManager> MakeNetlinkLinkManager();

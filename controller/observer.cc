@@ -51,6 +51,12 @@ std::string HolderContainer(const LabSpec& lab, const NodeConfig& n) {
 
 namespace {
 
+bool HasHostAltNames(const LabSpec& lab) {
+  for (const auto& l : lab.links)
+    if (!l.b.altname.empty() && l.b.node == kHostNode) return true;
+  return false;
+}
+
 bool HasBridge(const std::vector<Iface>& ifaces, const std::string& name) {
   for (const auto& i : ifaces)
     if (i.name == name && i.kind == "bridge") return true;
@@ -148,6 +154,13 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
 
   Status s = o.host_ns ? Scan(*o.host_ns, lab, &o.host_ifaces, &o.host_strays) : host.status();
   if (!s) o.errors.push_back("host: " + s.message());
+  if (s && o.host_ns && HasHostAltNames(lab)) {  // a listing of its own: only for labs that need it
+    auto alt = links_.AltNames(*o.host_ns);
+    if (!alt) o.errors.push_back("host: " + alt.error());
+    for (auto& i : o.host_ifaces)
+      if (alt)
+        if (auto it = alt->find(i.name); it != alt->end()) i.altnames = it->second;
+  }
   return o;
 }
 

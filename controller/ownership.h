@@ -44,7 +44,7 @@ struct IfaceMarker {
 std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end);
 // The VXLAN device of a vxlan-stitch, as an end in the host namespace (for its temporary name).
 inline Endpoint StitchEnd(const LinkConfig& link) {
-  return Endpoint{kHostNode, link.stitch_vxlan, "", "", ""};
+  return Endpoint{kHostNode, link.stitch_vxlan, "", "", "", ""};
 }
 
 }  // namespace lk

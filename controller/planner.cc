@@ -262,6 +262,8 @@ class Planner {
     if (l.mtu != 0 && i.mtu != l.mtu) add("mtu " + std::to_string(i.mtu) + " != " + std::to_string(l.mtu));
     if (Lower(i.mac) != Lower(e.mac)) add("mac " + i.mac + " != " + Lower(e.mac));
     if (!i.admin_up) add("interface down");
+    if (!e.altname.empty() && std::find(i.altnames.begin(), i.altnames.end(), e.altname) == i.altnames.end())
+      add("altname " + e.altname + " missing");
     for (const std::string* want : {&e.ipv4, &e.ipv6})
       if (!want->empty() && std::find(i.addresses.begin(), i.addresses.end(), *want) == i.addresses.end())
         add("address " + *want + " missing");

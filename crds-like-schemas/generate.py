@@ -38,6 +38,9 @@ NAME = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 # A node key: a name, or "bridge|container" for a bridge inside a container's namespace.
 NODE_KEY = "^[A-Za-z0-9_][A-Za-z0-9_.-]*(\\|[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"
 IFACE = "[^:/\\s]{1,15}"  # Linux interface names: at most 15 characters, no '/', ':' or space
+# A host interface may be named longer: labkeeper gives it a short kernel name and keeps this one
+# as its altname, which holds up to 127 bytes.
+HOST_IFACE = "[^:/\\s]{1,127}"
 # What an endpoint's interface may be written as: a Linux name, a vendor alias (ethernet-1/1,
 # Ethernet1/2, GigabitEthernet0/0/0/1) or a ${VAR} expanded later.
 IFACE_WRITTEN = ("(" + IFACE + "|[A-Za-z-]*[0-9]+(/[xc]?[0-9]+)+"
@@ -120,14 +123,17 @@ ENDPOINT = obj({"node": STR, "interface": {"type": "string", "pattern": "^" + IF
                 "mac": {"type": "string", "pattern": MAC}, "vars": ANY, "labels": ANY, "ipv4": IPV4, "ipv6": IPV6},
                ["node", "interface"])
 BRIEF = obj(dict(COMMON_LINK, endpoints={"type": "array", "minItems": 2, "maxItems": 2,
-                                         "items": {"type": "string", "pattern": "^[^:]+:" + IFACE_WRITTEN + "$"}},
+                                         "items": {"type": "string",
+                                                   "pattern": "^([^:]+:" + IFACE_WRITTEN + "|(host|mgmt-net):" + HOST_IFACE
+                                                              + ")$"}},
                  ipv4={"type": "array", "maxItems": 2, "items": IPV4},
                  ipv6={"type": "array", "maxItems": 2, "items": IPV6}),
             ["endpoints"])
 VETH = obj(dict(COMMON_LINK, type={"const": "veth"},
                 endpoints={"type": "array", "minItems": 2, "maxItems": 2, "items": ENDPOINT}), ["type", "endpoints"])
 HOSTLIKE = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT,
-                        **{"host-interface": {"type": "string", "pattern": "^" + IFACE + "$"}}),
+                        **{"host-interface": {"type": "string",
+                                              "pattern": "^" + (IFACE if t == "macvlan" else HOST_IFACE) + "$"}}),
                    ["type", "endpoint", "host-interface"])
             for t in ("host", "mgmt-net", "macvlan")}
 DUMMY = obj(dict(COMMON_LINK, type={"const": "dummy"}, endpoint=ENDPOINT), ["type", "endpoint"])

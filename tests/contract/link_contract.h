@@ -124,11 +124,29 @@ TYPED_TEST_P(LinkContract, TemporaryNamesAreGoneOnceTheEndsAreMade) {
   EXPECT_FALSE(this->In(this->b(), "lktc0000000b"));
 }
 
+TYPED_TEST_P(LinkContract, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn) {
+  ASSERT_TRUE(this->Pair("eth1", "some_ver-0a1b2c").ok());
+  const std::string alt = "some_very_long_node_name_l1_eth1";
+  Status s = this->lm().AddAltName(this->b(), "some_ver-0a1b2c", alt);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(this->lm().AddAltName(this->b(), "some_ver-0a1b2c", alt).ok()) << "one it has already is fine";
+  auto names = this->lm().AltNames(this->b());
+  ASSERT_TRUE(names) << names.error();
+  ASSERT_TRUE(names->count("some_ver-0a1b2c"));
+  EXPECT_EQ(names->at("some_ver-0a1b2c"), std::vector<std::string>{alt});
+  EXPECT_FALSE(names->count("lo"));
+  auto listed = this->In(this->b(), "some_ver-0a1b2c");
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->altnames.empty()) << "List does not ask for them";
+  EXPECT_FALSE(this->lm().AddAltName(this->b(), "nope0", alt).ok());
+  EXPECT_FALSE(this->lm().AddAltName(this->b(), "some_ver-0a1b2c", std::string(128, 'x')).ok()) << "at most 127";
+}
+
 REGISTER_TYPED_TEST_SUITE_P(LinkContract, AVethHasItsEndsInBothNamespacesWithNamesMtuMacsMarkersAndPeers,
                             DeletingOneEndRemovesThePairAndDeletingAgainIsNoError,
                             ATakenNameIsAnErrorNamingItAndLeavesNothingBehind,
                             RepairsOfMtuMacStateAndAddressesShowInTheListing, ChangesToAMissingInterfaceFail,
                             ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridge,
-                            TemporaryNamesAreGoneOnceTheEndsAreMade);
+                            TemporaryNamesAreGoneOnceTheEndsAreMade, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn);
 
 }  // namespace lk::test

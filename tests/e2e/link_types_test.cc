@@ -170,6 +170,51 @@ TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
   }
 }
 
+// containerlab's tests/08-vxlan/03-vxlan-tools, unchanged: a host end named with 32 characters
+// (Linux allows 15) has a short kernel name and the long one as its altname, which `ip` resolves
+// like a name; labkeeper finds it again, puts a removed altname back and remakes a removed end.
+TEST(LinkTypes, ALongHostInterfaceNameIsAnAltnameFoundAndRepaired) {
+  ASSERT_TRUE(test::EngineAnswers());
+  ASSERT_TRUE(test::LabContainers("vxlan-tools").empty()) << "the lab runs here already";
+  test::LabGuard guard("vxlan-tools");
+  std::string file = test::SharedDir() + "/containerlab-corpus/tests/08-vxlan/03-vxlan-tools.clab.yml";
+  const std::string alt = "some_very_long_node_name_l1_eth1", kernel = KernelIfaceName(alt);
+  int in_use = 0;
+  Sh("ip link show " + alt, &in_use);
+  ASSERT_NE(in_use, 0) << alt << " exists here already";
+  auto r = Labkeeper("apply " + file);  // its exec commands install packages: warnings here
+  ASSERT_TRUE(r.status == 0 || r.status == 1) << r.out;
+  auto shown = [&] {
+    int st = 1;
+    std::string out = Sh("ip -d link show " + alt, &st);  // the kernel resolves the altname
+    return st == 0 ? out : "";
+  };
+  std::string link = shown();
+  EXPECT_NE(link.find(": " + kernel + "@"), std::string::npos) << link;
+  EXPECT_NE(link.find("altname " + alt), std::string::npos) << link;
+  EXPECT_NE(link.find("veth"), std::string::npos) << link;
+  EXPECT_NE(Sh("ip link show l2_eth1").find("l2_eth1@"), std::string::npos) << "the short name is used as it is";
+  EXPECT_NE(Labkeeper("apply " + file).out.find("in sync, no changes"), std::string::npos);
+
+  Sh("ip link property del dev " + kernel + " altname " + alt);
+  ASSERT_EQ(shown(), "");
+  auto repaired = Labkeeper("apply " + file);
+  EXPECT_NE(repaired.out.find("iface/host:" + kernel + ": repaired (altname " + alt + " missing)"), std::string::npos)
+      << repaired.out;
+  EXPECT_NE(shown().find("altname " + alt), std::string::npos);
+
+  Sh("ip link del " + alt);  // by its long name, as a user would
+  ASSERT_EQ(shown(), "");
+  auto remade = Labkeeper("apply " + file);
+  EXPECT_NE(remade.out.find("created (link missing"), std::string::npos) << remade.out;
+  EXPECT_NE(shown().find("altname " + alt), std::string::npos);
+  EXPECT_NE(Sh("docker exec clab-vxlan-tools-some_very_long_node_name_l1 ip link show eth1").find("eth1@"),
+            std::string::npos);
+
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  EXPECT_EQ(shown(), "") << "destroy removes it";
+}
+
 // ../shared's macvlan lab, unchanged: its parent is ${host_link:=ens3}; the test sets host_link
 // to one end of a veth pair it made, as a user points the lab at their own NIC.
 TEST(LinkTypes, SharedMacvlanLabOnTheParentTheEnvironmentNames) {

@@ -139,7 +139,10 @@ Result<std::vector<Iface>> FakeLinks::List(const NetNs& ns) {
   if (std::string e = faults_.Enter("List"); !e.empty()) return Status::Fail(e);
   std::lock_guard lock(mu_);
   std::vector<Iface> out;
-  for (const auto& [name, e] : SpaceOf(ns.name())) out.push_back(e.iface);
+  for (const auto& [name, e] : SpaceOf(ns.name())) {
+    out.push_back(e.iface);
+    out.back().altnames.clear();  // as netlink's List: alternative names come from AltNames
+  }
   std::sort(out.begin(), out.end(), [](const Iface& x, const Iface& y) { return x.ifindex < y.ifindex; });
   return out;
 }
@@ -177,6 +180,32 @@ Status FakeLinks::SetMac(const NetNs& ns, const std::string& name, const std::st
   if (!e) return Missing(ns.name(), name);
   e->iface.mac = mac;
   return Status::Ok();
+}
+
+Status FakeLinks::AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) {
+  LK_FAKE_ENTER("AddAltName");
+  std::lock_guard lock(mu_);
+  Entry* e = At(ns.name(), name);
+  if (!e) return Missing(ns.name(), name);
+  if (altname.size() > 127)
+    return Status::Fail("add altname " + altname + " to " + name + ": Numerical result out of range");
+  auto& names = e->iface.altnames;
+  if (std::find(names.begin(), names.end(), altname) == names.end()) names.push_back(altname);
+  return Status::Ok();
+}
+
+Result<std::map<std::string, std::vector<std::string>>> FakeLinks::AltNames(const NetNs& ns) {
+  if (std::string e = faults_.Enter("AltNames"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [name, e] : SpaceOf(ns.name()))
+    if (!e.iface.altnames.empty()) out[name] = e.iface.altnames;
+  return out;
+}
+
+void FakeLinks::DelAltNameBehindItsBack(const std::string& ns, const std::string& name, const std::string& altname) {
+  std::lock_guard lock(mu_);
+  if (Entry* e = At(ns, name)) std::erase(e->iface.altnames, altname);
 }
 
 std::optional<Iface> FakeLinks::Find(const std::string& ns, const std::string& name) const {

@@ -28,6 +28,7 @@ class FakeLinks : public LinkManager {
   void DeleteBehindItsBack(const std::string& ns, const std::string& name);
   void SetDownBehindItsBack(const std::string& ns, const std::string& name);
   void SetMtuBehindItsBack(const std::string& ns, const std::string& name, int mtu);
+  void DelAltNameBehindItsBack(const std::string& ns, const std::string& name, const std::string& altname);
   void AddForeign(const std::string& ns, const Iface& iface);
 
   // --- faults: methods by name ("CreateVeth", "List", "OfPid", ...) ---------------------------
@@ -51,6 +52,8 @@ class FakeLinks : public LinkManager {
   Status SetUp(const NetNs& ns, const std::string& name) override;
   Status SetMtu(const NetNs& ns, const std::string& name, int mtu) override;
   Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) override;
+  Status AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) override;
+  Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) override;
 
  private:
   struct Entry {

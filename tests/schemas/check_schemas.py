@@ -169,7 +169,6 @@ def render_unset(text):
 # containerlab's own files (its lab-examples/ and tests/): all accepted, templated ones once
 # rendered, except those that need what labkeeper does not do yet, each with its reason.
 corpus_pending = {
-    "tests/08-vxlan/03-vxlan-tools.clab.yml": "a 32-character host interface name (issue 14, point 2)",
     "tests/13-srsim/12-srsim-veth-stitch.clab.yml": "the veth-stitch link type",
 }
 corpus_root = os.path.join(shared, "containerlab-corpus")

@@ -229,6 +229,37 @@ TEST_F(ExecutorTest, HostEndsAndHostBridgesAreInTheHostNamespaceWithForwardingOp
   EXPECT_EQ(env_.ForwardedBridges(), std::set<std::string>{"x/br1"});
 }
 
+// containerlab's tests/08-vxlan/03-vxlan-tools: a host end named longer than Linux allows.
+TEST_F(ExecutorTest, ALongHostNameIsAnAltnameOfAShortKernelNameAndIsRepairedLikeAnyInterface) {
+  LabSpec lab = Lab(R"(
+name: x
+topology:
+  nodes:
+    a: {kind: linux, image: img:1}
+  links:
+    - endpoints: ["a:eth1", "host:some_very_long_node_name_l1_eth1"]
+)");
+  const std::string alt = "some_very_long_node_name_l1_eth1", kernel = KernelIfaceName(alt);
+  ASSERT_TRUE(Apply(lab).ok());
+  auto host = links_.Find("host", kernel);
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->altnames, std::vector<std::string>{alt});
+  EXPECT_TRUE(Apply(lab).plan.actions.empty()) << "in sync: the altname is found";
+
+  links_.DelAltNameBehindItsBack("host", kernel, alt);
+  ApplyResult r = Apply(lab);
+  ASSERT_TRUE(r.ok()) << testing::PrintToString(r.failures());
+  ASSERT_EQ(r.plan.actions.size(), 1u);
+  EXPECT_EQ(r.plan.actions[0].reason, "altname " + alt + " missing");
+  EXPECT_EQ(links_.Find("host", kernel)->altnames, std::vector<std::string>{alt});
+
+  links_.DeleteBehindItsBack("host", kernel);
+  ASSERT_TRUE(Apply(lab).ok());
+  ASSERT_TRUE(links_.Find("host", kernel));
+  EXPECT_EQ(links_.Find("host", kernel)->altnames, std::vector<std::string>{alt});
+  EXPECT_TRUE(Apply(lab).plan.actions.empty());
+}
+
 TEST_F(ExecutorTest, AForwardingRuleThatCannotBeAddedFailsThatLink) {
   LabSpec lab = Lab(R"(
 name: x

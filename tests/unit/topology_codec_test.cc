@@ -219,6 +219,31 @@ TEST(TopologyCodec, InterfaceNameTooLong) {
       std::string::npos);
 }
 
+// A host interface may be longer (an altname holds 127 bytes): the kernel gets a short name.
+TEST(TopologyCodec, ALongHostInterfaceNameIsAnAltnameOfAShortKernelName) {
+  auto r = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}}\n"
+      "  links:\n    - endpoints: [\"a:eth1\", \"host:some_very_long_node_name_l1_eth1\"]\n"
+      "    - {type: host, endpoint: {node: a, interface: eth2}, host-interface: short-one}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  const Endpoint& b = r.lab->links[0].b;
+  EXPECT_EQ(b.altname, "some_very_long_node_name_l1_eth1");
+  EXPECT_EQ(b.iface, KernelIfaceName(b.altname));
+  EXPECT_EQ(b.iface.size(), 15u);
+  EXPECT_EQ(b.iface.substr(0, 9), "some_ver-");
+  EXPECT_EQ(r.lab->links[1].b.iface, "short-one");
+  EXPECT_EQ(r.lab->links[1].b.altname, "");
+  auto bad = Load(
+      "name: b\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}}\n"
+      "  links:\n    - endpoints: [\"a:eth1\", \"host:" +
+      std::string(128, 'x') +
+      "\"]\n"
+      "    - endpoints: [\"a:eth2\", \"host:a-long-name with-space\"]\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(Errors(bad).find("is 128 characters long; an altname holds at most 127"), std::string::npos) << Errors(bad);
+  EXPECT_NE(Errors(bad).find("contains ' '"), std::string::npos) << Errors(bad);
+}
+
 TEST(TopologyCodec, UnknownKeysAndMissingImage) {
   auto r = Load("name: b\ntopology:\n  nodes:\n    a: {kind: linux, imag: typo}\n");
   ASSERT_FALSE(r.ok());
