@@ -89,6 +89,7 @@ std::string LinkConfig::Id() const {
 }
 
 std::string LabSpec::ContainerName(const std::string& node) const {
+  if (const NodeConfig* n = FindNode(node); n && n->kind == "ext-container") return node;  // its own name
   if (!prefix) return "clab-" + name + "-" + node;
   if (prefix->empty()) return node;
   if (*prefix == "__lab-name") return name + "-" + node;

@@ -245,7 +245,8 @@ struct LabSpec {
   bool prune = true;      // spec.prune: remove the lab when its file is deleted
   std::string emulation;  // spec.emulation: allow | warn | deny for this lab; "" = the controller's
 
-  // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name").
+  // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name"); an
+  // ext-container node is the container of that name, made by someone else.
   std::string ContainerName(const std::string& node) const;
   // containerlab's lab directory: <file dir>/clab-<lab>.
   std::string LabDir() const;

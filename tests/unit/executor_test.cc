@@ -306,6 +306,34 @@ TEST_F(ExecutorTest, AContainerThatIsNotOursIsAConflictAndTheRestGoesOn) {
   EXPECT_EQ(rt_.SpecOf(foreign.name)->labels.count(kManagedByLabel), 0u) << "never touched";
 }
 
+TEST_F(ExecutorTest, AnExtContainersExecRunsInThatContainerByItsOwnName) {
+  ContainerSpec ext;
+  ext.name = "ext1";
+  ext.image = "img:1";
+  ASSERT_TRUE(rt_.Run(ext, nullptr).ok());
+  ASSERT_TRUE(rt_.Start("ext1").ok());
+  std::vector<std::string> ran_in;
+  rt_.OnExec([&](const std::string& container, const std::vector<std::string>&) {
+    std::lock_guard lock(mu_);
+    ran_in.push_back(container);
+    return ExecResult{0, ""};
+  });
+  LabSpec lab = Lab(R"(
+name: x
+topology:
+  nodes:
+    ext1: {kind: ext-container, exec: ["ip address add dev eth1 192.168.0.1/24"]}
+    a: {kind: linux, image: img:1}
+  links:
+    - endpoints: ["ext1:eth1", "a:eth1"]
+)");
+  EXPECT_EQ(lab.ContainerName("ext1"), "ext1");
+  ApplyResult r = Apply(lab);
+  ASSERT_TRUE(r.ok()) << testing::PrintToString(r.failures());
+  EXPECT_EQ(ran_in, std::vector<std::string>{"ext1"});
+  EXPECT_TRUE(links_.Find(Ns(lab, "ext1"), "eth1").has_value());
+}
+
 TEST_F(ExecutorTest, EmulationDenyFailsOnlyTheEmulatedNodeNamingBothArchitectures) {
   rt_.AddImage("arm:1", "arm64");
   LabSpec lab = Lab(R"(
