@@ -193,4 +193,16 @@ void ApplyLabDefaults(LabSpec* lab);
 // first holding the namespace the others join; with one component, the node takes its settings.
 std::vector<NodeConfig> ExpandComponents(const NodeConfig& c, const std::vector<ComponentDefinition>& components);
 
+// The stitched link types (api/codec_stitch.cc). A vxlan-stitch's host-side name: PREFIX<node>_<iface>,
+// or PREFIX and a hash of them when that is longer than 15.
+std::string VxlanStitchHostName(const std::string& lab, const Endpoint& a, const std::string& prefix);
+// A veth-stitch's namespace: VethStitchNetnsPrefix(lab) and 6 hex digits of a hash of its ends as
+// written (containerlab takes SHA-1's, under clab-<lab>-vstitch-; the names differ on purpose, so
+// labkeeper never takes a namespace containerlab made for its own).
+std::string VethStitchNetns(const std::string& lab, const LinkDefinition& l);
+// What containerlab refuses in a veth-stitch link whose ends are on these nodes: one node at both
+// ends, a node name that cannot name an interface, a mac or address on an end; each at its key.
+std::vector<std::pair<SourcePos, std::string>> VethStitchRefusals(const LinkDefinition& l, const std::string& node_a,
+                                                                  const std::string& node_b);
+
 }  // namespace lk::codec

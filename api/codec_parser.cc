@@ -353,19 +353,21 @@ bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinit
   return true;
 }
 
-// The extended form: {type: veth|host|mgmt-net|macvlan|dummy|vxlan|vxlan-stitch, ...}.
+// The extended form: {type: veth|veth-stitch|host|mgmt-net|macvlan|dummy|vxlan|vxlan-stitch, ...}.
 bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std::string& what, LinkDefinition* l) {
   std::string t = type.IsScalar() ? type.Scalar() : "";
   l->type = t;
-  if (t == "veth") {
+  if (t == "veth" || t == "veth-stitch") {
     CheckKeys(n, kVethLinkKeys, what);
     YAML::Node eps = n["endpoints"];
     if (!eps || !eps.IsSequence() || eps.size() != 2) {
-      Error(eps ? eps : n, what + ": a veth link needs \"endpoints\" with exactly two entries");
+      Error(eps ? eps : n, what + ": a " + t + " link needs \"endpoints\" with exactly two entries");
       return false;
     }
-    for (size_t i = 0; i < 2; ++i)
-      l->endpoints.push_back(ExtEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < 2; ++i) {  // a veth-stitch end may also be written "node:interface"
+      std::string at = what + ".endpoints[" + std::to_string(i) + "]";
+      l->endpoints.push_back(t != "veth" && eps[i].IsScalar() ? BriefEndpoint(eps[i], at) : ExtEndpoint(eps[i], at));
+    }
   } else if (t == "host" || t == "mgmt-net" || t == "macvlan" || t == "dummy" || t == "vxlan" || t == "vxlan-stitch") {
     bool vx = t == "vxlan" || t == "vxlan-stitch";
     CheckKeys(n,
@@ -394,7 +396,7 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
     l->endpoints.push_back(ExtEndpoint(ep, what + ".endpoint"));
   } else {
     Error(type, what + ": unknown link type \"" + t +
-                    "\" (expected veth, host, mgmt-net, macvlan, dummy, vxlan or vxlan-stitch)");
+                    "\" (expected veth, veth-stitch, host, mgmt-net, macvlan, dummy, vxlan or vxlan-stitch)");
     return false;
   }
   return true;

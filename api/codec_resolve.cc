@@ -425,7 +425,9 @@ class Resolver {
     c.pos = l.pos;
     // containerlab's 9500 for veth pairs; a mgmt-net end joins a 1500-byte bridge; the others
     // take their kind's default (a macvlan cannot exceed its parent, a vxlan leaves room).
-    c.mtu = l.mtu.value_or(l.type == "veth" || l.type == "host" ? 9500 : l.type == "mgmt-net" ? 1500 : 0);
+    c.mtu = l.mtu.value_or(l.type == "veth" || l.type == "veth-stitch" || l.type == "host" ? 9500
+                           : l.type == "mgmt-net"                                          ? 1500
+                                                                                           : 0);
     c.parent = l.type == "macvlan" ? l.host_interface : "";
     if (!l.mode.empty()) c.mode = l.mode;
     c.remote = l.remote;
@@ -454,19 +456,20 @@ class Resolver {
     } else if (l.type == "host" || l.type == "mgmt-net") {
       c.b = HostEnd(lab, l, what, used);
     } else if (l.type == "vxlan-stitch") {
-      // containerlab's names for the stitch's host side; too long a name gets a hashed one.
-      auto host_name = [&](const std::string& prefix) {
-        std::string n = prefix + c.a.node + "_" + c.a.iface;
-        if (n.size() > 15) n = prefix + Hex64(Fnv1a64(lab.name + "/" + c.a.node + "/" + c.a.iface)).substr(0, 12);
-        if (!used->insert(std::string(kHostNode) + ":" + n).second)
-          Error(l.pos, what + ": host interface " + n + " is used by more than one link");
-        return n;
-      };
-      c.b = Endpoint{kHostNode, host_name("ve-"), "", "", "", ""};
+      // containerlab's names for the stitch's host side.
+      for (auto* end : {&c.b.iface, &c.stitch_vxlan}) {
+        *end = VxlanStitchHostName(lab.name, c.a, end == &c.b.iface ? "ve-" : "vx-");
+        if (!used->insert(std::string(kHostNode) + ":" + *end).second)
+          Error(l.pos, what + ": host interface " + *end + " is used by more than one link");
+      }
+      c.b.node = kHostNode;
       c.b.mac = GeneratedMac(lab.name, kHostNode, c.b.iface);
-      c.stitch_vxlan = host_name("vx-");
       // The veth carries what the VXLAN device can: 1450 leaves room for the encapsulation.
       if (!l.mtu) c.mtu = 1450;
+    } else if (l.type == "veth-stitch" && l.endpoints.size() == 2) {
+      c.b = end(l.endpoints[1]);
+      for (const auto& [pos, text] : VethStitchRefusals(l, c.a.node, c.b.node)) Error(pos, what + ": " + text);
+      c.stitch_netns = VethStitchNetns(lab.name, l);
     } else if (l.endpoints.size() == 2) {
       c.b = end(l.endpoints[1]);
     }

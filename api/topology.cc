@@ -81,6 +81,7 @@ std::string NodeConfig::SpecHash() const {
 }
 
 std::string LinkConfig::Id() const {
+  if (type == "veth-stitch") return a.node + ":" + a.iface + "--veth-stitch--" + b.node + ":" + b.iface;
   if (!OneEnded() && type != "vxlan-stitch") return a.node + ":" + a.iface + "--" + b.node + ":" + b.iface;
   std::string id = a.node + ":" + a.iface + "--" + type;
   if (!parent.empty()) id.append(1, ':').append(parent);
@@ -94,6 +95,16 @@ std::string LabSpec::ContainerName(const std::string& node) const {
   if (prefix->empty()) return node;
   if (*prefix == "__lab-name") return name + "-" + node;
   return *prefix + "-" + name + "-" + node;
+}
+
+std::string VethStitchNetnsPrefix(const std::string& lab) {
+  return "lk-" + lab + "-vstitch-";
+}
+
+bool IsVethStitchNetnsOf(const std::string& lab, const std::string& netns) {
+  std::string prefix = VethStitchNetnsPrefix(lab);
+  if (netns.size() != prefix.size() + 6 || netns.compare(0, prefix.size(), prefix) != 0) return false;
+  return netns.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
 }
 
 std::string LabSpec::LabDir() const {

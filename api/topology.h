@@ -139,7 +139,7 @@ struct EndpointDefinition {
 };
 
 struct LinkDefinition {
-  std::string type;  // veth, host, mgmt-net, macvlan, dummy, vxlan, vxlan-stitch (brief forms resolved)
+  std::string type;  // veth, host, mgmt-net, macvlan, dummy, vxlan, vxlan-stitch, veth-stitch (brief resolved)
   std::vector<EndpointDefinition> endpoints;
   std::string host_interface;  // host and mgmt-net: the host end; macvlan: the parent
   std::string mode;            // macvlan
@@ -206,7 +206,7 @@ struct Endpoint {
 };
 
 struct LinkConfig {
-  std::string type;             // veth | host | mgmt-net | macvlan | dummy | vxlan | vxlan-stitch
+  std::string type;             // veth | host | mgmt-net | macvlan | dummy | vxlan | vxlan-stitch | veth-stitch
   Endpoint a, b;                // host, mgmt-net, vxlan-stitch: b.node is "host"; one-ended: b is empty
   int mtu = 9500;               // containerlab's default for veth; 0: the kernel's default for the kind
   std::string parent;           // macvlan: the host interface it sits on
@@ -217,6 +217,10 @@ struct LinkConfig {
   // vxlan-stitch: b is the veth's host end ve-<node>_<iface>; this VXLAN device vx-<node>_<iface>
   // in the host namespace is joined to it by tc redirects, as containerlab stitches them.
   std::string stitch_vxlan;
+  // veth-stitch: a and b are two nodes' ends, each a veth whose far end, named after its node,
+  // lies in this network namespace of the link's own (/run/netns/NAME); tc redirects join the
+  // two far ends, as containerlab stitches them (a plain veth's traffic, on netdevs of their own).
+  std::string stitch_netns;
   SourcePos pos;
   bool OneEnded() const { return b.node.empty(); }
   // Stable identity of the link inside its lab, used in ownership markers.
@@ -225,6 +229,12 @@ struct LinkConfig {
 };
 
 inline constexpr char kHostNode[] = "host";
+
+// The named network namespaces of a lab's veth-stitch links: lk-<lab>-vstitch-<6 hex digits>.
+std::string VethStitchNetnsPrefix(const std::string& lab);
+// Whether `netns` is one of those (the prefix, then exactly 6 hex digits: lab "a" does not
+// own lab "a-b"'s).
+bool IsVethStitchNetnsOf(const std::string& lab, const std::string& netns);
 
 // A host interface name longer than Linux's 15 characters (an altname holds up to 127): the kernel
 // name labkeeper gives the interface, its first 8 characters and a hash of the whole,

@@ -26,6 +26,8 @@ std::string ReasonFor(const Action& a) {
       return "ContainerStarted";
     case ActionKind::kDeleteIface:
       return "InterfaceDeleted";
+    case ActionKind::kDeleteNetns:
+      return "NamespaceDeleted";
     case ActionKind::kCreateLink:
       return "LinkCreated";
     case ActionKind::kRepairIface:

@@ -1,5 +1,5 @@
-// Destroy: every container and interface a lab owns goes, then its management network when
-// labkeeper made it and nothing uses it.
+// Destroy: every container, interface and veth-stitch namespace a lab owns goes, then its
+// management network when labkeeper made it and nothing uses it.
 #include <mutex>
 #include <set>
 
@@ -7,6 +7,24 @@
 #include "controller/observer.h"
 
 namespace lk {
+
+namespace {
+
+// The lab's veth-stitch namespaces, with their far ends.
+void RemoveStitchNamespaces(LinkManager& links, const std::string& lab, const ProgressSink& progress,
+                            DestroyResult* d) {
+  auto named = links.ListNamed();
+  if (!named) return d->failures.push_back("named namespaces: " + named.error());
+  for (const auto& name : *named) {
+    if (!IsVethStitchNetnsOf(lab, name)) continue;
+    if (Status s = links.DeleteNamed(name); !s)
+      d->failures.push_back("namespace " + name + ": " + s.message());
+    else
+      progress("  namespace " + name + ": removed");
+  }
+}
+
+}  // namespace
 
 DestroyResult Applier::Destroy(const std::string& lab, const std::string& network) {
   DestroyResult d;
@@ -52,6 +70,7 @@ DestroyResult Applier::Destroy(const std::string& lab, const std::string& networ
         if (auto ns = links_.OfPid(c.pid)) remove_marked(*ns, false);
   // Host ends die with their peers; a leftover host interface of this lab goes too.
   if (auto host = links_.Host()) remove_marked(*host, true);
+  RemoveStitchNamespaces(links_, lab, progress_, &d);
   for (const auto& net : networks) {
     auto removed = runtime_.RemoveNetworkIfUnused(net, kManagedByLabel);
     if (!removed) {

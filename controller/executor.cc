@@ -104,6 +104,9 @@ bool Executor::RunStep(Step step, const std::vector<const Action*>& acts) {
       case ActionKind::kDeleteIface:
         Record(*a, builder_.DeleteIface(a->node, a->iface), "deleted (" + a->reason + ")");
         break;
+      case ActionKind::kDeleteNetns:
+        Record(*a, builder_.DeleteNetns(a->iface), "deleted (" + a->reason + ")");
+        break;
       case ActionKind::kCreateBridge: {
         Status s = builder_.MakeBridge(*lab_.FindNode(a->node));
         if (!s) Fail(a->node);

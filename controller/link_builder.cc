@@ -98,22 +98,50 @@ Status LinkBuilder::Create(const LinkConfig& l) {
   if (l.OneEnded()) return CreateOneEnded(l, *na);
   const NetNs* nb = NsOf(l.b.node);
   if (!nb) return Why(l.b.node);
+  if (!l.stitch_netns.empty()) return CreateVethStitch(l, *na, *nb);
   // What is left of the link (one end, or a pair with the wrong peer): only interfaces that
   // carry this lab's marker.
   RemoveLeftovers(l.a.node, *na, {l.a.iface});
   std::set<std::string> b_names = {l.b.iface};
   if (!l.stitch_vxlan.empty()) b_names.insert(l.stitch_vxlan);
   RemoveLeftovers(l.b.node, *nb, b_names);
-  auto spec = [&](const Endpoint& e) {
-    return IfaceSpec{e.iface, e.mac, IfaceMarker{lab_.name, e.node, l.Id()}.str(), TempIfaceName(lab_.name, l, e)};
-  };
-  Status s = links_.CreateVeth(*na, spec(l.a), *nb, spec(l.b), l.mtu);
+  Status s = links_.CreateVeth(*na, Spec(l, l.a), *nb, Spec(l, l.b), l.mtu);
   for (auto [ns, end] : {std::pair{na, &l.a}, std::pair{nb, &l.b}})
     if (s && !end->altname.empty()) s = links_.AddAltName(*ns, end->iface, end->altname);
   if (s) s = Join(l, *na, *nb);
   if (s && !l.stitch_vxlan.empty()) s = Stitch(l, *nb);
   if (s) s = Addresses(l.a, *na);
   if (s) s = Addresses(l.b, *nb);
+  return s;
+}
+
+IfaceSpec LinkBuilder::Spec(const LinkConfig& l, const Endpoint& e) const {
+  return IfaceSpec{e.iface, e.mac, IfaceMarker{lab_.name, e.node, l.Id()}.str(), TempIfaceName(lab_.name, l, e)};
+}
+
+// A veth-stitch: its namespace (made when absent; what is left of the link in it goes), a veth
+// from each node end to its far end there, and a redirect each way between the far ends. On
+// failure, what this made goes again.
+Status LinkBuilder::CreateVethStitch(const LinkConfig& l, const NetNs& na, const NetNs& nb) {
+  auto ns = links_.MakeNamed(l.stitch_netns);
+  if (!ns) return ns.status();
+  RemoveLeftovers(l.a.node, na, {l.a.iface});
+  RemoveLeftovers(l.b.node, nb, {l.b.iface});
+  if (auto seen = observed_.stitch_ns.find(l.stitch_netns); seen != observed_.stitch_ns.end()) {
+    for (const auto& i : seen->second.ifaces) links_.Delete(*ns, i.name);
+    for (const auto& name : seen->second.strays) links_.Delete(*ns, name);
+  }
+  std::vector<std::pair<const NetNs*, std::string>> made;
+  Status s = Status::Ok();
+  for (auto [node_ns, e] : {std::pair{&na, &l.a}, std::pair{&nb, &l.b}}) {
+    if (s) s = links_.CreateVeth(*node_ns, Spec(l, *e), *ns, Spec(l, FarEnd(*e)), l.mtu);
+    if (s) made.emplace_back(node_ns, e->iface);
+  }
+  if (s) s = links_.Redirect(*ns, l.a.node, l.b.node);
+  if (s) s = links_.Redirect(*ns, l.b.node, l.a.node);
+  if (s) s = Join(l, na, nb);
+  if (!s)
+    for (const auto& [where, name] : made) links_.Delete(*where, name);  // its far end goes with it
   return s;
 }
 

@@ -33,6 +33,8 @@ class LinkBuilder {
   // A bridge node's Linux bridge, marked as the lab's (a bridge that was there is never touched).
   Status MakeBridge(const NodeConfig& n);
   Status DeleteIface(const std::string& node, const std::string& iface);
+  // A veth-stitch namespace no link wants, with what is in it.
+  Status DeleteNetns(const std::string& name) { return links_.DeleteNamed(name); }
 
  private:
   // The namespace of a node (or kHostNode), or nullptr with the reason in Why(node).
@@ -45,6 +47,8 @@ class LinkBuilder {
   Status CreateOneEnded(const LinkConfig& l, const NetNs& na);
   Status Join(const LinkConfig& l, const NetNs& na, const NetNs& nb);  // bridges and mgmt-net
   Status Stitch(const LinkConfig& l, const NetNs& host);
+  Status CreateVethStitch(const LinkConfig& l, const NetNs& na, const NetNs& nb);
+  IfaceSpec Spec(const LinkConfig& l, const Endpoint& e) const;
   Status Addresses(const Endpoint& e, const NetNs& ns);
 
   ContainerRuntime& runtime_;

@@ -316,6 +316,11 @@ class NetlinkLinkManager : public LinkManager {
     return AddAltNameOn(sock->get(), ns, rtnl_link_get_ifindex(link->get()), name, altname);
   }
 
+  Result<NetNs> MakeNamed(const std::string& name) override { return MakeNamedNetns(name); }
+  Result<std::optional<NetNs>> FindNamed(const std::string& name) override { return FindNamedNetns(name); }
+  Result<std::vector<std::string>> ListNamed() override { return ListNamedNetns(); }
+  Status DeleteNamed(const std::string& name) override { return DeleteNamedNetns(name); }
+
   Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) override {
     auto sock = OpenSocket(ns);
     if (!sock) return sock.status();

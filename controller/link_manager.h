@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,13 @@ class LinkManager {
   // The alternative names of the interfaces in `ns` that have any, by interface name: a listing
   // of its own, asked for only where a lab has such names (List does not report them).
   virtual Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) = 0;
+  // Named network namespaces (/run/netns/NAME, as `ip netns` keeps them), which a veth-stitch's
+  // far ends live in: the one of that name, made when absent; the one of that name if it exists;
+  // every name; removal, with every interface in it (an absent one is fine).
+  virtual Result<NetNs> MakeNamed(const std::string& name) = 0;
+  virtual Result<std::optional<NetNs>> FindNamed(const std::string& name) = 0;
+  virtual Result<std::vector<std::string>> ListNamed() = 0;
+  virtual Status DeleteNamed(const std::string& name) = 0;
 };
 
 std::unique_ptr<LinkManager> MakeNetlinkLinkManager();

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "api/result.h"
 
@@ -50,5 +52,14 @@ class NetNs {
 
 // Runs `fn` on a short-lived thread that has entered `ns`; the caller's thread never moves.
 Status RunInNetns(const NetNs& ns, const std::function<void()>& fn);
+
+// Named network namespaces as `ip netns` keeps them: a new namespace bind-mounted on the file
+// /run/netns/NAME, so it lives on with no process in it. Made when absent (a file left without
+// its mount, after a reboot, is made anew); found, or nullopt; listed by name; removed (unmounted
+// and unlinked; an absent one is fine).
+Result<NetNs> MakeNamedNetns(const std::string& name);
+Result<std::optional<NetNs>> FindNamedNetns(const std::string& name);
+Result<std::vector<std::string>> ListNamedNetns();
+Status DeleteNamedNetns(const std::string& name);
 
 }  // namespace lk

@@ -31,15 +31,24 @@ struct ObservedNode {
 // container by name); "" when they live in the host's namespace.
 std::string HolderContainer(const LabSpec& lab, const NodeConfig& n);
 
+// A veth-stitch's namespace, held open, and this lab's interfaces in it (its links' far ends).
+struct ObservedStitch {
+  std::shared_ptr<const NetNs> ns;
+  std::vector<Iface> ifaces;
+  std::vector<std::string> strays;  // left by an interrupted creation
+};
+
 struct ObservedLab {
   std::string lab;
   bool network_exists = true;
-  std::map<std::string, ObservedNode> nodes;  // by desired node name
-  std::vector<ContainerState> orphans;        // owned containers of this lab no longer desired
-  std::vector<Iface> host_ifaces;             // owned interfaces of this lab in the host namespace
-  std::vector<std::string> host_strays;       // host interfaces left by an interrupted creation
-  std::shared_ptr<const NetNs> host_ns;       // the host's namespace, when it could be opened
-  std::vector<std::string> errors;            // what could not be observed
+  std::map<std::string, ObservedNode> nodes;        // by desired node name
+  std::vector<ContainerState> orphans;              // owned containers of this lab no longer desired
+  std::vector<Iface> host_ifaces;                   // owned interfaces of this lab in the host namespace
+  std::vector<std::string> host_strays;             // host interfaces left by an interrupted creation
+  std::shared_ptr<const NetNs> host_ns;             // the host's namespace, when it could be opened
+  std::map<std::string, ObservedStitch> stitch_ns;  // the veth-stitch namespaces that exist, by name
+  std::vector<std::string> stitch_orphans;          // this lab's veth-stitch namespaces no link wants
+  std::vector<std::string> errors;                  // what could not be observed
 };
 
 }  // namespace lk

@@ -31,6 +31,8 @@ void Observer::Classify(std::vector<Iface> all, const LabSpec& lab, std::vector<
   for (const auto& l : lab.links) {
     for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, *e));
     if (!l.stitch_vxlan.empty()) temp.insert(TempIfaceName(lab.name, l, StitchEnd(l)));
+    if (!l.stitch_netns.empty())
+      for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, FarEnd(*e)));
   }
   for (auto& i : all) {
     auto m = IfaceMarker::Parse(i.alias);
@@ -104,6 +106,33 @@ void Observer::ObserveAttached(const LabSpec& lab, const NodeConfig& n, Observed
     if (auto m = IfaceMarker::Parse(i.alias); m && m->node == n.name) on->ifaces.push_back(std::move(i));
 }
 
+void Observer::ObserveStitches(const LabSpec& lab, ObservedLab* o) {
+  std::set<std::string> wanted;
+  for (const auto& l : lab.links)
+    if (!l.stitch_netns.empty()) wanted.insert(l.stitch_netns);
+  auto names = links_.ListNamed();
+  if (!names) {
+    o->errors.push_back("named namespaces: " + names.error());
+    return;
+  }
+  for (const auto& name : *names) {
+    if (!IsVethStitchNetnsOf(lab.name, name)) continue;
+    if (!wanted.count(name)) {
+      o->stitch_orphans.push_back(name);
+      continue;
+    }
+    auto ns = links_.FindNamed(name);
+    if (!ns || !*ns) {
+      if (!ns) o->errors.push_back("namespace " + name + ": " + ns.error());
+      continue;
+    }
+    ObservedStitch& s = o->stitch_ns[name];
+    s.ns = std::make_shared<const NetNs>(std::move(**ns));
+    if (Status st = Scan(*s.ns, lab, &s.ifaces, &s.strays); !st)
+      o->errors.push_back("namespace " + name + ": " + st.message());
+  }
+}
+
 ObservedLab Observer::Observe(const LabSpec& lab) {
   ObservedLab o;
   o.lab = lab.name;
@@ -154,6 +183,7 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
 
   Status s = o.host_ns ? Scan(*o.host_ns, lab, &o.host_ifaces, &o.host_strays) : host.status();
   if (!s) o.errors.push_back("host: " + s.message());
+  ObserveStitches(lab, &o);
   if (s && o.host_ns && HasHostAltNames(lab)) {  // a listing of its own: only for labs that need it
     auto alt = links_.AltNames(*o.host_ns);
     if (!alt) o.errors.push_back("host: " + alt.error());

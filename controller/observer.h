@@ -26,6 +26,8 @@ class Observer {
                        std::vector<std::string>* strays);
   // A node that is not a container labkeeper runs: its bridge and the namespace it lives in.
   void ObserveAttached(const LabSpec& lab, const NodeConfig& n, ObservedNode* on, ObservedLab* o);
+  // The lab's veth-stitch namespaces: those its links want, with their interfaces; the others.
+  void ObserveStitches(const LabSpec& lab, ObservedLab* o);
   ContainerRuntime& runtime_;
   LinkManager& links_;
 };

@@ -47,4 +47,9 @@ inline Endpoint StitchEnd(const LinkConfig& link) {
   return Endpoint{kHostNode, link.stitch_vxlan, "", "", "", ""};
 }
 
+// A veth-stitch end's far end, in the link's namespace: named after the end's node.
+inline Endpoint FarEnd(const Endpoint& end) {
+  return Endpoint{end.node, end.node, "", "", "", ""};
+}
+
 }  // namespace lk

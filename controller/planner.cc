@@ -1,6 +1,7 @@
 #include "controller/planner.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -24,6 +25,8 @@ const char* ActionName(ActionKind k) {
       return "start-container";
     case ActionKind::kDeleteIface:
       return "delete-interface";
+    case ActionKind::kDeleteNetns:
+      return "delete-namespace";
     case ActionKind::kCreateLink:
       return "create-link";
     case ActionKind::kRepairIface:
@@ -113,6 +116,11 @@ class Planner {
     }
     PlanStrays();
     PlanOrphanIfaces();  // before links: a stale interface may hold a name a link needs
+    for (const auto& name : o_.stitch_orphans) {
+      Action a = Make(ActionKind::kDeleteNetns, "netns/" + name, "orphan", "");
+      a.iface = name;
+      plan_.actions.push_back(a);
+    }
     for (const auto& l : d_.links) PlanLink(l);
     for (auto& a : repairs_) plan_.actions.push_back(std::move(a));
     // exec configures a node's interfaces, as containerlab runs it after deploy: again when the
@@ -230,6 +238,11 @@ class Planner {
       if (!marked(a, l.a)) return create("link missing");
       return RepairEnd(l, l.a, *a);
     }
+    if (!l.stitch_netns.empty()) {  // veth-stitch: anything amiss remakes it whole
+      if (std::string why = StitchProblem(l, marked); !why.empty()) return create(why);
+      RepairEnd(l, l.a, *a);
+      return RepairEnd(l, l.b, *FindIface(*IfacesOf(l.b.node), l.b.iface));
+    }
     const std::vector<Iface>* ib = IfacesOf(l.b.node);
     const Iface* b = ib ? FindIface(*ib, l.b.iface) : nullptr;
     bool has_a = marked(a, l.a), has_b = marked(b, l.b);
@@ -249,6 +262,23 @@ class Planner {
     }
     RepairEnd(l, l.a, *a);
     RepairEnd(l, l.b, *b);
+  }
+
+  // What is wrong with a veth-stitch: each node end's peer is its far end, named after its node,
+  // in the link's namespace, marked and up; "" when nothing is.
+  std::string StitchProblem(const LinkConfig& l, const std::function<bool(const Iface*, const Endpoint&)>& marked) {
+    auto ns = o_.stitch_ns.find(l.stitch_netns);
+    if (ns == o_.stitch_ns.end()) return "namespace " + l.stitch_netns + " missing";
+    for (const Endpoint* e : {&l.a, &l.b}) {
+      const std::vector<Iface>* in = IfacesOf(e->node);
+      const Iface* end = in ? FindIface(*in, e->iface) : nullptr;
+      const Iface* far = FindIface(ns->second.ifaces, e->node);
+      if (!marked(end, *e)) return "link missing on " + e->node + ":" + e->iface;
+      if (!marked(far, *e)) return "stitch end " + e->node + " missing in " + l.stitch_netns;
+      if (end->peer_ifindex != far->ifindex || far->peer_ifindex != end->ifindex) return "peer mismatch on " + e->node;
+      if (!far->admin_up) return "stitch end " + e->node + " down";
+    }
+    return "";
   }
 
   void RepairEnd(const LinkConfig& l, const Endpoint& e, const Iface& i) {
@@ -328,6 +358,7 @@ class Planner {
           a.depth = a.step == Step::kNodes ? Depth(a.node) : 0;
           break;
         case ActionKind::kDeleteIface:
+        case ActionKind::kDeleteNetns:
           a.step = Step::kCleanup;
           break;
         case ActionKind::kCreateBridge:

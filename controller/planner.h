@@ -19,6 +19,7 @@ enum class ActionKind {
   kCreateContainer,  // object: node/NAME
   kStartContainer,   // object: node/NAME
   kDeleteIface,      // object: iface/NODE:IFACE
+  kDeleteNetns,      // object: netns/NAME (a veth-stitch's namespace no link wants); iface: NAME
   kCreateLink,       // object: link/ID
   kRepairIface,      // object: iface/NODE:IFACE (admin down, MTU, MAC)
   kExec,             // object: node/NAME

@@ -131,6 +131,17 @@ BRIEF = obj(dict(COMMON_LINK, endpoints={"type": "array", "minItems": 2, "maxIte
             ["endpoints"])
 VETH = obj(dict(COMMON_LINK, type={"const": "veth"},
                 endpoints={"type": "array", "minItems": 2, "maxItems": 2, "items": ENDPOINT}), ["type", "endpoints"])
+# veth-stitch: ends written either way, carrying no mac or address (a transparent layer-2 stitch).
+# The node's name also names its far end's interface: at most 15 characters, no '/' or space.
+STITCH_NODE = "[^:/\\s]{1,15}"
+STITCH_END = obj({"node": {"type": "string", "pattern": "^" + STITCH_NODE + "$"},
+                  "interface": {"type": "string", "pattern": "^" + IFACE_WRITTEN + "$"},
+                  "vars": ANY, "labels": ANY}, ["node", "interface"])
+VETH_STITCH = obj(dict(COMMON_LINK, type={"const": "veth-stitch"},
+                       endpoints={"type": "array", "minItems": 2, "maxItems": 2,
+                                  "items": {"anyOf": [STITCH_END, {"type": "string",
+                                                                   "pattern": "^" + STITCH_NODE + ":" + IFACE_WRITTEN + "$"}]}}),
+                  ["type", "endpoints"])
 HOSTLIKE = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT,
                         **{"host-interface": {"type": "string",
                                               "pattern": "^" + (IFACE if t == "macvlan" else HOST_IFACE) + "$"}}),
@@ -143,7 +154,7 @@ VXLAN = {t: obj(dict(COMMON_LINK, type={"const": t}, endpoint=ENDPOINT, remote=S
                         "src-port": {"type": "integer"}}),
                 ["type", "endpoint", "remote", "vni"])
          for t in ("vxlan", "vxlan-stitch")}
-LINK = {"oneOf": [BRIEF, VETH, HOSTLIKE["host"], HOSTLIKE["mgmt-net"], HOSTLIKE["macvlan"], DUMMY,
+LINK = {"oneOf": [BRIEF, VETH, VETH_STITCH, HOSTLIKE["host"], HOSTLIKE["mgmt-net"], HOSTLIKE["macvlan"], DUMMY,
                   VXLAN["vxlan"], VXLAN["vxlan-stitch"]]}
 
 MGMT = obj({"network": STR, "ipv4-subnet": PREFIX4, "ipv4-gw": ADDR4, "ipv4-range": PREFIX4, "ipv6-subnet": PREFIX6,

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "controller/link_manager.h"
@@ -142,11 +144,48 @@ TYPED_TEST_P(LinkContract, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn) {
   EXPECT_FALSE(this->lm().AddAltName(this->b(), "some_ver-0a1b2c", std::string(128, 'x')).ok()) << "at most 127";
 }
 
+TYPED_TEST_P(LinkContract, ANamedNamespaceIsMadeOnceFoundListedAndRemovedWithWhatIsInIt) {
+  const std::string name = "lktest-contract-stitch";
+  LinkManager& lm = this->lm();
+  ASSERT_TRUE(lm.DeleteNamed(name).ok());
+  auto absent = lm.FindNamed(name);
+  ASSERT_TRUE(absent) << absent.error();
+  EXPECT_FALSE(absent->has_value());
+  {
+    auto made = lm.MakeNamed(name);
+    ASSERT_TRUE(made) << made.error();
+    Status s = lm.CreateVeth(this->a(), {"eth5", "", "labkeeper lab=c node=a link=s", ""}, *made,
+                             {"a", "", "labkeeper lab=c node=a link=s", ""}, 1500);
+    ASSERT_TRUE(s.ok()) << s.message();
+    auto again = lm.MakeNamed(name);
+    ASSERT_TRUE(again) << again.error();
+    EXPECT_TRUE(this->In(*again, "a")) << "made only when absent: the same namespace";
+    auto found = lm.FindNamed(name);
+    ASSERT_TRUE(found && *found);
+    EXPECT_TRUE(this->In(**found, "a"));
+  }  // nothing holds it open now
+  auto names = lm.ListNamed();
+  ASSERT_TRUE(names) << names.error();
+  EXPECT_NE(std::find(names->begin(), names->end(), name), names->end());
+  ASSERT_TRUE(lm.DeleteNamed(name).ok());
+  EXPECT_FALSE(lm.FindNamed(name)->has_value());
+  // The kernel takes a namespace apart a moment after its last reference goes.
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = !this->In(this->a(), "eth5");
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(gone) << "its veth ends go with it";
+  EXPECT_TRUE(lm.DeleteNamed(name).ok()) << "an absent one is fine";
+  EXPECT_FALSE(lm.MakeNamed("no/slash").ok());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(LinkContract, AVethHasItsEndsInBothNamespacesWithNamesMtuMacsMarkersAndPeers,
                             DeletingOneEndRemovesThePairAndDeletingAgainIsNoError,
                             ATakenNameIsAnErrorNamingItAndLeavesNothingBehind,
                             RepairsOfMtuMacStateAndAddressesShowInTheListing, ChangesToAMissingInterfaceFail,
                             ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridge,
-                            TemporaryNamesAreGoneOnceTheEndsAreMade, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn);
+                            TemporaryNamesAreGoneOnceTheEndsAreMade, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn,
+                            ANamedNamespaceIsMadeOnceFoundListedAndRemovedWithWhatIsInIt);
 
 }  // namespace lk::test

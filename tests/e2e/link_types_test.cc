@@ -170,6 +170,58 @@ TEST(LinkTypes, SharedVxlanStitchLabCarriesPingsAndIsRepaired) {
   }
 }
 
+// A veth-stitch between two Linux nodes (the corpus's only one joins two SR-SIMs, which need
+// Nokia's image): each node's end is a veth to a far end named after its node in the link's own
+// namespace, the far ends joined by tc redirects; pings cross it, a far end taken away is made
+// again, and destroy removes the namespace.
+TEST(LinkTypes, AVethStitchCarriesPingsThroughItsNamespaceAndIsRepaired) {
+  ASSERT_TRUE(test::EngineAnswers());
+  test::TempDir dir;
+  std::string file = dir.Write("stitch.clab.yml", R"(name: lktest-vstitch
+topology:
+  defaults: {kind: linux, image: labkeeper.dev/busybox:test}
+  nodes:
+    n1: {exec: ["ip address add 10.77.0.1/24 dev eth1"]}
+    n2: {exec: ["ip address add 10.77.0.2/24 dev eth3"]}
+  links:
+    - type: veth-stitch
+      endpoints: ["n1:eth1", {node: n2, interface: eth3}]
+)");
+  test::LabGuard guard("lktest-vstitch");
+  auto load = LoadFile(file);
+  ASSERT_TRUE(load.ok()) << load.ErrorText();
+  const std::string ns = load.labs[0].links[0].stitch_netns;
+  auto r = Labkeeper("apply " + file);
+  ASSERT_EQ(r.status, 0) << r.out;
+
+  EXPECT_NE(Sh("ip netns list").find(ns), std::string::npos) << Sh("ip netns list");
+  std::string far = Sh("ip -n " + ns + " -d link show n1");
+  EXPECT_NE(far.find("veth"), std::string::npos) << far;
+  EXPECT_NE(far.find("mtu 9500"), std::string::npos) << far;
+  EXPECT_NE(Sh("ip -n " + ns + " link show n2").find("n2@"), std::string::npos);
+  EXPECT_NE(Sh("tc -n " + ns + " filter show dev n1 ingress").find("Egress Redirect to device n2"), std::string::npos);
+  EXPECT_NE(Sh("tc -n " + ns + " filter show dev n2 ingress").find("Egress Redirect to device n1"), std::string::npos);
+  auto ping = [](const std::string& node, const std::string& to) {
+    int st = 1;
+    Sh("docker exec clab-lktest-vstitch-" + node + " ping -c 2 -W 3 " + to, &st);
+    return st == 0;
+  };
+  EXPECT_TRUE(test::WaitFor([&] { return ping("n1", "10.77.0.2"); }, test::kStartBound)) << "n1 -> n2 via " << ns;
+  EXPECT_TRUE(ping("n2", "10.77.0.1"));
+  EXPECT_NE(Labkeeper("plan " + file).out.find("in sync, no changes"), std::string::npos);
+
+  // A far end taken away (n2's end goes with it): the link is made again, and carries pings.
+  Sh("ip -n " + ns + " link del n2");
+  auto again = Labkeeper("apply " + file);
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("link/n1:eth1--veth-stitch--n2:eth3: created (link missing on n2:eth3)"), std::string::npos)
+      << again.out;
+  EXPECT_TRUE(test::WaitFor([&] { return ping("n1", "10.77.0.2"); }, test::kStartBound));
+
+  EXPECT_EQ(Labkeeper("destroy " + file).status, 0);
+  EXPECT_EQ(Sh("ip netns list").find(ns), std::string::npos) << Sh("ip netns list");
+}
+
 // containerlab's tests/08-vxlan/03-vxlan-tools, unchanged: a host end named with 32 characters
 // (Linux allows 15) has a short kernel name and the long one as its altname, which `ip` resolves
 // like a name; labkeeper finds it again, puts a removed altname back and remakes a removed end.

@@ -231,6 +231,40 @@ std::string FakeLinks::RedirectOf(const std::string& ns, const std::string& from
   return s->second.at(from).redirect;
 }
 
+Result<NetNs> FakeLinks::MakeNamed(const std::string& name) {
+  LK_FAKE_ENTER("MakeNamed");
+  if (name.empty() || name.find('/') != std::string::npos)
+    return Status::Fail("\"" + name + "\" cannot name a namespace");
+  std::lock_guard lock(mu_);
+  named_.insert(name);
+  SpaceOf("netns " + name);
+  return NetNs::Named("netns " + name);
+}
+
+Result<std::optional<NetNs>> FakeLinks::FindNamed(const std::string& name) {
+  LK_FAKE_ENTER("FindNamed");
+  std::lock_guard lock(mu_);
+  if (!named_.count(name)) return std::optional<NetNs>();
+  return std::optional<NetNs>(NetNs::Named("netns " + name));
+}
+
+Result<std::vector<std::string>> FakeLinks::ListNamed() {
+  LK_FAKE_ENTER("ListNamed");
+  std::lock_guard lock(mu_);
+  return std::vector<std::string>(named_.begin(), named_.end());
+}
+
+Status FakeLinks::DeleteNamed(const std::string& name) {
+  LK_FAKE_ENTER("DeleteNamed");
+  std::lock_guard lock(mu_);
+  named_.erase(name);
+  std::vector<std::string> inside;
+  for (const auto& [n, e] : SpaceOf("netns " + name)) inside.push_back(n);
+  for (const auto& n : inside) Erase("netns " + name, n);  // a veth's peer goes too
+  spaces_.erase("netns " + name);
+  return Status::Ok();
+}
+
 std::vector<std::string> FakeLinks::All() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;

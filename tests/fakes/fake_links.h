@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ class FakeLinks : public LinkManager {
   Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) override;
   Status AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) override;
   Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) override;
+  // Named namespaces are "netns NAME".
+  Result<NetNs> MakeNamed(const std::string& name) override;
+  Result<std::optional<NetNs>> FindNamed(const std::string& name) override;
+  Result<std::vector<std::string>> ListNamed() override;
+  Status DeleteNamed(const std::string& name) override;
 
  private:
   struct Entry {
@@ -71,6 +77,7 @@ class FakeLinks : public LinkManager {
   Faults faults_;
   mutable std::mutex mu_;
   std::map<std::string, Space> spaces_;
+  std::set<std::string> named_;
   int next_index_ = 2, next_mac_ = 1;
 };
 

@@ -274,6 +274,14 @@ std::vector<std::string> SharedExampleFiles() {
   std::sort(out.begin(), out.end());
   return out;
 }
+
+std::vector<std::string> TopologyFilesUnder(const std::string& root) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file() && IsTopologyFileName(e.path().string())) out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 }  // namespace lk::test
 
 #include "controller/link_manager.h"

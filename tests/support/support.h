@@ -146,6 +146,8 @@ int OspfFullNeighbours(const std::string& container);
 namespace lk::test {
 // Every topology file under ../shared/clab-examples (top level, parse-only/ and frr01/), sorted.
 std::vector<std::string> SharedExampleFiles();
+// Every topology file under `root` and its subdirectories (../shared/containerlab-corpus), sorted.
+std::vector<std::string> TopologyFilesUnder(const std::string& root);
 }  // namespace lk::test
 
 #include "api/topology.h"
