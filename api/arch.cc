@@ -1,15 +1,13 @@
 #include "api/arch.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "api/strings.h"
 
 namespace lk {
 
 std::string NormalizeArch(const std::string& arch, const std::string& variant) {
-  std::string a = arch;
-  std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
-  std::string v = variant;
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string a = Lower(arch), v = Lower(variant);
   if (size_t slash = a.find('/'); slash != std::string::npos) {
     if (v.empty()) v = a.substr(slash + 1);
     a = a.substr(0, slash);

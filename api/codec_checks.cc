@@ -87,8 +87,7 @@ void Parser::CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const
   if (d.startup_delay && *d.startup_delay < 0) bad("startup-delay", "expected seconds, 0 or more");
   if (d.cpu && *d.cpu <= 0) bad("cpu", "expected a number of CPUs above 0, such as 1.5");
   if (d.image_pull_policy && !d.image_pull_policy->empty()) {
-    std::string p = *d.image_pull_policy;
-    std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string p = Lower(*d.image_pull_policy);
     if (p != "ifnotpresent" && p != "always" && p != "never")
       bad("image-pull-policy", "\"" + *d.image_pull_policy + "\": expected IfNotPresent, Always or Never");
   }

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "api/codec_internal.h"
+#include "api/strings.h"
 
 namespace lk::codec {
 
@@ -29,8 +30,7 @@ void Parser::Components(const YAML::Node& n, const std::string& what, NodeDefini
     CheckKeys(item, kComponentKeys, w);
     ComponentDefinition c;
     c.pos = Pos(item);
-    c.slot = Str(item, "slot", w).value_or("");
-    std::transform(c.slot.begin(), c.slot.end(), c.slot.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    c.slot = Upper(Str(item, "slot", w).value_or(""));
     c.type = Str(item, "type", w).value_or("");
     c.env = Map(item, "env", w);
     if (item["slot"] && !ValidSlot(c.slot))

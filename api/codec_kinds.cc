@@ -20,8 +20,7 @@ void ApplyKindDefaults(const KindInfo& k, NodeConfig* c) {
 
 std::optional<std::string> TypeRefusal(const KindInfo& k, const std::string& type) {
   if (k.types.empty() || type.empty()) return std::nullopt;
-  std::string t = type;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string t = Lower(type);
   if (std::find(k.types.begin(), k.types.end(), t) != k.types.end()) return std::nullopt;
   std::string known;
   for (const auto& kt : k.types) known += (known.empty() ? "" : ", ") + kt;
@@ -93,9 +92,7 @@ std::vector<NodeConfig> ExpandComponents(const NodeConfig& c, const std::vector<
   std::vector<NodeConfig> out;
   for (const auto& comp : components) {
     NodeConfig n = c;
-    std::string slot = comp.slot;
-    std::transform(slot.begin(), slot.end(), slot.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    n.name = c.name + "-" + slot;
+    n.name = c.name + "-" + Lower(comp.slot);
     n.pos = comp.pos;
     n.labels["labkeeper.dev/srsim-node"] = c.name;
     apply(comp, &n);

@@ -31,6 +31,9 @@ uint64_t Fnv1a64(std::string_view data);
 std::string Hex64(uint64_t v);
 
 bool StartsWith(std::string_view s, std::string_view prefix);
+// ASCII case mapping (names, policies, slots: never locale-dependent).
+std::string Lower(std::string s);
+std::string Upper(std::string s);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 std::string Trim(std::string_view s);
 

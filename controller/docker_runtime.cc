@@ -200,8 +200,7 @@ class DockerRuntime : public ContainerRuntime {
 
   Result<std::string> EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
                                   const std::function<void(const std::string&)>& progress) override {
-    std::string p = policy;
-    std::transform(p.begin(), p.end(), p.begin(), ::tolower);
+    std::string p = Lower(policy);
     std::string want = platform.empty() ? "" : PlatformArch(platform);
     auto local = docker_->InspectImage(ref);
     if (!local) return local.status();

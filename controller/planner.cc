@@ -82,11 +82,6 @@ const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name
   return nullptr;
 }
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 class Planner {
  public:
   Planner(const LabSpec& d, const ObservedLab& o) : d_(d), o_(o) {}
