@@ -30,8 +30,8 @@ StageCycle FindStageCycle(const std::vector<NodeConfig>& nodes) {
         int s = StageIndex(stage), t = StageIndex(w.stage);
         if (on != index.end() && s >= 0 && t >= 0) edges[i * stages + s].push_back({on->second * stages + t, true});
       }
-    if (StartsWith(n.network_mode, "container:"))
-      if (auto on = index.find(n.network_mode.substr(10)); on != index.end())
+    if (!n.NamespaceOf().empty())
+      if (auto on = index.find(n.NamespaceOf()); on != index.end())
         edges[i * stages].push_back({on->second * stages, true});
   }
   auto name = [&](size_t v) { return nodes[v / stages].name + " " + StageNames()[v % stages]; };

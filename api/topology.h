@@ -190,6 +190,9 @@ struct NodeConfig {
   std::string BridgeHolder() const {
     return name.find('|') == std::string::npos ? "" : name.substr(name.find('|') + 1);
   }
+  // network-mode container:NAME: the container (a lab node's name, or any container's) whose
+  // network namespace it joins; "" otherwise.
+  std::string NamespaceOf() const { return network_mode.rfind("container:", 0) == 0 ? network_mode.substr(10) : ""; }
   // Its interfaces live in the host's namespace (host kind, and a bridge not inside a container).
   bool InHostNamespace() const { return kind == "host" || (IsBridge() && BridgeHolder().empty()); }
   bool operator==(const NodeConfig&) const = default;

@@ -23,8 +23,8 @@ ContainerSpec ContainerSpecFor(const LabSpec& lab, const NodeConfig& n, const st
   s.extras = n.extras;
   s.network_mode = n.network_mode;
   // network-mode container:NODE names a node of this lab: its container, by containerlab's name.
-  if (StartsWith(n.network_mode, "container:") && lab.FindNode(n.network_mode.substr(10)))
-    s.network_mode = "container:" + lab.ContainerName(n.network_mode.substr(10));
+  if (std::string on = n.NamespaceOf(); !on.empty() && lab.FindNode(on))
+    s.network_mode = "container:" + lab.ContainerName(on);
   if (n.network_mode.empty()) s.network = lab.mgmt.network;
   s.mgmt_ipv4 = n.mgmt_ipv4;
   s.mgmt_ipv6 = n.mgmt_ipv6;

@@ -384,8 +384,8 @@ class Planner {
   // container:NODE) waits for that node. A cycle stops at the lab's size (the engine refuses it).
   int Depth(const std::string& node) const {
     int depth = 0;
-    for (const NodeConfig* n = d_.FindNode(node); n && StartsWith(n->network_mode, "container:");) {
-      n = d_.FindNode(n->network_mode.substr(10));
+    for (const NodeConfig* n = d_.FindNode(node); n && !n->NamespaceOf().empty();) {
+      n = d_.FindNode(n->NamespaceOf());
       if (!n || depth > static_cast<int>(d_.nodes.size())) break;
       ++depth;
     }
@@ -399,8 +399,7 @@ class Planner {
       const NodeConfig& n = *d_.FindNode(name);
       for (const auto& [stage, st] : n.stages)
         for (const auto& w : st.wait_for) plan_.waits.push_back({name, StageIndex(stage), w.node, StageIndex(w.stage)});
-      if (StartsWith(n.network_mode, "container:") && d_.FindNode(n.network_mode.substr(10)))
-        plan_.waits.push_back({name, 0, n.network_mode.substr(10), 0});
+      if (std::string on = n.NamespaceOf(); !on.empty() && d_.FindNode(on)) plan_.waits.push_back({name, 0, on, 0});
     }
   }
 
