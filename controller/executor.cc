@@ -48,18 +48,11 @@ std::string DescribeNodeAction(const Action& a) {
   }
 }
 
-std::set<std::string> RenewedNodes(const Plan& plan) {
-  std::set<std::string> out;
-  for (const auto& a : plan.actions)
-    if (IsNodeAction(a.kind) && a.reason != "orphan") out.insert(a.node);
-  return out;
-}
-
 Executor::Executor(const PassContext& ctx, const LabSpec& lab, const ObservedLab& observed, ApplyResult* result)
     : ctx_(ctx),
       lab_(lab),
       r_(result),
-      builder_(ctx.runtime, ctx.links, ctx.env, lab, observed, RenewedNodes(result->plan)) {
+      builder_(ctx.runtime, ctx.links, ctx.env, lab, observed, result->plan.RenewedNodes()) {
   std::map<std::string, std::set<std::string>> platforms;
   for (const auto& n : lab_.nodes)
     if (n.IsContainer()) platforms[n.image].insert(n.platform);

@@ -77,7 +77,5 @@ class Executor {
 
 // How a node action's progress line says what became of it.
 std::string DescribeNodeAction(const Action& a);
-// The nodes whose containers a plan removes, creates or starts.
-std::set<std::string> RenewedNodes(const Plan& plan);
 
 }  // namespace lk

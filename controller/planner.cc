@@ -74,6 +74,13 @@ bool IsNodeAction(ActionKind k) {
   return k == ActionKind::kRemoveContainer || k == ActionKind::kCreateContainer || k == ActionKind::kStartContainer;
 }
 
+std::set<std::string> Plan::RenewedNodes() const {
+  std::set<std::string> out;
+  for (const auto& a : actions)
+    if (IsNodeAction(a.kind) && a.reason != "orphan") out.insert(a.node);
+  return out;
+}
+
 namespace {
 
 const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name) {
@@ -331,13 +338,12 @@ class Planner {
   void Order() {
     bool staged = false;
     for (const auto& n : d_.nodes) staged |= !n.stages.empty();
-    std::set<std::string> renewed;  // containers (re)made or started
+    std::set<std::string> renewed = plan_.RenewedNodes();  // containers (re)made or started
     std::map<std::string, const LinkConfig*> links;
     for (const auto& l : d_.links) links[l.Id()] = &l;
     for (auto& a : plan_.actions) {
       if (!IsNodeAction(a.kind)) continue;
       a.group = a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
-      if (a.reason != "orphan") renewed.insert(a.node);
     }
     for (auto& a : plan_.actions) {
       bool fresh = renewed.count(a.node) > 0;

@@ -1,6 +1,7 @@
 // The planner: a pure function from (desired lab, observed lab) to an ordered plan.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,9 @@ struct Plan {
   std::string str() const;
   // [{"action", "object", "reason"}, ...]: `plan -o json` and the API's plan document.
   nlohmann::json json() const;
+  // The nodes whose containers it removes, (re)creates or starts (an orphan's removal aside):
+  // they get new namespaces, their links are made anew and their exec runs again.
+  std::set<std::string> RenewedNodes() const;
 };
 
 // Actions in the order of their steps (see Step). Nodes whose container is (re)created or
