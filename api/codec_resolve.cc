@@ -401,7 +401,7 @@ class Resolver {
                                              " cluster: links attach to its nodes, as ext-container nodes");
     if (!e.mac.empty() && !ValidMac(e.mac))
       Error(e.written.Of("mac", e.pos), what + ": mac \"" + e.mac + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
-    if (!used->insert(e.node + ":" + iface).second)
+    if (!used->insert((node ? node->name : e.node) + ":" + iface).second)  // as resolved: aliases meet
       Error(e.pos, what + ": endpoint " + e.node + ":" + e.iface + " is used by more than one link");
   }
 

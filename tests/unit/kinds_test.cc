@@ -275,6 +275,21 @@ topology:
   EXPECT_EQ(lab.links[1].b.iface, "e1-1-1");
 }
 
+TEST(Kinds, AnEndpointIsUsedOnceHoweverItsNodeAndInterfaceAreWritten) {
+  std::string bad = ErrorsOf(R"(name: s
+topology:
+  nodes:
+    sr: {kind: nokia_srsim, image: i, components: [{slot: A}, {slot: 1}]}
+    cpe: {kind: linux, image: i}
+  links:
+    - endpoints: ["cpe:eth1", "sr:1/1/c1/1"]
+    - endpoints: ["cpe:eth2", "sr-a:e1-1-c1-1"]
+)");
+  EXPECT_NE(bad.find("x.clab.yml:8:31: link 1: endpoint sr-a:e1-1-c1-1 is used by more than one link"),
+            std::string::npos)
+      << bad;
+}
+
 TEST(Kinds, SrsimComponentsThatCannotBe) {
   std::string bad = ErrorsOf(R"(name: s
 topology:
