@@ -1,8 +1,6 @@
 // Resolving, the part that depends on a node's kind: containerlab's defaults per kind, what it
 // derives from the whole lab, and SR-SIM's components.
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
 
 #include "api/codec_internal.h"
 #include "api/strings.h"
@@ -13,7 +11,7 @@ void ApplyKindDefaults(const KindInfo& k, NodeConfig* c) {
   c->kind = k.name;  // short names (srl, ceos, vr-sros, ...) as containerlab's long names
   if (c->cmd.empty() && c->entrypoint.empty()) c->cmd = k.cmd;
   if (c->user.empty()) c->user = k.user;
-  if (k.name == "nokia_srsim") c->env.emplace("NOKIA_SROS_CHASSIS", c->type.empty() ? "SR-1" : c->type);
+  if (k.from_node) k.from_node(c);
   for (const auto& [key, v] : k.env) c->env.emplace(key, v);
   for (const auto& [key, v] : k.sysctls) c->sysctls.emplace(key, v);
 }
@@ -53,28 +51,18 @@ void ApplyLabDefaults(LabSpec* lab) {
   for (const auto& l : lab->links)
     for (const Endpoint* e : {&l.a, &l.b})
       if (!e->node.empty()) ++ends[e->node];
-  // containerlab numbers nodes for IOL's process id and SR-SIM's MAC; by name, so that the
-  // number does not move when the file is reordered.
+  // The kinds' lab-wide values (IOL's process id, SR-SIM's MAC) number the nodes by name.
   std::vector<std::string> names;
   for (const auto& n : lab->nodes) names.push_back(n.name);
   std::sort(names.begin(), names.end());
-  auto index = [&](const std::string& name) {
+  NodeIndex index = [&](const std::string& name) {
     return static_cast<size_t>(std::lower_bound(names.begin(), names.end(), name) - names.begin());
   };
-  char mac[32];
   for (auto& n : lab->nodes) {
     const KindInfo* k = FindKind(n.kind);
     if (!k) continue;
     if (k->IsVm()) LaunchVm(*k, *lab, ends[n.name], &n);
-    if (k->name == "cisco_iol") n.env.emplace("IOL_PID", std::to_string(index(n.name) + 1));
-    if (k->name == "nokia_srsim" && !n.env.count("NOKIA_SROS_SYSTEM_BASE_MAC")) {
-      // 1c:<lab>:<node>:00:00:00 as containerlab's scheme, without its randomness: the spec stays
-      // the same from one pass to the next. A component's node is the one it was written in.
-      std::string base = n.labels.count("labkeeper.dev/srsim-node") ? n.labels["labkeeper.dev/srsim-node"] : n.name;
-      std::snprintf(mac, sizeof mac, "1c:%02x:%02x:00:00:00", static_cast<unsigned>(Fnv1a64(lab->name) & 0xff),
-                    static_cast<unsigned>(index(base) & 0xff));
-      n.env["NOKIA_SROS_SYSTEM_BASE_MAC"] = mac;
-    }
+    if (k->from_lab) k->from_lab(lab->name, index, &n);
   }
 }
 

@@ -235,7 +235,7 @@ class Resolver {
   const std::vector<ComponentDefinition>* Components(const std::string& name, const NodeDefinition& node,
                                                      const NodeConfig& c) {
     if (node.components.empty()) return nullptr;
-    if (c.kind == "nokia_srsim") return &node.components;
+    if (const KindInfo* k = FindKind(c.kind); k && k->has_components) return &node.components;
     Error(node.written.Of("components", node.pos),
           "node \"" + name + "\": components: only nokia_srsim nodes have components (kind is " + c.kind + ")");
     return nullptr;

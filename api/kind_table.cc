@@ -2,9 +2,12 @@
 // kind registers), and what containerlab does for it that shapes the container. Files, config
 // templates and boot-time configuration containerlab writes into the lab directory are not
 // here: labkeeper keeps them unapplied (see docs/format.md, "Kinds").
+#include <cstdio>
 #include <regex>
 
 #include "api/kinds.h"
+#include "api/strings.h"
+#include "api/topology.h"
 
 namespace lk {
 namespace {
@@ -78,6 +81,29 @@ KindInfo SrLinux() {
   return k;
 }
 
+// SR-SIM's chassis is the node's type (SR-1 when it names none).
+void SrsimChassis(NodeConfig* n) {
+  n->env.emplace("NOKIA_SROS_CHASSIS", n->type.empty() ? "SR-1" : n->type);
+}
+
+// SR-SIM's base MAC, 1c:<lab>:<node>:00:00:00 as containerlab's scheme without its randomness:
+// the spec stays the same from one pass to the next. A component's node is the one it was
+// written in, so a distributed system has one MAC.
+void SrsimBaseMac(const std::string& lab, const NodeIndex& index, NodeConfig* n) {
+  if (n->env.count("NOKIA_SROS_SYSTEM_BASE_MAC")) return;
+  auto written = n->labels.find("labkeeper.dev/srsim-node");
+  std::string base = written == n->labels.end() ? n->name : written->second;
+  char mac[32];
+  std::snprintf(mac, sizeof mac, "1c:%02x:%02x:00:00:00", static_cast<unsigned>(Fnv1a64(lab) & 0xff),
+                static_cast<unsigned>(index(base) & 0xff));
+  n->env["NOKIA_SROS_SYSTEM_BASE_MAC"] = mac;
+}
+
+// Cisco IOL's process id: the node's number in the lab, from 1.
+void IolPid(const std::string&, const NodeIndex& index, NodeConfig* n) {
+  n->env.emplace("IOL_PID", std::to_string(index(n->name) + 1));
+}
+
 KindInfo SrSim() {
   KindInfo k = Container("nokia_srsim");
   k.env = {{"SRSIM", "1"}, {"NOKIA_SROS_SLOT", "A"}};  // NOKIA_SROS_CHASSIS: the node's type
@@ -96,6 +122,9 @@ KindInfo SrSim() {
   k.iface_alias = SrsimAlias;
   k.iface_required = "^(e[0-9]+-(x[0-9]+-)?[0-9]+-(c[0-9]+-)?[0-9]+|eth[0-9]+)$";
   k.iface_help = "1/2/3, 1/2/c3/4, 1/x2/3/4, 1/x2/3/c4/5, their Linux forms e1-2-3 and so on, or ethN";
+  k.from_node = SrsimChassis;
+  k.from_lab = SrsimBaseMac;
+  k.has_components = true;
   return k;
 }
 
@@ -142,6 +171,7 @@ std::vector<KindInfo> Containers() {
       "Ethernet<slot>/<port> or e<slot>/<port> with slot 0-9 and port 0-3, or ethN; "
       "Ethernet0/0 is its management interface";
   k.back().types = {"iol", "l2"};
+  k.back().from_lab = IolPid;
   k.push_back(Container("cisco_c8000", {"c8000"}));
   k.push_back(Container("cumulus_cvx", {"cvx"}));
   k.back().iface_required = "^swp[0-9.]+$";

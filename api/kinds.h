@@ -2,6 +2,8 @@
 // with the container defaults containerlab gives it and the interface names it accepts.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +26,12 @@ struct IfaceRule {
   int offset;
 };
 
+struct NodeConfig;  // api/topology.h
+
+// A node's place among its lab's nodes sorted by name (containerlab numbers them; by name, the
+// number does not move when the file is reordered).
+using NodeIndex = std::function<size_t(const std::string& node)>;
+
 struct KindInfo {
   std::string name;                  // containerlab's long name, used in labels and messages
   std::vector<std::string> aliases;  // the other names containerlab takes for it
@@ -41,6 +49,12 @@ struct KindInfo {
   std::string iface_required, iface_help;
   std::vector<std::string> types;  // the node `type` values it accepts; empty: any
   std::string note;                // where labkeeper runs it differently from containerlab
+  // What containerlab sets for such a node beyond the defaults above, from the node's own values
+  // once inherited (SR-SIM's chassis is its type), and from the whole lab (IOL's process id,
+  // SR-SIM's base MAC); nullptr: nothing.
+  void (*from_node)(NodeConfig*) = nullptr;
+  void (*from_lab)(const std::string& lab, const NodeIndex& index, NodeConfig*) = nullptr;
+  bool has_components = false;  // a node may list `components`: a distributed system (SR-SIM)
   bool IsVm() const { return packaging == Packaging::kVm; }
   bool RunsContainer() const { return packaging == Packaging::kContainer || packaging == Packaging::kVm; }
 };
