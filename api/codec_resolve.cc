@@ -154,10 +154,12 @@ class Resolver {
       if (!by_name_.emplace(n.name, &n).second)
         Error(n.pos, "node \"" + n.name + "\": the name is taken (by a node or an SR-SIM component)");
     for (const auto& [name, first] : expanded) by_name_.emplace(name, by_name_.at(first));
-    for (const auto& n : lab.nodes)
-      for (const auto& [stage, st] : n.stages)
-        for (const auto& w : st.wait_for)
-          if (!Find(w.node))
+    for (auto& n : lab.nodes)  // a wait for a distributed SR-SIM is a wait for its first component
+      for (auto& [stage, st] : n.stages)
+        for (auto& w : st.wait_for)
+          if (const NodeConfig* on = Find(w.node))
+            w.node = on->name;
+          else
             Error(n.pos,
                   "node \"" + n.name + "\": stages." + stage + ".wait-for: node \"" + w.node + "\" does not exist");
     if (StageCycle c = FindStageCycle(lab.nodes); !c.node.empty())

@@ -290,6 +290,19 @@ topology:
       << bad;
 }
 
+TEST(Kinds, AWaitForADistributedSrsimWaitsForItsFirstComponent) {
+  LabSpec lab = test::LabOf(R"(name: s
+topology:
+  nodes:
+    sr: {kind: nokia_srsim, image: i, components: [{slot: A}, {slot: 1}]}
+    cpe: {kind: linux, image: i, stages: {create: {wait-for: [{node: sr, stage: healthy}]}}}
+)");
+  const auto& waits = lab.FindNode("cpe")->stages.at("create").wait_for;
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_EQ(waits[0].node, "sr-a");
+  EXPECT_EQ(waits[0].stage, "healthy");
+}
+
 TEST(Kinds, SrsimComponentsThatCannotBe) {
   std::string bad = ErrorsOf(R"(name: s
 topology:
