@@ -31,6 +31,8 @@ uint64_t Fnv1a64(std::string_view data);
 std::string Hex64(uint64_t v);
 
 bool StartsWith(std::string_view s, std::string_view prefix);
+// "1 node", "3 nodes": a count with its noun (plural by an s).
+std::string Counted(size_t n, const std::string& noun);
 // ASCII case mapping (names, policies, slots: never locale-dependent).
 std::string Lower(std::string s);
 std::string Upper(std::string s);

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "api/strings.h"
 #include "controller/applier.h"
 #include "controller/cli.h"
 #include "controller/cli_engine.h"
@@ -45,8 +46,8 @@ int Apply(const std::vector<std::string>& files, int max_workers, const std::str
       [&](const std::string& s) { PrintLine(s); });
   int rc = 0;
   for (const auto& lab : labs) {
-    PrintLine("lab " + lab.name + " (" + lab.file + "): " + std::to_string(lab.nodes.size()) + " nodes, " +
-              std::to_string(lab.links.size()) + " links");
+    PrintLine("lab " + lab.name + " (" + lab.file + "): " + Counted(lab.nodes.size(), "node") + ", " +
+              Counted(lab.links.size(), "link"));
     if (lab.suspend) {
       PrintLine("lab " + lab.name + ": suspended (spec.suspend), not changed");
       continue;

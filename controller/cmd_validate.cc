@@ -1,6 +1,7 @@
 // `labkeeper validate FILE...`: every error as file:line:column: message; exit 1 on any.
 #include <iostream>
 
+#include "api/strings.h"
 #include "controller/cli.h"
 #include "controller/cli_engine.h"
 
@@ -13,8 +14,8 @@ CliCommand AddValidateCommand(CLI::App& app) {
   return {cmd, [files] {
             bool ok = true;
             for (const auto& lab : LoadAll(*files, &ok))
-              std::cout << lab.file << ": valid (lab " << lab.name << ", " << lab.nodes.size() << " nodes, "
-                        << lab.links.size() << " links)\n";
+              std::cout << lab.file << ": valid (lab " << lab.name << ", " << Counted(lab.nodes.size(), "node") << ", "
+                        << Counted(lab.links.size(), "link") << ")\n";
             return ok ? 0 : 1;
           }};
 }

@@ -64,5 +64,16 @@ TEST(Arch, NormalizedAsOciNamesThem) {
   EXPECT_FALSE(IsEmulated("", "amd64")) << "unknown is not reported emulated";
 }
 
+TEST(Counted, OneIsSingular) {
+  EXPECT_EQ(Counted(1, "link"), "1 link");
+  EXPECT_EQ(Counted(0, "link"), "0 links");
+  EXPECT_EQ(Counted(3, "node"), "3 nodes");
+}
+
+TEST(CaseMapping, AsciiOnly) {
+  EXPECT_EQ(Lower("IfNotPresent"), "ifnotpresent");
+  EXPECT_EQ(Upper("a1b"), "A1B");
+}
+
 }  // namespace
 }  // namespace lk
