@@ -38,12 +38,6 @@ const std::map<std::string, Needs> kNeeds = {
     {"tests/01-smoke/27-exited-container-cli.clab.yml", {{}, "", "", "executable file not found"}},
 };
 
-bool KernelHas(const std::string& type) {
-  int st = 1;
-  Sh("ip link add lktest-probe type " + type + " 2>/dev/null && ip link del lktest-probe 2>/dev/null", &st);
-  return st == 0;
-}
-
 // Why the labs of a file cannot run here; empty when they can.
 std::string WhyOnlyPlanned(const std::vector<LabSpec>& labs, bool dummy) {
   static const std::set<std::string> kRunnable = {"linux", "bridge", "host", "ext-container"};
@@ -141,7 +135,7 @@ TEST(ContainerlabCorpusDeployed, EveryFileThatCanRunHereDeploysUnchangedAndConve
   ASSERT_TRUE(test::EngineAnswers());
   const std::string root = test::SharedDir() + "/containerlab-corpus";
   ASSERT_TRUE(fs::is_directory(root)) << root;
-  bool dummy = KernelHas("dummy");
+  bool dummy = test::KernelMakes("dummy");
   std::string planned_only, deployed;
   size_t n_deployed = 0, n_planned = 0;
   for (const auto& file : test::TopologyFilesUnder(root)) {

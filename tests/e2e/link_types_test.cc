@@ -16,13 +16,6 @@ namespace {
 using test::Labkeeper;
 using test::Sh;
 
-bool KernelHas(const std::string& kind) {
-  int st = 1;
-  Sh("ip link add lktest-probe type " + kind, &st);
-  Sh("ip link del lktest-probe");
-  return st == 0;
-}
-
 TEST(LinkTypes, MgmtNetMacvlanAndVxlan) {
   ASSERT_TRUE(test::EngineAnswers());
   // A parent for the macvlan that the test owns: one end of a veth pair in the host namespace.
@@ -96,7 +89,7 @@ topology:
 )");
   test::LabGuard guard("lktest-dummy");
   auto r = Labkeeper("apply " + file);
-  if (!KernelHas("dummy")) {
+  if (!test::KernelMakes("dummy")) {
     // The failure is the node's link, with the kernel's reason; the node itself still runs.
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.out.find("this kernel has no dummy support"), std::string::npos) << r.out;

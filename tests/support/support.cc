@@ -102,6 +102,13 @@ std::map<std::string, std::string> LabContainers(const std::string& lab) {
   return out;
 }
 
+bool KernelMakes(const std::string& type) {
+  int st = 1;
+  Sh("ip link add lktest-probe type " + type + " 2>/dev/null", &st);
+  Sh("ip link del lktest-probe 2>/dev/null");
+  return st == 0;
+}
+
 LabGuard::~LabGuard() {
   Labkeeper("destroy --lab " + lab_);
   Sh("docker ps -aq --filter label=containerlab=" + lab_ +

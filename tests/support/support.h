@@ -42,6 +42,10 @@ class ScopedHostLink {
   std::string name_;
 };
 
+// Whether this kernel makes links of `type` ("dummy", "vlan", ...): one is made (lktest-probe)
+// and deleted again.
+bool KernelMakes(const std::string& type);
+
 // Path of the shared examples (LABKEEPER_SHARED, else ../shared beside the repo).
 std::string SharedDir();
 // Path of the built labkeeper binary (LABKEEPER_BIN).
