@@ -29,7 +29,7 @@ std::vector<std::pair<SourcePos, std::string>> VethStitchRefusals(const LinkDefi
     const std::string& node = i == 0 ? node_a : node_b;
     if (auto why = InvalidIfaceName(node))
       out.emplace_back(e.written.Of("node", e.pos),
-                       "node name \"" + node + "\" names the stitch's interface for " + "that end, and " + *why);
+                       "node name \"" + node + "\" names the stitch's interface for that end, and " + *why);
     for (const char* key : {"mac", "ipv4", "ipv6"})
       if (e.written.at.count(key))
         out.emplace_back(e.written.Of(key, e.pos),

@@ -85,15 +85,13 @@ std::string Errno(const std::string& what) {
 
 Result<std::optional<NetNs>> FindNamedNetns(const std::string& name) {
   if (!ValidName(name)) return Status::Fail("\"" + name + "\" cannot name a network namespace");
-  int fd = ::open(NetnsPath(name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return std::optional<NetNs>();
-  if (fd < 0) return Status::Fail(Errno("cannot open network namespace " + NetnsPath(name)));
-  Fd owned(fd);
-  struct statfs fs {};
-  if (::fstatfs(fd, &fs) != 0) return Status::Fail(Errno("cannot stat " + NetnsPath(name)));
-  if (static_cast<long>(fs.f_type) != kNsfsMagic) return std::optional<NetNs>();  // no namespace on it
-  auto ns = NetNs::Path(NetnsPath(name));
+  struct stat st {};
+  if (::stat(NetnsPath(name).c_str(), &st) != 0 && errno == ENOENT) return std::optional<NetNs>();
+  auto ns = NetNs::Path(NetnsPath(name));  // held open from here on: the one file opened once
   if (!ns) return ns.status();
+  struct statfs fs {};
+  if (::fstatfs(ns->fd(), &fs) != 0) return Status::Fail(Errno("cannot stat " + NetnsPath(name)));
+  if (static_cast<long>(fs.f_type) != kNsfsMagic) return std::optional<NetNs>();  // no namespace on it
   return std::optional<NetNs>(std::move(*ns));
 }
 
