@@ -1,5 +1,6 @@
 #include "api/topology.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "api/kinds.h"
@@ -108,7 +109,10 @@ bool IsVethStitchNetnsOf(const std::string& lab, const std::string& netns) {
 }
 
 std::string LabSpec::LabDir() const {
-  return dir + "/clab-" + name;
+  // containerlab's CLAB_LABDIR_BASE puts every lab directory under one base (the files may be in
+  // a read-only place: a ConfigMap, a store, someone else's checkout).
+  const char* base = std::getenv("CLAB_LABDIR_BASE");
+  return (base && *base ? std::string(base) : dir) + "/clab-" + name;
 }
 
 const NodeConfig* LabSpec::FindNode(const std::string& n) const {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "api/topology_codec.h"
+#include "controller/ownership.h"
 
 namespace lk {
 
@@ -20,6 +21,29 @@ std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok) {
     }
   }
   return labs;
+}
+
+void AddNameFlags(CLI::App* cmd, ArtifactOptions* opts) {
+  cmd->add_flag_callback(
+      "--no-host-names", [opts] { opts->names = false; },
+      "leave the hosts file and the SSH client configs alone: no lab's block of names or clab-LAB.conf is written "
+      "or removed");
+  cmd->add_option("--hosts-file", opts->hosts_file, "the hosts file a lab's block of names is kept in")
+      ->envname("LABKEEPER_HOSTS_FILE")
+      ->capture_default_str();
+  cmd->add_option("--ssh-config-dir", opts->ssh_config_dir, "where a lab's SSH client config (clab-LAB.conf) goes")
+      ->envname("LABKEEPER_SSH_CONFIG_DIR")
+      ->capture_default_str();
+}
+
+void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& lab) {
+  auto list = world.runtime->List({{kLabLabel, lab.name}, {kManagedByLabel, kManagedByValue}});
+  if (!list) {
+    std::cerr << "lab " << lab.name << ": warning: lab directory not written: " << list.error() << "\n";
+    return;
+  }
+  auto out = LabArtifacts(*world.env, opts).Update(lab, *list);
+  for (const auto& e : out.errors) std::cerr << "lab " << lab.name << ": warning: " << e << "\n";
 }
 
 std::optional<World> Connect() {

@@ -2,6 +2,7 @@
 // engine and the kernel, and printing events and progress lines as they come.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "controller/docker_client.h"
 #include "controller/docker_runtime.h"
 #include "controller/env.h"
+#include "controller/lab_artifacts.h"
 #include "controller/link_manager.h"
 #include "controller/runtime.h"
 
@@ -28,6 +30,12 @@ struct World {
 };
 // nullopt (with the engine's error printed) when no Docker engine answers.
 std::optional<World> Connect();
+
+// --no-host-names, --hosts-file and --ssh-config-dir (apply, run, destroy): where a lab's names go.
+void AddNameFlags(CLI::App* cmd, ArtifactOptions* opts);
+// The lab directory's files and the lab's names written after a pass; what failed printed as a
+// warning (a lab is not failed by them).
+void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& lab);
 
 void PrintEvent(const Event& e);
 void PrintLine(const std::string& line);

@@ -30,7 +30,8 @@ bool Report(const LabSpec& lab, const ApplyResult& r) {
   return true;
 }
 
-int Apply(const std::vector<std::string>& files, int max_workers, const std::string& emulation) {
+int Apply(const std::vector<std::string>& files, int max_workers, const std::string& emulation,
+          const ArtifactOptions& artifacts) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
   if (!ok) return 1;
@@ -53,6 +54,7 @@ int Apply(const std::vector<std::string>& files, int max_workers, const std::str
       continue;
     }
     if (!Report(lab, applier.Apply(lab))) rc = 1;
+    WriteArtifacts(*world, artifacts, lab);
   }
   return rc;
 }
@@ -64,6 +66,7 @@ CliCommand AddApplyCommand(CLI::App& app) {
     std::vector<std::string> files;
     int max_workers = kDefaultMaxWorkers;
     std::string emulation = "warn";
+    ArtifactOptions artifacts;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -77,7 +80,8 @@ CliCommand AddApplyCommand(CLI::App& app) {
                   "(the node fails, the rest of the lab converges)")
       ->check(CLI::IsMember({"allow", "warn", "deny"}))
       ->capture_default_str();
-  return {cmd, [a] { return Apply(a->files, a->max_workers, a->emulation); }};
+  AddNameFlags(cmd, &a->artifacts);
+  return {cmd, [a] { return Apply(a->files, a->max_workers, a->emulation, a->artifacts); }};
 }
 
 }  // namespace lk

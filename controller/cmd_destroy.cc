@@ -1,21 +1,28 @@
 // `labkeeper destroy FILE... | --lab NAME | --all`: removes what labkeeper owns for the labs.
+#include <filesystem>
 #include <iostream>
 #include <set>
 
 #include "controller/applier.h"
 #include "controller/cli.h"
 #include "controller/cli_engine.h"
+#include "controller/ownership.h"
 #include "controller/status.h"
 
 namespace lk {
 namespace {
 
-int Destroy(const std::vector<std::string>& files, const std::vector<std::string>& lab_names, bool all) {
-  std::vector<std::pair<std::string, std::string>> targets;  // lab, network
+struct Target {
+  std::string lab, network, lab_dir;  // lab_dir "": from the lab's containers
+};
+
+int Destroy(const std::vector<std::string>& files, const std::vector<std::string>& lab_names, bool all, bool cleanup,
+            const ArtifactOptions& artifacts) {
+  std::vector<Target> targets;
   bool ok = true;
-  for (const auto& lab : LoadAll(files, &ok)) targets.emplace_back(lab.name, lab.mgmt.network);
+  for (const auto& lab : LoadAll(files, &ok)) targets.push_back({lab.name, lab.mgmt.network, lab.LabDir()});
   if (!ok) return 1;
-  for (const auto& n : lab_names) targets.emplace_back(n, "");
+  for (const auto& n : lab_names) targets.push_back({n, "", ""});
   auto world = Connect();
   if (!world) return 1;
   if (all) {
@@ -26,18 +33,29 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
     }
     std::set<std::string> seen;
     for (const auto& n : *st)
-      if (seen.insert(n.lab).second) targets.emplace_back(n.lab, "");
+      if (seen.insert(n.lab).second) targets.push_back({n.lab, "", ""});
   }
   Applier applier(*world->runtime, *world->links, *world->env, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
   int rc = 0;
-  for (const auto& [lab, network] : targets) {
+  for (auto& [lab, network, lab_dir] : targets) {
+    if (lab_dir.empty())
+      if (auto list = world->runtime->List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}}); list)
+        lab_dir = LabDirOf(lab, *list);
     DestroyResult d = applier.Destroy(lab, network);
     PrintLine("lab " + lab + ": removed " + std::to_string(d.containers) + " containers" +
               (d.interfaces ? ", " + std::to_string(d.interfaces) + " host interfaces" : "") +
               (d.network_removed ? ", the management network" : ""));
     for (const auto& w : d.warnings) std::cerr << "  warning: " << w << "\n";
     for (const auto& f : d.failures) std::cerr << "  " << f << "\n";
-    if (!d.failures.empty()) rc = 1;
+    if (!d.failures.empty()) {
+      rc = 1;
+      continue;  // its names and directory stay while something of it is left
+    }
+    auto files_out = LabArtifacts(*world->env, artifacts).Remove(lab, lab_dir, cleanup);
+    for (const auto& e : files_out.errors) std::cerr << "  warning: " << e << "\n";
+    if (cleanup && !files_out.written.empty()) PrintLine("lab " + lab + ": removed its lab directory " + lab_dir);
+    if (!cleanup && !lab_dir.empty() && std::filesystem::is_directory(lab_dir))
+      PrintLine("lab " + lab + ": its lab directory " + lab_dir + " is kept (--cleanup removes it)");
   }
   return rc;
 }
@@ -47,20 +65,27 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
 CliCommand AddDestroyCommand(CLI::App& app) {
   struct Args {
     std::vector<std::string> files, labs;
-    bool all = false;
+    bool all = false, cleanup = false;
+    ArtifactOptions artifacts;
   };
   auto a = std::make_shared<Args>();
   auto* cmd =
-      app.add_subcommand("destroy", "Remove every container, interface and network labkeeper owns for the labs");
+      app.add_subcommand("destroy",
+                         "Remove every container, interface, namespace and network labkeeper owns for the labs, and "
+                         "their names from the host; the lab directory stays unless --cleanup");
   cmd->add_option("files", a->files, "topology files of the labs to remove");
   cmd->add_option("--lab", a->labs, "name of a lab to remove (repeatable)");
   cmd->add_flag("--all", a->all, "remove every lab labkeeper owns on this engine");
+  cmd->add_flag("--cleanup", a->cleanup,
+                "remove the lab directory (clab-LAB/ beside the topology file) too; kept by default, as node "
+                "directories may hold saved configs");
+  AddNameFlags(cmd, &a->artifacts);
   return {cmd, [a] {
             if (a->files.empty() && a->labs.empty() && !a->all) {
               std::cerr << "labkeeper destroy: name topology files, --lab NAME or --all\n";
               return 2;
             }
-            return Destroy(a->files, a->labs, a->all);
+            return Destroy(a->files, a->labs, a->all, a->cleanup, a->artifacts);
           }};
 }
 

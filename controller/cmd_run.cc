@@ -122,6 +122,7 @@ CliCommand AddRunCommand(CLI::App& app) {
       ->capture_default_str();
   run->add_option("--host-id", a->opts.owner,
                   "this controller's id, written as label labkeeper.dev/owner (default: host name)");
+  AddNameFlags(run, &a->opts.artifacts);
   return {run, [a] {
             auto d = ParseDuration(a->resync);
             if (!d) {

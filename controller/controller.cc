@@ -174,11 +174,14 @@ void Controller::Reconcile(const std::string& lab) {
   // The lab's containers as they are now, read before taking mu_: no engine or kernel call is
   // made while it is held, so a slow engine never stalls the API, /metrics or other workers.
   std::vector<NodeSeen> seen = SeeNodes(lab);
+  std::optional<LabArtifacts::Outcome> files;  // a suspended lab's files and names stay as they are
+  if (!suspended) files = WriteArtifacts(spec, seen);
   {
     std::lock_guard lock(mu_);
     auto it = labs_.find(lab);
     if (it == labs_.end()) return;
     for (const auto& e : events) AddEvent(&it->second, e.type, e.reason, e.object, e.message);
+    if (files) RecordArtifacts(&it->second, lab, *files);
     Finish(lab, &it->second, r, suspended, seen);  // status, events, and the requeue
     it->second.observed_generation = Generation(spec);
   }
@@ -281,11 +284,20 @@ void Controller::Prune(const std::string& lab, LabRecord rec) {
     return;
   }
   for (const auto& w : d.warnings) log_("lab " + lab + ": warning: " + w);  // the record goes: the log keeps it
+  // Its names leave the host; its directory stays (node directories may hold saved configs).
+  for (const auto& e : LabArtifacts(env_, opts_.artifacts).Remove(lab, rec.spec->LabDir(), false).errors)
+    log_("lab " + lab + ": warning: " + e);
   log_("lab " + lab + ": pruned (" + std::to_string(d.containers) + " containers)");
   if (it->second.deleted) labs_.erase(it);  // unless the file came back meanwhile
   pending_first_pass_.erase(lab);
   synced_ = pending_first_pass_.empty();
   Requeue(lab, After::kDone);
+}
+
+LabArtifacts::Outcome Controller::WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen) {
+  std::vector<ContainerState> containers;
+  for (const auto& n : seen) containers.push_back(n.container);
+  return LabArtifacts(env_, opts_.artifacts).Update(spec, containers);
 }
 
 void Controller::WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen) {

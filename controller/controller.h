@@ -21,6 +21,7 @@
 #include "controller/applier.h"
 #include "controller/env.h"
 #include "controller/event_sources.h"
+#include "controller/lab_artifacts.h"
 #include "controller/metrics.h"
 #include "controller/state_dir.h"
 #include "controller/workqueue.h"
@@ -36,6 +37,7 @@ struct ControllerOptions {
   std::string owner;    // labkeeper.dev/owner ("" = host name)
   std::chrono::milliseconds debounce{300};
   std::string emulation = "warn";  // allow | warn | deny (a Lab resource's spec.emulation overrides)
+  ArtifactOptions artifacts;       // the lab directory's files and the labs' names on the host
 };
 
 // Kubernetes-style condition.
@@ -66,6 +68,7 @@ struct LabRecord {
   std::map<std::string, uint64_t> results;  // reconcile result -> passes
   HistogramData durations;                  // seconds per pass
   std::map<std::string, int> pids;          // running container id -> pid, as the last pass saw
+  std::string artifacts_error;              // why the lab directory or the names were not written
 };
 
 class Controller {
@@ -131,7 +134,10 @@ class Controller {
     std::string architecture;
   };
   std::vector<NodeSeen> SeeNodes(const std::string& lab);  // engine calls: never under mu_
-  std::string ImageArch(const std::string& image);         // cached; engine call on a miss
+  // The lab directory's files and the lab's names (host files): never under mu_.
+  LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
+  void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);
+  std::string ImageArch(const std::string& image);  // cached; engine call on a miss
   void Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
               const std::vector<NodeSeen>& seen);
   // Finish's and Reconcile's steps, under mu_.

@@ -161,6 +161,19 @@ void Controller::SetResultConditions(const std::string& lab, LabRecord* rec, con
   ++rec->results[rec->last_result];
 }
 
+void Controller::RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files) {
+  for (const auto& path : files.written) log_("lab " + lab + ": wrote " + path);
+  std::string error = Join(files.errors, "; ");
+  if (error == rec->artifacts_error) return;  // said once, when it starts and when it ends
+  if (!error.empty())
+    AddEvent(
+        rec, "Warning", "LabFilesFailed", "lab/" + lab,
+        "the lab directory or the lab's names could not be written (the lab is reconciled all the same): " + error);
+  else
+    AddEvent(rec, "Normal", "LabFilesWritten", "lab/" + lab, "the lab directory and the lab's names are written again");
+  rec->artifacts_error = error;
+}
+
 void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
                                      const std::map<std::string, std::string>& errors_by_object) {
   // Per node and link state, as last seen and done.

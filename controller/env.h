@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,17 @@ class Env : public Clock {
   virtual std::vector<Entry> Walk(const std::string& dir) = 0;
   // Writes the file whole or not at all (see WriteFileAtomically in state_dir.h).
   virtual Status WriteFile(const std::string& path, const std::string& text) = 0;
+  // Removes a file; one already absent is no error.
+  virtual Status Delete(const std::string& path) = 0;
+  // Removes a directory and everything below it (symlinks removed, never followed); absent: ok.
+  virtual Status DeleteTree(const std::string& path) = 0;
+  // Read, changed by `edit`, written whole, all under an exclusive lock on `lock_path` (flock; the
+  // lock file is made when missing) that other processes editing the same file take too. A missing
+  // file reads as "". Nothing is written when `edit` fails or returns the text unchanged. A file
+  // that cannot be replaced by a rename (a bind mount, as /etc/hosts in a container) is rewritten
+  // in place.
+  using Edit = std::function<Result<std::string>(const std::string& current)>;
+  virtual Status EditFile(const std::string& path, const std::string& lock_path, const Edit& edit) = 0;
 
   // --- the host ---------------------------------------------------------------------------
   // `sh -c command` on the host, its stdout and stderr together.

@@ -9,6 +9,7 @@
 
 #include "api/file_reader.h"
 #include "controller/env.h"
+#include "controller/file_edit.h"
 #include "controller/firewall.h"
 #include "controller/state_dir.h"
 
@@ -63,6 +64,11 @@ class PosixEnv : public Env {
   }
   Status WriteFile(const std::string& path, const std::string& text) override {
     return WriteFileAtomically(path, text);
+  }
+  Status Delete(const std::string& path) override { return DeleteFile(path); }
+  Status DeleteTree(const std::string& path) override { return lk::DeleteTree(path); }
+  Status EditFile(const std::string& path, const std::string& lock_path, const Edit& edit) override {
+    return EditFileLocked(path, lock_path, edit);
   }
 
   ExecResult Shell(const std::string& command) override {

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "controller/env.h"
 
@@ -71,8 +74,48 @@ TYPED_TEST_P(EnvContract, AReadWithALimitStopsThere) {
   EXPECT_EQ(*this->env().ReadFile(p, 100), "abcdef");
 }
 
+TYPED_TEST_P(EnvContract, DeletingAFileOrATreeRemovesItAndAnAbsentOneIsNoError) {
+  std::string f = this->Path("gone"), tree = this->Path("tree");
+  ASSERT_TRUE(this->env().WriteFile(f, "x").ok());
+  EXPECT_TRUE(this->env().Delete(f).ok());
+  EXPECT_FALSE(this->env().Exists(f));
+  EXPECT_TRUE(this->env().Delete(f).ok()) << "already absent";
+  ASSERT_TRUE(this->env().MakeDirectories(tree + "/a/b").ok());
+  ASSERT_TRUE(this->env().WriteFile(tree + "/a/b/c", "x").ok());
+  ASSERT_TRUE(this->env().WriteFile(this->Path("treehouse"), "kept").ok());
+  EXPECT_TRUE(this->env().DeleteTree(tree).ok());
+  EXPECT_FALSE(this->env().Exists(tree + "/a/b/c"));
+  EXPECT_FALSE(this->env().IsDirectory(tree));
+  EXPECT_TRUE(this->env().Exists(this->Path("treehouse"))) << "a name that only begins the same";
+  EXPECT_TRUE(this->env().DeleteTree(tree).ok()) << "already absent";
+}
+
+TYPED_TEST_P(EnvContract, AnEditReadsChangesAndWritesTheFileWholeOrNotAtAll) {
+  std::string p = this->Path("hosts"), lock = this->Path("hosts.lock");
+  auto append = [](const std::string& line) {
+    return [line](const std::string& cur) -> Result<std::string> { return cur + line; };
+  };
+  ASSERT_TRUE(this->env().EditFile(p, lock, append("a\n")).ok()) << "a missing file reads as empty";
+  ASSERT_TRUE(this->env().EditFile(p, lock, append("b\n")).ok());
+  EXPECT_EQ(*this->env().ReadFile(p), "a\nb\n");
+  Status refused = this->env().EditFile(
+      p, lock, [](const std::string&) -> Result<std::string> { return Status::Fail("no, thanks"); });
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message(), "no, thanks");
+  EXPECT_EQ(*this->env().ReadFile(p), "a\nb\n") << "a refused edit writes nothing";
+  // Edits from many threads at once: each one sees the others' (the lock), none is lost.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] { this->env().EditFile(p, lock, append(std::to_string(i) + "\n")); });
+  for (auto& t : threads) t.join();
+  std::string all = *this->env().ReadFile(p);
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 10) << all;
+}
+
 REGISTER_TYPED_TEST_SUITE_P(EnvContract, AFileWrittenIsReadBackWholeAndExists, ReadingAMissingFileIsAnErrorNamingIt,
                             TheSteadyClockNeverGoesBackAndASleepMovesIt, TheHostHasAName,
-                            AWalkListsTheFilesBelowButNoHiddenOne, AReadWithALimitStopsThere);
+                            AWalkListsTheFilesBelowButNoHiddenOne, AReadWithALimitStopsThere,
+                            DeletingAFileOrATreeRemovesItAndAnAbsentOneIsNoError,
+                            AnEditReadsChangesAndWritesTheFileWholeOrNotAtAll);
 
 }  // namespace lk::test

@@ -49,7 +49,8 @@ TEST(Frr01, AppliedUnchangedConvergesAndDestroysWithoutTrace) {
   EXPECT_EQ(labels["clab-node-kind"], "linux");
   EXPECT_EQ(labels["clab-node-group"], "routers");
   EXPECT_EQ(labels["clab-topo-file"], file);
-  EXPECT_EQ(labels["clab-node-lab-dir"], std::filesystem::path(file).parent_path().string() + "/clab-frr01/router1");
+  // The tests keep lab directories under $CLAB_LABDIR_BASE (tests/support): none in ../shared.
+  EXPECT_EQ(labels["clab-node-lab-dir"], test::NamesDir() + "/clab-frr01/router1");
   EXPECT_TRUE(labels.contains("clab-node-type"));
   EXPECT_EQ(labels[kManagedByLabel], "labkeeper");
   EXPECT_TRUE(labels.contains(kOwnerLabel));

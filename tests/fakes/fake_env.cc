@@ -103,6 +103,36 @@ Status FakeEnv::WriteFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+Status FakeEnv::Delete(const std::string& path) {
+  if (std::string e = faults_.Enter("Delete"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  files_.erase(path);
+  return Status::Ok();
+}
+
+Status FakeEnv::DeleteTree(const std::string& path) {
+  if (std::string e = faults_.Enter("DeleteTree"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  auto below = [&](const std::string& p) { return p == path || p.rfind(path + "/", 0) == 0; };
+  std::erase_if(files_, [&](const auto& kv) { return below(kv.first); });
+  std::erase_if(specials_, [&](const auto& kv) { return below(kv.first); });
+  std::erase_if(dirs_, below);
+  return Status::Ok();
+}
+
+Status FakeEnv::EditFile(const std::string& path, const std::string& lock_path, const Edit& edit) {
+  (void)lock_path;
+  if (std::string e = faults_.Enter("EditFile"); !e.empty()) return Status::Fail(e);
+  std::lock_guard edit_lock(edit_mu_);
+  std::string current = File(path).value_or("");
+  auto next = edit(current);
+  if (!next) return next.status();
+  if (*next == current) return Status::Ok();
+  std::lock_guard lock(mu_);
+  files_[path] = *next;
+  return Status::Ok();
+}
+
 ExecResult FakeEnv::Shell(const std::string& command) {
   if (std::string e = faults_.Enter("Shell"); !e.empty()) return ExecResult{-1, e};
   std::function<ExecResult(const std::string&)> fn;

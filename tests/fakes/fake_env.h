@@ -50,6 +50,10 @@ class FakeEnv : public Env {
   Result<std::string> ReadFile(const std::string& path, size_t limit = std::string::npos) override;
   std::vector<Entry> Walk(const std::string& dir) override;
   Status WriteFile(const std::string& path, const std::string& text) override;
+  Status Delete(const std::string& path) override;
+  Status DeleteTree(const std::string& path) override;
+  // The lock is this process's mutex: the fake has one process.
+  Status EditFile(const std::string& path, const std::string& lock_path, const Edit& edit) override;
   ExecResult Shell(const std::string& command) override;
   std::string HostName() override { return "fakehost"; }
   Status AllowBridgeForwarding(const std::string& lab, const std::string& bridge) override;
@@ -59,6 +63,7 @@ class FakeEnv : public Env {
   std::atomic<Duration::rep> now_{0}, slept_{0};
   Faults faults_;
   mutable std::mutex mu_;
+  std::mutex edit_mu_;  // EditFile's lock
   std::map<std::string, std::string> files_;
   std::map<std::string, Entry> specials_;
   std::set<std::string> dirs_;

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace lk::test {
@@ -34,6 +36,43 @@ ScopedNetns::ScopedNetns(std::string name) : name_(std::move(name)) {
 ScopedNetns::~ScopedNetns() {
   ns_.reset();
   Sh("ip netns del " + name_);
+}
+
+namespace {
+
+// Every labkeeper a test starts inherits these: lab directories (CLAB_LABDIR_BASE), the hosts
+// file and the SSH client configs all in a directory of this test process, removed at its exit,
+// so no test writes beside a shared topology file or into /etc unless it asks to (ScopedEnv).
+struct NamesHome {
+  std::string dir;
+  NamesHome() {
+    char tmpl[] = "/tmp/lk-test-home-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir = tmpl;
+    std::filesystem::create_directories(dir + "/ssh_config.d");
+    std::ofstream(dir + "/hosts") << "127.0.0.1\tlocalhost\n";
+    for (auto [name, value] : {std::pair{"CLAB_LABDIR_BASE", dir},
+                               {"LABKEEPER_HOSTS_FILE", dir + "/hosts"},
+                               {"LABKEEPER_SSH_CONFIG_DIR", dir + "/ssh_config.d"}})
+      setenv(name, value.c_str(), 0);
+  }
+  ~NamesHome() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+NamesHome& Home() {
+  static NamesHome home;
+  return home;
+}
+[[maybe_unused]] const bool kHomeMade = (Home(), true);  // before any test starts a labkeeper
+
+}  // namespace
+
+std::string NamesDir() {
+  const char* base = std::getenv("CLAB_LABDIR_BASE");  // ours, unless it was set before
+  return base && *base ? base : Home().dir;
 }
 
 static std::string Env(const char* name, const char* fallback) {

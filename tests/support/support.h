@@ -215,6 +215,11 @@ class OwnEngine {
   int pid_ = -1;
 };
 
+// This test process's directory for what labkeeper writes around a lab: $CLAB_LABDIR_BASE and
+// the hosts file ($LABKEEPER_HOSTS_FILE) and SSH configs ($LABKEEPER_SSH_CONFIG_DIR) every
+// labkeeper it starts inherits (set at start, unless already set; removed at exit).
+std::string NamesDir();
+
 // Sets an environment variable of this test process and restores the old value on destruction
 // (the helpers above run `docker` with this process's environment).
 class ScopedEnv {
