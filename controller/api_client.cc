@@ -3,6 +3,7 @@
 
 #include "controller/api_client.h"
 
+#include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 
 #include <cstdlib>
@@ -32,6 +33,37 @@ Result<ApiReply> ApiCall(const ApiClientOptions& opts, const std::string& method
     return r;
   } catch (const std::exception& e) {
     return Status::Fail("no labkeeper controller answers at " + opts.server + ": " + e.what());
+  }
+}
+
+Status ApiStream(const ApiClientOptions& opts, const std::string& path,
+                 const std::function<void(const std::string& line)>& on_line) {
+  try {
+    web::http::client::http_client_config config;
+    // Reset by every chunk that arrives: the controller sends a heartbeat line every few seconds.
+    config.set_timeout(std::chrono::seconds(opts.timeout_s));
+    web::http::client::http_client client(opts.server, config);
+    web::http::http_request req(web::http::methods::GET);
+    req.set_request_uri(path);
+    if (!opts.token.empty()) req.headers().add("Authorization", "Bearer " + opts.token);
+    web::http::http_response resp = client.request(req).get();
+    if (resp.status_code() != web::http::status_codes::OK) {
+      ApiReply r;
+      r.status = resp.status_code();
+      r.text = resp.extract_utf8string(true).get();
+      r.body = nlohmann::json::parse(r.text, nullptr, false);
+      if (r.body.is_discarded()) r.body = nullptr;
+      return Status::Fail(r.Error());
+    }
+    concurrency::streams::istream body = resp.body();
+    for (;;) {
+      concurrency::streams::container_buffer<std::string> line;
+      size_t n = body.read_line(line).get();
+      if (n == 0 && body.is_eof()) return Status::Ok();
+      on_line(line.collection());
+    }
+  } catch (const std::exception& e) {
+    return Status::Fail("the stream from " + opts.server + " broke: " + e.what());
   }
 }
 

@@ -3,6 +3,7 @@
 // nor netlink, so it is all the client-only build (macOS) has.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,12 @@ struct ApiReply {
 
 // Fails only when no controller answers (refused, unreachable, timed out, not HTTP).
 Result<ApiReply> ApiCall(const ApiClientOptions& opts, const std::string& method, const std::string& path);
+
+// GET `path` as a stream: `on_line` gets each line as it arrives (without its newline), until
+// the controller ends the response. Fails when none answers, or with the API's error when it
+// refuses (a status other than 200); ends with OK when the stream ended.
+Status ApiStream(const ApiClientOptions& opts, const std::string& path,
+                 const std::function<void(const std::string& line)>& on_line);
 
 // The token for a client: the file's first line, else $LABKEEPER_TOKEN, else "".
 Result<std::string> ClientToken(const std::string& token_file);

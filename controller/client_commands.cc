@@ -158,6 +158,23 @@ int PlanViaServer(const ApiClientOptions& opts, const std::vector<std::string>& 
   return failed ? 2 : pending ? 1 : 0;
 }
 
+int FollowEvents(const ApiClientOptions& opts, const std::vector<std::string>& labs, const std::string& output) {
+  std::string path = "/api/v1/events";
+  for (size_t i = 0; i < labs.size(); ++i) path += (i ? "&lab=" : "?lab=") + Encode(labs[i]);
+  Status s = ApiStream(opts, path, [&](const std::string& line) {
+    if (line.find_first_not_of(" \r\n") == std::string::npos) return;  // a heartbeat
+    auto e = nlohmann::json::parse(line, nullptr, false);
+    if (output == "json" || e.is_discarded()) {
+      std::cout << line << std::endl;
+      return;
+    }
+    std::cout << e.value("time", "") << " " << e.value("lab", "") << " " << e.value("type", "") << " "
+              << e.value("reason", "") << " " << e.value("object", "") << ": " << e.value("message", "") << std::endl;
+  });
+  std::cerr << "labkeeper events: " << (s.ok() ? "the controller ended the stream" : s.message()) << "\n";
+  return 1;
+}
+
 int LabAction(const ApiClientOptions& opts, const std::string& action, const std::vector<std::string>& labs) {
   int rc = 0;
   for (const auto& name : labs) {

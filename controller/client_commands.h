@@ -21,5 +21,8 @@ void PrintLabStatus(const nlohmann::json& doc);
 int PlanViaServer(const ApiClientOptions& opts, const std::vector<std::string>& labs, const std::string& output);
 // `reconcile|suspend|resume LAB...`: exit 0 when every lab took it, 1 otherwise.
 int LabAction(const ApiClientOptions& opts, const std::string& action, const std::vector<std::string>& labs);
+// `events [LAB...] [-o json]`: the controller's events as they happen, one line (or one JSON
+// object) each, until interrupted; exit 1 when no controller answers or the stream ends.
+int FollowEvents(const ApiClientOptions& opts, const std::vector<std::string>& labs, const std::string& output);
 
 }  // namespace lk

@@ -1,4 +1,5 @@
-// `labkeeper reconcile|suspend|resume LAB...`: asks a running controller through its API.
+// `labkeeper reconcile|suspend|resume LAB...`: asks a running controller through its API;
+// `labkeeper events [LAB...]` follows its events.
 #include "controller/cli.h"
 #include "controller/client_commands.h"
 
@@ -18,6 +19,22 @@ std::vector<CliCommand> AddLabActionCommands(CLI::App& app, ClientFlags& client)
                      return opts ? LabAction(*opts, action, *labs) : 2;
                    }});
   }
+  struct EventsArgs {
+    std::vector<std::string> labs;
+    std::string output = "text";
+  };
+  auto ev = std::make_shared<EventsArgs>();
+  auto* cmd = app.add_subcommand(
+      "events", "Follow the controller's events as they happen (drift found, repaired, failed; each pass's result)");
+  cmd->add_option("labs", ev->labs, "only these labs' events (default: every lab's)");
+  cmd->add_option("-o,--output", ev->output, "text (one line each) or json (one JSON object each)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  client.AddTo(cmd);
+  out.push_back({cmd, [ev, &client] {
+                   auto opts = client.Options();
+                   return opts ? FollowEvents(*opts, ev->labs, ev->output) : 2;
+                 }});
   return out;
 }
 

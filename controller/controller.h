@@ -20,6 +20,7 @@
 #include "api/topology_codec.h"
 #include "controller/applier.h"
 #include "controller/env.h"
+#include "controller/event_hub.h"
 #include "controller/event_sources.h"
 #include "controller/lab_artifacts.h"
 #include "controller/metrics.h"
@@ -48,6 +49,9 @@ struct Condition {
 struct LabEvent {
   std::string time, type, reason, object, message;
 };
+
+// {"time", "type", "reason", "object", "message"}: an event as the API and the stream show it.
+nlohmann::json EventJson(const LabEvent& e);
 
 // Everything the controller knows and says about one lab.
 struct LabRecord {
@@ -106,6 +110,9 @@ class Controller {
   // kNotSaved: the suspension holds, but suspended.json could not be written (see StateJson).
   enum class SuspendResult { kOk, kNotSaved, kNoSuchLab, kSuspendedByFile };
   SuspendResult SetSuspended(const std::string& lab, bool suspended);
+  // Every event recorded from now on (and each pass's result, "Reconciled"), live: GET
+  // /api/v1/events and `labkeeper events`.
+  EventHub& Events() { return hub_; }
 
  private:
   // Rescan's steps, under mu_: labs of files that went are marked deleted; a loaded file's labs
@@ -169,6 +176,8 @@ class Controller {
   LogSink log_;
   WorkQueue queue_;
   std::atomic<bool> stopping_{false};
+
+  EventHub hub_;  // its own lock; published to under mu_
 
   mutable std::mutex mu_;  // guards everything below
   std::map<std::string, LabRecord> labs_;

@@ -16,6 +16,10 @@ class ControllerApi : public ApiBackend {
   std::optional<nlohmann::json> Plan(const std::string& name) override { return c_.PlanJson(name); }
   bool Reconcile(const std::string& name) override;
   Suspend SetSuspended(const std::string& name, bool suspended) override;
+  uint64_t SubscribeEvents(const std::set<std::string>& labs, EventSink sink) override {
+    return c_.Events().Subscribe(labs, std::move(sink));
+  }
+  void UnsubscribeEvents(uint64_t id) override { c_.Events().Unsubscribe(id); }
 
  private:
   Controller& c_;

@@ -44,10 +44,16 @@ bool IsDrift(const Action& a) {
 
 }  // namespace
 
+nlohmann::json EventJson(const LabEvent& e) {
+  return {{"time", e.time}, {"type", e.type}, {"reason", e.reason}, {"object", e.object}, {"message", e.message}};
+}
+
 void Controller::AddEvent(LabRecord* rec, const std::string& type, const std::string& reason, const std::string& object,
                           const std::string& message) {
   rec->events.push_back({Now(), type, reason, object, message});
   while (rec->events.size() > kMaxEvents) rec->events.pop_front();
+  for (const auto& [name, r] : labs_)  // under mu_, as every AddEvent
+    if (&r == rec) hub_.Publish(name, EventJson(rec->events.back()));
 }
 
 void Controller::SetCondition(LabRecord* rec, const std::string& type, bool status, const std::string& reason,
@@ -106,6 +112,15 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
                         const std::vector<NodeSeen>& seen) {
   std::map<std::string, std::string> errors_by_object = RecordOutcomes(rec, r);
   SetResultConditions(lab, rec, r, suspended);
+  // Each pass's result goes to the stream only: the lab's ring keeps what changed.
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f s", r.seconds);
+  hub_.Publish(lab, EventJson({Now(), rec->last_result == "success" ? "Normal" : "Warning", "Reconciled", "lab/" + lab,
+                               rec->last_result + ": " +
+                                   (r.plan.empty() ? std::string("in sync, nothing to do")
+                                                   : std::to_string(r.done()) + " of " +
+                                                         Counted(r.plan.actions.size(), "planned action") + " done") +
+                                   " (" + secs + ")"}));
   RecordNodesAndLinks(rec, r, seen, errors_by_object);
   pending_first_pass_.erase(lab);
   synced_ = pending_first_pass_.empty();

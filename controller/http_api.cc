@@ -127,21 +127,52 @@ HttpResponse RouteApi(const HttpRequest& req, ApiBackend& backend, const ApiOpti
   return Json(200, {{"lab", name}, {"suspended", suspend}, {"saved", true}});
 }
 
+// The limits every request is held to, whatever it asks for.
+std::optional<HttpResponse> OverLimits(const HttpRequest& req, const ApiOptions& opts) {
+  if (req.path.size() + req.query.size() > opts.max_uri)
+    return JsonError(414, "the request URI is longer than " + std::to_string(opts.max_uri) + " bytes (the limit)");
+  if (req.header_bytes > opts.max_header)
+    return JsonError(
+        431, "the request's header fields are larger than " + std::to_string(opts.max_header) + " bytes (the limit)");
+  if (req.content_length > opts.max_body || req.body.size() > opts.max_body)
+    return JsonError(413, "the request body is larger than " + std::to_string(opts.max_body) + " bytes (the limit)");
+  static const std::vector<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  if (std::find(kMethods.begin(), kMethods.end(), req.method) == kMethods.end())
+    return JsonError(405, "method \"" + req.method.substr(0, 32) + "\" is not allowed here");
+  if (req.path.empty() || req.path[0] != '/') return JsonError(400, "the request path must start with /");
+  return std::nullopt;
+}
+
 }  // namespace
+
+EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts) {
+  EventsRequest out;
+  if (auto over = OverLimits(req, opts)) return {{}, over};
+  if (req.method != "GET") return {{}, MethodNotAllowed(req, "GET")};
+  if (!opts.token.empty() && !opts.loopback && !Authorized(req, opts)) return {{}, Unauthorized(req)};
+  if (req.content_length > 0) return {{}, JsonError(400, "GET events takes no request body")};
+  for (size_t i = 0; i < req.query.size();) {
+    size_t amp = req.query.find('&', i);
+    std::string param = req.query.substr(i, amp == std::string::npos ? std::string::npos : amp - i);
+    i = amp == std::string::npos ? req.query.size() : amp + 1;
+    if (param.empty()) continue;
+    if (param.rfind("lab=", 0) != 0)
+      return {{}, JsonError(400, "unknown query parameter \"" + param.substr(0, 64) + "\" (lab=NAME, repeatable)")};
+    std::string name = param.substr(4);
+    if (!std::regex_match(name, kLabName))
+      return {{}, JsonError(400, "\"" + name.substr(0, 64) + "\" is not a lab name (letters, digits, '_', '.', '-')")};
+    out.labs.insert(name);
+  }
+  return out;
+}
 
 HttpResponse Route(const HttpRequest& req, ApiBackend& backend, const ApiOptions& opts) {
   try {
-    if (req.path.size() + req.query.size() > opts.max_uri)
-      return JsonError(414, "the request URI is longer than " + std::to_string(opts.max_uri) + " bytes (the limit)");
-    if (req.header_bytes > opts.max_header)
-      return JsonError(
-          431, "the request's header fields are larger than " + std::to_string(opts.max_header) + " bytes (the limit)");
-    if (req.content_length > opts.max_body || req.body.size() > opts.max_body)
-      return JsonError(413, "the request body is larger than " + std::to_string(opts.max_body) + " bytes (the limit)");
-    static const std::vector<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
-    if (std::find(kMethods.begin(), kMethods.end(), req.method) == kMethods.end())
-      return JsonError(405, "method \"" + req.method.substr(0, 32) + "\" is not allowed here");
-    if (req.path.empty() || req.path[0] != '/') return JsonError(400, "the request path must start with /");
+    if (auto over = OverLimits(req, opts)) return *over;
+    if (req.path == kEventsPath) {  // streamed by the server (http_server.cc); here only refused
+      EventsRequest e = CheckEventsRequest(req, opts);
+      return e.refused ? *e.refused : JsonError(500, "the event stream is served by the HTTP server only");
+    }
     bool read = req.method == "GET" || req.method == "HEAD";
     if (req.path == "/metrics" || req.path == "/healthz" || req.path == "/readyz") {
       if (!read) return MethodNotAllowed(req, "GET, HEAD");

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -46,6 +48,11 @@ class ApiBackend {
   // Queues a pass; false when there is no such lab.
   virtual bool Reconcile(const std::string& name) = 0;
   virtual Suspend SetSuspended(const std::string& name, bool suspended) = 0;
+  // GET /api/v1/events: from now on, every event of `labs` (empty: all) to `sink`, which must
+  // not block and returns false to be dropped; Unsubscribe when the client has gone.
+  using EventSink = std::function<bool(const nlohmann::json& event)>;
+  virtual uint64_t SubscribeEvents(const std::set<std::string>& labs, EventSink sink) = 0;
+  virtual void UnsubscribeEvents(uint64_t id) = 0;
 };
 
 struct ApiOptions {
@@ -60,7 +67,22 @@ struct ApiOptions {
   // A connection that neither sends nor receives for this long is cut (a client that stalls
   // mid-request, or an idle keep-alive).
   int64_t idle_timeout_ms = 10000;
+  // An event stream whose reader falls this many bytes behind (a slow or gone client) is ended
+  // with a last line saying so: a reader never grows the controller's memory beyond it.
+  size_t max_event_backlog = 1024 * 1024;
+  // An event stream gets a newline this often when nothing happens, so the idle cut above never
+  // ends it and a client that has gone is noticed.
+  int64_t event_heartbeat_ms = 3000;
 };
+
+// Whether GET /api/v1/events?lab=A&lab=B may be streamed: the labs asked for (none: all), or
+// the error to answer instead (method, token, a malformed lab name).
+struct EventsRequest {
+  std::set<std::string> labs;
+  std::optional<HttpResponse> refused;
+};
+EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts);
+inline constexpr char kEventsPath[] = "/api/v1/events";
 
 // One request, answered. Never throws: a backend exception is a 500 with a JSON error.
 HttpResponse Route(const HttpRequest& req, ApiBackend& backend, const ApiOptions& opts);

@@ -4,12 +4,14 @@
 #include "controller/http_server.h"
 
 #include <cpprest/http_listener.h>
+#include <cpprest/producerconsumerstream.h>
 
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -85,6 +87,51 @@ void RefuseEndlessHead(int fd, size_t limit) {
 
 }  // namespace
 
+// One client of GET /api/v1/events: the lines it has not read yet, in the response body's
+// buffer, never more than the backlog bound. Written by the event hub and the heartbeat.
+class EventStream {
+ public:
+  concurrency::streams::istream Body() { return buf_.create_istream(); }
+  // False when the stream has ended: now, because the reader is too far behind (it is told so),
+  // or before.
+  bool Write(const std::string& text, size_t max_backlog) {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    if (buf_.in_avail() + text.size() > max_backlog) {
+      Put(nlohmann::json({{"type", "Warning"},
+                          {"reason", "StreamOverflow"},
+                          {"message", "this reader fell more than " + std::to_string(max_backlog) +
+                                          " bytes behind; the stream ends here (connect again to go on)"}})
+              .dump() +
+          "\n");
+      CloseLocked();
+      return false;
+    }
+    Put(text);
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    CloseLocked();
+  }
+  std::atomic<bool> replied{false};  // the response is over: sent whole, or the client left
+  uint64_t id = 0;
+
+ private:
+  void Put(const std::string& text) {
+    buf_.putn_nocopy(reinterpret_cast<const uint8_t*>(text.data()), text.size()).wait();
+    buf_.sync().wait();  // readable now, not when a block fills
+  }
+  void CloseLocked() {
+    if (closed_) return;
+    closed_ = true;
+    buf_.close(std::ios_base::out).wait();
+  }
+  std::mutex mu_;
+  bool closed_ = false;
+  concurrency::streams::producer_consumer_buffer<uint8_t> buf_;
+};
+
 struct HttpServer::Impl {
   std::string listen;
   ApiBackend* backend = nullptr;
@@ -94,6 +141,7 @@ struct HttpServer::Impl {
   std::condition_variable cv;
   bool stopping = false;
   std::thread reaper;
+  std::vector<std::shared_ptr<EventStream>> streams;  // under mu
 
   // cpprestsdk's listener has no read timeout and no bound on a request head: it buffers the
   // head whole before parsing it. So every 100 ms the connections are looked at from outside:
@@ -105,9 +153,14 @@ struct HttpServer::Impl {
     int port = PortOf(listen);
     std::unordered_map<uint64_t, Seen> seen;
     std::unique_lock lock(mu);
+    auto beat = std::chrono::steady_clock::now();
     while (!stopping) {
       cv.wait_for(lock, std::chrono::milliseconds(100));
       if (stopping || port <= 0) continue;
+      if (std::chrono::steady_clock::now() - beat >= std::chrono::milliseconds(opts.event_heartbeat_ms)) {
+        beat = std::chrono::steady_clock::now();
+        Heartbeat();
+      }
       std::unordered_map<uint64_t, Seen> now;  // only the connections still open
       for (const auto& [fd, c] : Connections(port)) {
         auto old = seen.find(c.cookie);
@@ -127,6 +180,42 @@ struct HttpServer::Impl {
       seen = std::move(now);
     }
   }
+  // A newline to every event stream; a stream whose client has gone, or that is too far behind,
+  // is dropped.
+  void Heartbeat() {
+    std::erase_if(streams, [&](const std::shared_ptr<EventStream>& s) {
+      if (!s->replied && s->Write("\n", opts.max_event_backlog)) return false;
+      s->Close();
+      backend->UnsubscribeEvents(s->id);
+      return true;
+    });
+  }
+
+  void StreamEvents(http_request& req, const HttpRequest& r) {
+    EventsRequest e = CheckEventsRequest(r, opts);
+    if (e.refused) return Reply(req, *e.refused);
+    auto s = std::make_shared<EventStream>();
+    http_response resp(web::http::status_codes::OK);
+    resp.headers().add("Cache-Control", "no-store");
+    resp.set_body(s->Body(), "application/x-ndjson");  // no length: chunked, as it comes
+    size_t max = opts.max_event_backlog;
+    s->id = backend->SubscribeEvents(e.labs,
+                                     [s, max](const nlohmann::json& ev) { return s->Write(ev.dump() + "\n", max); });
+    {
+      std::lock_guard lock(mu);
+      if (stopping) s->Close();
+      streams.push_back(s);
+    }
+    req.reply(resp).then([s](pplx::task<void> t) {
+      try {
+        t.get();
+      } catch (const std::exception&) {  // the client went away
+      }
+      s->replied = true;
+      s->Close();
+    });
+  }
+
   void Reply(http_request& req, const HttpResponse& r) {
     http_response resp(static_cast<web::http::status_code>(r.status));
     for (const auto& [k, v] : r.headers) resp.headers().add(k, v);
@@ -160,6 +249,7 @@ struct HttpServer::Impl {
     // The body is never read: the API's requests carry none, and one that announces a body is
     // answered from its headers alone (400, or 413 when huge). cpprestsdk's listener has no read
     // timeout, so a body that never arrives must not be waited for.
+    if (r.path == kEventsPath) return StreamEvents(req, r);
     Reply(req, Route(r, *backend, opts));
   }
 };
@@ -202,6 +292,11 @@ void HttpServer::Stop() {
   }
   impl_->cv.notify_all();
   if (impl_->reaper.joinable()) impl_->reaper.join();
+  for (auto& s : impl_->streams) {  // the streams end: their responses finish
+    s->Close();
+    impl_->backend->UnsubscribeEvents(s->id);
+  }
+  impl_->streams.clear();
   if (!impl_->listener) return;
   try {
     impl_->listener->close().wait();

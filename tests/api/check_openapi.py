@@ -127,6 +127,42 @@ expect(call("POST", f"/api/v1/labs/{lab}/resume", "/api/v1/labs/{name}/resume")[
 expect(call("POST", "/api/v1/labs/no-such-lab/suspend", "/api/v1/labs/{name}/suspend")[0], 404, "suspend unknown")
 expect(call("POST", "/api/v1/labs/no-such-lab/resume", "/api/v1/labs/{name}/resume")[0], 404, "resume unknown")
 
+
+
+def follow_events():
+    """GET /api/v1/events: a stream of StreamEvent lines; a pass asked for shows its result."""
+    template = "/api/v1/events"
+    exercised.add((template, "get"))
+    doc = spec["paths"][template]["get"]["responses"]["200"]
+    media = next(iter(doc["content"]))
+    schema = dict(to_jsonschema(doc["content"][media]["schema"]), components=components)
+    req = urllib.request.Request(base + f"/api/v1/events?lab={lab}")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        if r.status != 200 or media not in r.headers.get("Content-Type", ""):
+            failures.append(f"GET {template}: {r.status} {r.headers.get('Content-Type')}, documented 200 {media}")
+            return
+        call("POST", f"/api/v1/labs/{lab}/reconcile", rec)
+        for _ in range(10000):
+            line = r.readline()
+            if not line:
+                failures.append(f"GET {template}: the stream ended before the pass's result")
+                return
+            if not line.strip():
+                continue  # a heartbeat
+            value = json.loads(line)
+            for e in list(jsonschema.Draft7Validator(schema).iter_errors(value))[:3]:
+                failures.append(f"GET {template}: {e.message} at {list(e.path)}")
+            if value.get("reason") == "Reconciled":
+                return
+        failures.append(f"GET {template}: no Reconciled event")
+
+
+follow_events()
+expect(call("GET", "/api/v1/events?since=1", "/api/v1/events")[0], 400, "events with an unknown parameter")
+expect(call("GET", "/api/v1/events?lab=bad%20name", "/api/v1/events")[0], 400, "events of a bad lab name")
+
 documented = {(p, m) for p, ops in spec["paths"].items() for m in ops if m in ("get", "post", "put", "delete", "patch")}
 for p, m in sorted(documented - exercised):
     failures.append(f"{m.upper()} {p}: documented but not exercised")

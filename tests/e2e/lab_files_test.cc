@@ -34,11 +34,6 @@ std::string Address(const std::string& container) {
   return test::Trim(Sh("docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' " + container));
 }
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // The IPv4 address the host's resolver gives a name ("" for none). `getent hosts` would answer
 // with the IPv6 address first: the block has both.
 std::string V4Name(const std::string& name) {
@@ -89,7 +84,7 @@ TEST_F(LabFiles, TheLabDirectoryHoldsInventoriesOfTheRealAddressesKeptCurrentAnd
   EXPECT_EQ(inv["linux"]["hosts"].size(), 2u) << "grouped by kind";
   EXPECT_EQ(inv["edge"]["hosts"], nlohmann::json::array({"clab-" + lab + "-n1"})) << "label ansible-group";
 
-  auto data = nlohmann::json::parse(Read(labdir + "/topology-data.json"), nullptr, false);
+  auto data = nlohmann::json::parse(test::ReadText(labdir + "/topology-data.json"), nullptr, false);
   ASSERT_FALSE(data.is_discarded());
   EXPECT_EQ(data["name"], lab);
   EXPECT_EQ(data["nodes"]["n2"]["mgmt-ipv4-address"], Address("clab-" + lab + "-n2"));
@@ -116,8 +111,8 @@ TEST_F(LabFiles, TheLabDirectoryHoldsInventoriesOfTheRealAddressesKeptCurrentAnd
         std::string id = test::Trim(Sh("docker inspect -f '{{.Id}}' " + n1 + " 2>/dev/null"));
         return !id.empty() && id != old_id && !Address(n1).empty() &&
                AnsibleHosts(labdir + "/ansible-inventory.yml")[n1] == Address(n1) &&
-               nlohmann::json::parse(Read(labdir + "/topology-data.json"))["nodes"]["n1"]["mgmt-ipv4-address"] ==
-                   Address(n1);
+               nlohmann::json::parse(
+                   test::ReadText(labdir + "/topology-data.json"))["nodes"]["n1"]["mgmt-ipv4-address"] == Address(n1);
       },
       test::kStartBound))
       << ctl.Log();
@@ -129,7 +124,7 @@ TEST_F(LabFiles, TheLabDirectoryHoldsInventoriesOfTheRealAddressesKeptCurrentAnd
   r = Labkeeper("destroy " + file);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("is kept (--cleanup removes it)"), std::string::npos) << r.out;
-  EXPECT_EQ(Read(labdir + "/n1/saved.cfg"), "hostname n1\n");
+  EXPECT_EQ(test::ReadText(labdir + "/n1/saved.cfg"), "hostname n1\n");
   r = Labkeeper("destroy --cleanup " + file);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_FALSE(fs::exists(labdir)) << r.out;
@@ -139,7 +134,7 @@ TEST_F(LabFiles, TheLabDirectoryHoldsInventoriesOfTheRealAddressesKeptCurrentAnd
 // Restores /etc/hosts to exactly what it was, and removes the lab's SSH config, however the
 // test ends.
 struct HostsRestore {
-  std::string saved = Read("/etc/hosts"), ssh_conf;
+  std::string saved = test::ReadText("/etc/hosts"), ssh_conf;
   ~HostsRestore() {
     std::ofstream("/etc/hosts", std::ios::trunc) << saved;
     std::remove(ssh_conf.c_str());
@@ -160,7 +155,7 @@ TEST_F(LabFiles, TheLabsNamesResolveAndAForeignLineOfEtcHostsSurvivesApplyRepair
   auto r = Labkeeper("apply " + file);
   ASSERT_EQ(r.status, 0) << r.out;
   std::string n1 = "clab-" + lab + "-n1";
-  EXPECT_EQ(V4Name(n1), Address(n1)) << Read("/etc/hosts");
+  EXPECT_EQ(V4Name(n1), Address(n1)) << test::ReadText("/etc/hosts");
   std::ofstream("/etc/hosts", std::ios::app) << after;  // below the lab's block
   std::string ssh_g = Sh("ssh -G " + n1);
   EXPECT_NE(ssh_g.find("stricthostkeychecking false"), std::string::npos) << ssh_g;
@@ -179,10 +174,10 @@ TEST_F(LabFiles, TheLabsNamesResolveAndAForeignLineOfEtcHostsSurvivesApplyRepair
         return !id.empty() && id != old_id && !addr.empty() && V4Name(n1) == addr;
       },
       test::kStartBound))
-      << ctl.Log() << Read("/etc/hosts");
+      << ctl.Log() << test::ReadText("/etc/hosts");
   ctl.Signal(SIGTERM);
   ctl.Wait();
-  std::string text = Read("/etc/hosts");
+  std::string text = test::ReadText("/etc/hosts");
   EXPECT_NE(text.find(before), std::string::npos) << text;
   EXPECT_NE(text.find(after), std::string::npos) << text;
   EXPECT_EQ(text.find("###### CLAB-" + lab + "-START ######"), text.rfind("###### CLAB-" + lab + "-START ######"))
@@ -191,7 +186,7 @@ TEST_F(LabFiles, TheLabsNamesResolveAndAForeignLineOfEtcHostsSurvivesApplyRepair
 
   r = Labkeeper("destroy " + file);
   ASSERT_EQ(r.status, 0) << r.out;
-  text = Read("/etc/hosts");
+  text = test::ReadText("/etc/hosts");
   EXPECT_EQ(text.find("CLAB-" + lab + "-"), std::string::npos) << text;
   EXPECT_NE(text.find(before), std::string::npos) << text;
   EXPECT_NE(text.find(after), std::string::npos) << text;
@@ -201,7 +196,7 @@ TEST_F(LabFiles, TheLabsNamesResolveAndAForeignLineOfEtcHostsSurvivesApplyRepair
   // --no-host-names: neither file is written.
   r = Labkeeper("apply --no-host-names " + file);
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Read("/etc/hosts"), text);
+  EXPECT_EQ(test::ReadText("/etc/hosts"), text);
   EXPECT_FALSE(fs::exists(restore.ssh_conf));
   EXPECT_EQ(Labkeeper("destroy --no-host-names " + file).status, 0);
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "controller/event_hub.h"
 #include "tests/support/support.h"
 
 namespace lk {
@@ -30,6 +31,11 @@ class Backend : public ApiBackend {
   std::optional<nlohmann::json> Plan(const std::string&) override { return std::nullopt; }
   bool Reconcile(const std::string&) override { return false; }
   Suspend SetSuspended(const std::string&, bool) override { return Suspend::kNoSuchLab; }
+  uint64_t SubscribeEvents(const std::set<std::string>& labs, EventSink sink) override {
+    return hub.Subscribe(labs, std::move(sink));
+  }
+  void UnsubscribeEvents(uint64_t id) override { hub.Unsubscribe(id); }
+  EventHub hub;
 };
 
 int Connect() {
@@ -73,6 +79,14 @@ class HttpServerTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.message();
   }
   void TearDown() override { server_.reset(); }
+  // A connection that asked for GET /api/v1/events + query, once the server has subscribed it.
+  int OpenEvents(const std::string& query) {
+    int fd = Connect();
+    std::string req = "GET /api/v1/events" + query + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (fd >= 0) (void)send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    if (!test::WaitFor([&] { return backend_.hub.Subscribers() == 1; }, 60, 20)) return -1;
+    return fd;
+  }
   Backend backend_;
   std::unique_ptr<HttpServer> server_;
 };
@@ -120,6 +134,66 @@ TEST_F(HttpServerTest, AnEndlessRequestHeadIsRefusedAndCut) {
   EXPECT_LT(rss_peak - rss_before, size_t{256} << 20) << "sent " << sent << " bytes";
   std::string ok = Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(ok.rfind("HTTP/1.1 200", 0), 0u) << ok.substr(0, 200);
+}
+
+// GET /api/v1/events is a chunked stream: what is published for the labs asked for arrives in
+// order, a heartbeat keeps it alive, and a client that leaves is unsubscribed.
+TEST_F(HttpServerTest, AnEventStreamCarriesTheLabsEventsAndEndsWhenTheClientLeaves) {
+  int fd = OpenEvents("?lab=a");
+  ASSERT_GE(fd, 0);
+  backend_.hub.Publish("b", {{"reason", "NotMine"}});
+  backend_.hub.Publish("a", {{"reason", "First"}});
+  backend_.hub.Publish("a", {{"reason", "Second"}});
+  std::string got;
+  char buf[4096];
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (got.find("Second") == std::string::npos && std::chrono::steady_clock::now() < until) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
+  EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos) << got;
+  EXPECT_NE(got.find("application/x-ndjson"), std::string::npos) << got;
+  EXPECT_LT(got.find("\"First\""), got.find("\"Second\"")) << got;
+  EXPECT_EQ(got.find("NotMine"), std::string::npos) << "lab b was not asked for";
+  // Quiet for longer than the idle cut (10 s): heartbeats keep the stream open.
+  std::this_thread::sleep_for(std::chrono::seconds(12));
+  backend_.hub.Publish("a", {{"reason", "Third"}});
+  std::string later;
+  until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (later.find("Third") == std::string::npos && std::chrono::steady_clock::now() < until) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    later.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(later.find("Third"), std::string::npos) << "the stream was cut while quiet";
+  close(fd);
+  EXPECT_TRUE(test::WaitFor([&] { return backend_.hub.Subscribers() == 0; }, 60, 100))
+      << "the client left; its subscription stays";
+}
+
+// A reader that never reads: what it has not read stays bounded (the kernel's socket buffers,
+// then ApiOptions::max_event_backlog, 1 MiB), after which its stream is ended with a last line
+// that says why and its subscription dropped, instead of the controller's memory growing.
+TEST_F(HttpServerTest, AnEventStreamThatIsNotReadIsEndedOnceItFallsTooFarBehind) {
+  int fd = OpenEvents("");
+  ASSERT_GE(fd, 0);
+  size_t rss_before = RssBytes();
+  const std::string pad(1000, 'x');
+  size_t published = 0;
+  while (backend_.hub.Subscribers() == 1 && published < (size_t{512} << 20)) {
+    backend_.hub.Publish("a", {{"reason", "Flood"}, {"message", pad}});
+    published += pad.size();
+  }
+  EXPECT_EQ(backend_.hub.Subscribers(), 0u) << "still subscribed after " << published << " bytes";
+  EXPECT_LT(published, size_t{128} << 20) << "ended only after " << published << " bytes";
+  EXPECT_LT(RssBytes() - rss_before, size_t{64} << 20);
+  std::string got = ReadAll(fd);  // what was buffered, then the end of the response
+  close(fd);
+  size_t last = got.rfind("{\"message\"");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_NE(got.find("StreamOverflow", last), std::string::npos) << got.substr(last, 300);
 }
 
 }  // namespace

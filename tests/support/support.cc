@@ -70,6 +70,11 @@ NamesHome& Home() {
 
 }  // namespace
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 std::string NamesDir() {
   const char* base = std::getenv("CLAB_LABDIR_BASE");  // ours, unless it was set before
   return base && *base ? base : Home().dir;

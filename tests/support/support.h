@@ -220,6 +220,9 @@ class OwnEngine {
 // labkeeper it starts inherits (set at start, unless already set; removed at exit).
 std::string NamesDir();
 
+// A file's whole content ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+
 // Sets an environment variable of this test process and restores the old value on destruction
 // (the helpers above run `docker` with this process's environment).
 class ScopedEnv {

@@ -1,0 +1,84 @@
+// The controller's live events: numbered in one sequence, handed only to the subscribers of
+// their lab, a sink that declines dropped; and the rules of GET /api/v1/events.
+#include "controller/event_hub.h"
+
+#include <gtest/gtest.h>
+
+#include "controller/http_api.h"
+
+namespace lk {
+namespace {
+
+TEST(EventHub, NumbersEveryEventAndHandsItOnlyToItsLabsSubscribers) {
+  EventHub hub;
+  std::vector<nlohmann::json> a_only, all;
+  hub.Subscribe({"a"}, [&](const nlohmann::json& e) {
+    a_only.push_back(e);
+    return true;
+  });
+  hub.Subscribe({}, [&](const nlohmann::json& e) {
+    all.push_back(e);
+    return true;
+  });
+  hub.Publish("a", {{"reason", "One"}});
+  hub.Publish("b", {{"reason", "Two"}});
+  hub.Publish("a", {{"reason", "Three"}});
+  ASSERT_EQ(a_only.size(), 2u);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(a_only[0]["reason"], "One");
+  EXPECT_EQ(a_only[1]["reason"], "Three");
+  EXPECT_EQ(a_only[1]["lab"], "a");
+  EXPECT_EQ(all[0]["seq"], 1);
+  EXPECT_EQ(all[1]["seq"], 2);
+  EXPECT_EQ(all[2]["seq"], 3) << "one sequence for every lab";
+}
+
+TEST(EventHub, ASinkThatDeclinesIsDroppedAndAnUnsubscribedOneHearsNothing) {
+  EventHub hub;
+  int declined = 0, gone = 0;
+  hub.Subscribe({}, [&](const nlohmann::json&) {
+    ++declined;
+    return false;
+  });
+  uint64_t id = hub.Subscribe({}, [&](const nlohmann::json&) {
+    ++gone;
+    return true;
+  });
+  EXPECT_EQ(hub.Subscribers(), 2u);
+  hub.Unsubscribe(id);
+  hub.Publish("a", {});
+  hub.Publish("a", {});
+  EXPECT_EQ(declined, 1);
+  EXPECT_EQ(gone, 0);
+  EXPECT_EQ(hub.Subscribers(), 0u);
+}
+
+HttpRequest Get(std::string query, std::string method = "GET", std::string auth = "") {
+  HttpRequest r;
+  r.method = std::move(method);
+  r.path = kEventsPath;
+  r.query = std::move(query);
+  r.authorization = std::move(auth);
+  return r;
+}
+
+TEST(EventsRequest, TakesRepeatedLabsAndRefusesWhatIsNotAsked) {
+  ApiOptions opts;
+  EventsRequest ok = CheckEventsRequest(Get("lab=a&lab=b.c"), opts);
+  EXPECT_FALSE(ok.refused);
+  EXPECT_EQ(ok.labs, (std::set<std::string>{"a", "b.c"}));
+  EXPECT_TRUE(CheckEventsRequest(Get(""), opts).labs.empty()) << "every lab";
+  EXPECT_EQ(CheckEventsRequest(Get("", "POST"), opts).refused->status, 405);
+  EXPECT_EQ(CheckEventsRequest(Get("since=3"), opts).refused->status, 400);
+  EXPECT_EQ(CheckEventsRequest(Get("lab=a%2Fb"), opts).refused->status, 400);
+  // Off loopback a read needs the token, as every read of the API.
+  opts.token = "s3cret";
+  opts.loopback = false;
+  EXPECT_EQ(CheckEventsRequest(Get(""), opts).refused->status, 401);
+  EXPECT_FALSE(CheckEventsRequest(Get("", "GET", "Bearer s3cret"), opts).refused);
+  opts.loopback = true;
+  EXPECT_FALSE(CheckEventsRequest(Get(""), opts).refused) << "open on loopback";
+}
+
+}  // namespace
+}  // namespace lk
