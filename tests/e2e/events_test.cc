@@ -17,26 +17,6 @@ using test::Sh;
 
 constexpr int kPort = 29611;
 
-// `labkeeper events ARGS` in the background, its output in a file; stopped when it goes.
-class EventsFollower {
- public:
-  EventsFollower(const std::string& args, std::string out) : out_(std::move(out)) {
-    pid_ =
-        std::stoi(Sh("sh -c '" + test::LabkeeperBin() + " events --server http://127.0.0.1:" + std::to_string(kPort) +
-                     " " + args + " >" + out_ + " 2>" + out_ + ".err & echo $!'"));
-  }
-  ~EventsFollower() { kill(pid_, SIGKILL); }
-  std::string Out() const { return test::ReadText(out_); }
-  std::string Err() const { return test::ReadText(out_ + ".err"); }
-  bool Running() const {
-    return kill(pid_, 0) == 0 && Sh("ps -o stat= -p " + std::to_string(pid_)).find('Z') == std::string::npos;
-  }
-
- private:
-  std::string out_;
-  int pid_ = -1;
-};
-
 class Events : public test::LabDirTest {};
 
 TEST_F(Events, ARepairIsFollowedLiveAndTheStreamEndsWhenTheControllerStops) {
@@ -50,34 +30,37 @@ TEST_F(Events, ARepairIsFollowedLiveAndTheStreamEndsWhenTheControllerStops) {
   ctl.Start();
   ASSERT_TRUE(ctl.WaitCondition(lab, "Ready", "True", test::kStartBound)) << ctl.Log();
 
-  EventsFollower json(lab + " -o json", dir_.path() + "/events.json");
-  EventsFollower text("", dir_.path() + "/events.txt");  // every lab's
+  test::Background json(
+      test::LabkeeperBin() + " events --server http://127.0.0.1:" + std::to_string(kPort) + " " + lab + " -o json",
+      dir_.path() + "/events.json");
+  test::Background text(test::LabkeeperBin() + " events --server http://127.0.0.1:" + std::to_string(kPort),
+                        dir_.path() + "/events.txt");  // every lab's
   // Connected once a pass's result arrives: ask for one.
   ASSERT_TRUE(test::WaitFor(
       [&] {
         test::Labkeeper("reconcile " + lab + " --server http://127.0.0.1:" + std::to_string(kPort));
-        return json.Out().find("\"Reconciled\"") != std::string::npos &&
-               text.Out().find(" Reconciled lab/" + lab) != std::string::npos;
+        return json.out().find("\"Reconciled\"") != std::string::npos &&
+               text.out().find(" Reconciled lab/" + lab) != std::string::npos;
       },
       test::kPassBound))
-      << json.Out() << json.Err() << text.Err();
+      << json.out() << json.err() << text.err();
 
   Sh("docker rm -f clab-" + lab + "-n1");
-  ASSERT_TRUE(test::WaitFor([&] { return text.Out().find(" ContainerCreated node/n1: missing") != std::string::npos; },
+  ASSERT_TRUE(test::WaitFor([&] { return text.out().find(" ContainerCreated node/n1: missing") != std::string::npos; },
                             test::kStartBound))
-      << text.Out() << ctl.Log();
+      << text.out() << ctl.Log();
   // In JSON: one object a line, numbered, the repair then a pass that says it converged.
   ASSERT_TRUE(test::WaitFor(
       [&] {
-        std::string out = json.Out();
+        std::string out = json.out();
         size_t created = out.find("\"reason\":\"ContainerCreated\"");
         return created != std::string::npos && out.find("\"success: ", created) != std::string::npos;
       },
       test::kStartBound))
-      << json.Out();
+      << json.out();
   uint64_t last_seq = 0;
   bool link = false;
-  std::istringstream lines(json.Out());
+  std::istringstream lines(json.out());
   for (std::string line; std::getline(lines, line);) {
     auto e = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(e.is_discarded()) << line;
@@ -87,12 +70,12 @@ TEST_F(Events, ARepairIsFollowedLiveAndTheStreamEndsWhenTheControllerStops) {
     for (const char* key : {"time", "type", "reason", "object", "message"}) EXPECT_TRUE(e.contains(key)) << line;
     link |= e["reason"] == "LinkCreated" && e["object"] == "link/n1:eth1--n2:eth1";
   }
-  EXPECT_TRUE(link) << "the recreated node's link comes back too:\n" << json.Out();
+  EXPECT_TRUE(link) << "the recreated node's link comes back too:\n" << json.out();
 
   ctl.Signal(SIGTERM);
   EXPECT_EQ(ctl.Wait(), 0);
   EXPECT_TRUE(test::WaitFor([&] { return !json.Running() && !text.Running(); }, test::kPassBound));
-  EXPECT_NE(json.Err().find("the controller ended the stream"), std::string::npos) << json.Err();
+  EXPECT_NE(json.err().find("the controller ended the stream"), std::string::npos) << json.err();
 }
 
 TEST(EventsCommand, SaysSoWhenNoControllerAnswers) {

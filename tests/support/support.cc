@@ -1,6 +1,8 @@
 #include "tests/support/support.h"
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -69,6 +71,33 @@ NamesHome& Home() {
 [[maybe_unused]] const bool kHomeMade = (Home(), true);  // before any test starts a labkeeper
 
 }  // namespace
+
+Background::Background(const std::string& command, const std::string& out_file) : out_(out_file) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    std::string cmd = "exec " + command + " >" + out_ + " 2>" + out_ + ".err";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+}
+
+Background::~Background() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+std::string Background::out() const {
+  return ReadText(out_);
+}
+std::string Background::err() const {
+  return ReadText(out_ + ".err");
+}
+
+bool Background::Running() const {
+  if (pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) != 0) pid_ = -1;  // ended, and reaped
+  return pid_ > 0;
+}
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);

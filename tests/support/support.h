@@ -220,6 +220,23 @@ class OwnEngine {
 // labkeeper it starts inherits (set at start, unless already set; removed at exit).
 std::string NamesDir();
 
+// A shell command run in the background, its stdout in out() and stderr in err(); killed
+// (SIGKILL) on destruction if it still runs.
+class Background {
+ public:
+  Background(const std::string& command, const std::string& out_file);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  std::string out() const;
+  std::string err() const;
+  bool Running() const;
+
+ private:
+  std::string out_;
+  mutable int pid_ = -1;
+};
+
 // A file's whole content ("" when it cannot be read).
 std::string ReadText(const std::string& path);
 
