@@ -275,6 +275,11 @@ void Controller::Prune(const std::string& lab, LabRecord rec) {
                   [&](const std::string& line) { log_("lab " + lab + ": " + Trim(line)); });
   DestroyResult d = applier.Destroy(lab, rec.spec->mgmt.network);
   if (sources_) sources_->Watch(lab, {});
+  // Its names leave the host (outside mu_: a file edit may wait for containerlab's lock); its
+  // directory stays (node directories may hold saved configs).
+  if (d.failures.empty())
+    for (const auto& e : LabArtifacts(env_, opts_.artifacts).Remove(lab, rec.spec->LabDir(), false).errors)
+      log_("lab " + lab + ": warning: " + e);
   std::lock_guard lock(mu_);
   auto it = labs_.find(lab);
   if (it == labs_.end()) return;
@@ -284,9 +289,6 @@ void Controller::Prune(const std::string& lab, LabRecord rec) {
     return;
   }
   for (const auto& w : d.warnings) log_("lab " + lab + ": warning: " + w);  // the record goes: the log keeps it
-  // Its names leave the host; its directory stays (node directories may hold saved configs).
-  for (const auto& e : LabArtifacts(env_, opts_.artifacts).Remove(lab, rec.spec->LabDir(), false).errors)
-    log_("lab " + lab + ": warning: " + e);
   log_("lab " + lab + ": pruned (" + std::to_string(d.containers) + " containers)");
   if (it->second.deleted) labs_.erase(it);  // unless the file came back meanwhile
   pending_first_pass_.erase(lab);

@@ -103,7 +103,11 @@ Result<std::string> FakeRuntime::Run(const ContainerSpec& spec, const EventSink&
   std::string id = "fake" + std::to_string(next_id_++);
   Container c;
   c.spec = spec;
-  c.state = {id, spec.name, spec.image, "sha256:" + spec.image, "running", next_pid_++, spec.labels, "", ""};
+  // An address on the management network, as the engine's IPAM hands them out.
+  std::string v4 = spec.network.empty()      ? ""
+                   : !spec.mgmt_ipv4.empty() ? spec.mgmt_ipv4
+                                             : "172.20.20." + std::to_string(next_ip_++);
+  c.state = {id, spec.name, spec.image, "sha256:" + spec.image, "running", next_pid_++, spec.labels, v4, ""};
   containers_[id] = std::move(c);
   return id;
 }

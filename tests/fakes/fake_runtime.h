@@ -78,6 +78,7 @@ class FakeRuntime : public ContainerRuntime {
   std::function<ExecResult(const std::string&, const std::vector<std::string>&)> exec_;
   Faults faults_;
   int next_id_ = 1, next_pid_ = 1000;
+  int next_ip_ = 2;  // the next management address, 172.20.20.N
 };
 
 }  // namespace lk::test

@@ -180,6 +180,41 @@ TEST_F(ControllerLoopTest, ADeletedFileIsPrunedAndItsContainersGo) {
   EXPECT_FALSE(rt_.Get("clab-x-b")->has_value());
 }
 
+// Around each pass: the lab directory and the lab's names written, the pass's events and result
+// handed to a subscriber of the live stream; a pruned lab's names go and its directory stays.
+TEST_F(ControllerLoopTest, APassWritesTheLabsFilesAndStreamsItsEventsAndAPruneTakesTheNames) {
+  std::mutex mu;
+  std::vector<nlohmann::json> seen;
+  WriteLab("x.clab.yml", kLab);
+  env_.AddFile("/etc/hosts", "127.0.0.1 localhost\n");
+  Start();
+  c_->Events().Subscribe({"x"}, [&](const nlohmann::json& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e);
+    return true;
+  });
+  c_->ReconcileNow("x");
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    for (const auto& e : seen)
+      if (e["reason"] == "Reconciled" && e["lab"] == "x") return true;
+    return false;
+  }));
+  std::string dir = labs() + "/clab-x";
+  if (const char* base = std::getenv("CLAB_LABDIR_BASE"); base && *base) dir = std::string(base) + "/clab-x";
+  ASSERT_TRUE(Eventually([&] { return env_.File(dir + "/ansible-inventory.yml").has_value(); })) << Log();
+  EXPECT_NE(env_.File(dir + "/ansible-inventory.yml")->find("clab-x-a"), std::string::npos);
+  std::string hosts = env_.File("/etc/hosts").value_or("");
+  EXPECT_NE(hosts.find("###### CLAB-x-START ######\n" + rt_.Get("clab-x-a")->value().ipv4 + "\tclab-x-a\n"),
+            std::string::npos)
+      << hosts;
+  env_.RemoveFile(labs() + "/x.clab.yml");
+  sources_.FireDir();
+  ASSERT_TRUE(Eventually([&] { return !c_->HasLab("x"); }));
+  EXPECT_EQ(env_.File("/etc/hosts"), "127.0.0.1 localhost\n") << "the names go with the lab";
+  EXPECT_TRUE(env_.File(dir + "/ansible-inventory.yml")) << "the lab directory stays";
+}
+
 TEST_F(ControllerLoopTest, ANetworkTheEngineWillNotLetGoOfIsAWarningAndThePruneStillEnds) {
   WriteLab("x.clab.yml", kLab);
   Start();
