@@ -9,7 +9,10 @@ namespace lk {
 HttpResponse JsonError(int status, const std::string& message) {
   HttpResponse r;
   r.status = status;
-  r.body = nlohmann::json({{"error", message}, {"status", status}}).dump() + "\n";
+  // A message may quote what the client sent, which need not be UTF-8: replaced, never thrown.
+  r.body = nlohmann::json({{"error", message}, {"status", status}})
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+           "\n";
   return r;
 }
 
@@ -145,7 +148,9 @@ std::optional<HttpResponse> OverLimits(const HttpRequest& req, const ApiOptions&
 
 }  // namespace
 
-EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts) {
+namespace {
+
+EventsRequest CheckEvents(const HttpRequest& req, const ApiOptions& opts) {
   EventsRequest out;
   if (auto over = OverLimits(req, opts)) return {{}, over};
   if (req.method != "GET") return {{}, MethodNotAllowed(req, "GET")};
@@ -164,6 +169,16 @@ EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts)
     out.labs.insert(name);
   }
   return out;
+}
+
+}  // namespace
+
+EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts) {
+  try {
+    return CheckEvents(req, opts);
+  } catch (const std::exception& e) {
+    return {{}, JsonError(400, std::string("malformed request: ") + e.what())};
+  }
 }
 
 HttpResponse Route(const HttpRequest& req, ApiBackend& backend, const ApiOptions& opts) {

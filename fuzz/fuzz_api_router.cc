@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -21,6 +22,9 @@ class Backend : public lk::ApiBackend {
   std::optional<nlohmann::json> Plan(const std::string& n) override { return Lab(n); }
   bool Reconcile(const std::string& n) override { return n == "a"; }
   Suspend SetSuspended(const std::string& n, bool) override { return n == "a" ? Suspend::kOk : Suspend::kNoSuchLab; }
+  // The stream is served by the HTTP server, not the router: never reached here.
+  uint64_t SubscribeEvents(const std::set<std::string>&, EventSink) override { __builtin_trap(); }
+  void UnsubscribeEvents(uint64_t) override {}
 };
 }  // namespace
 
@@ -38,6 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool loopback : {true, false}) {
     lk::HttpResponse r = lk::Route(req, backend, lk::ApiOptions{"s3cret", loopback});
     if (r.status < 100 || r.status > 599) __builtin_trap();
+    lk::EventsRequest e = lk::CheckEventsRequest(req, lk::ApiOptions{"s3cret", loopback});
+    if (e.refused && (e.refused->status < 400 || e.refused->status > 499)) __builtin_trap();
   }
   return 0;
 }

@@ -53,6 +53,20 @@ TEST(EventHub, ASinkThatDeclinesIsDroppedAndAnUnsubscribedOneHearsNothing) {
   EXPECT_EQ(hub.Subscribers(), 0u);
 }
 
+// Route's backend, for requests that never reach it.
+class FakeBackendForRoute : public ApiBackend {
+ public:
+  std::string Metrics() override { return ""; }
+  bool Ready() override { return true; }
+  nlohmann::json Labs() override { return nlohmann::json::object(); }
+  std::optional<nlohmann::json> Lab(const std::string&) override { return std::nullopt; }
+  std::optional<nlohmann::json> Plan(const std::string&) override { return std::nullopt; }
+  bool Reconcile(const std::string&) override { return false; }
+  Suspend SetSuspended(const std::string&, bool) override { return Suspend::kNoSuchLab; }
+  uint64_t SubscribeEvents(const std::set<std::string>&, EventSink) override { return 0; }
+  void UnsubscribeEvents(uint64_t) override {}
+};
+
 HttpRequest Get(std::string query, std::string method = "GET", std::string auth = "") {
   HttpRequest r;
   r.method = std::move(method);
@@ -78,6 +92,21 @@ TEST(EventsRequest, TakesRepeatedLabsAndRefusesWhatIsNotAsked) {
   EXPECT_FALSE(CheckEventsRequest(Get("", "GET", "Bearer s3cret"), opts).refused);
   opts.loopback = true;
   EXPECT_FALSE(CheckEventsRequest(Get(""), opts).refused) << "open on loopback";
+}
+
+// Found by fuzz_api_router: an error message quoting bytes that are not UTF-8 threw from the
+// JSON writer; they are replaced instead, and the answer is the 4xx it should be.
+TEST(EventsRequest, BytesThatAreNotUtf8AreAnsweredNotThrown) {
+  ApiOptions opts;
+  EventsRequest bad = CheckEventsRequest(Get("", "G\xa3T"), opts);
+  ASSERT_TRUE(bad.refused);
+  EXPECT_EQ(bad.refused->status, 405);
+  EXPECT_FALSE(nlohmann::json::parse(bad.refused->body, nullptr, false).is_discarded()) << bad.refused->body;
+  EXPECT_EQ(CheckEventsRequest(Get("lab=\xa3"), opts).refused->status, 400);
+  HttpRequest r = Get("", "G\xa3T");
+  r.path = "/api/v1/labs";
+  FakeBackendForRoute backend;
+  EXPECT_EQ(Route(r, backend, opts).status, 405) << "not a 500";
 }
 
 }  // namespace
