@@ -188,7 +188,8 @@ TEST_F(HttpServerTest, AnEventStreamThatIsNotReadIsEndedOnceItFallsTooFarBehind)
   }
   EXPECT_EQ(backend_.hub.Subscribers(), 0u) << "still subscribed after " << published << " bytes";
   EXPECT_LT(published, size_t{128} << 20) << "ended only after " << published << " bytes";
-  EXPECT_LT(RssBytes() - rss_before, size_t{64} << 20);
+  // As the endless-head test: generous, for ASan's quarantine keeps what the stream freed.
+  EXPECT_LT(RssBytes() - rss_before, size_t{256} << 20);
   std::string got = ReadAll(fd);  // what was buffered, then the end of the response
   close(fd);
   size_t last = got.rfind("{\"message\"");
