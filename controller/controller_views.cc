@@ -16,9 +16,7 @@ nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& r
                           {"message", c.message},
                           {"lastTransitionTime", c.last_transition}});
   nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : rec.events)
-    events.push_back(
-        {{"time", e.time}, {"type", e.type}, {"reason", e.reason}, {"object", e.object}, {"message", e.message}});
+  for (const auto& e : rec.events) events.push_back(EventJson(e));
   nlohmann::json drift = nlohmann::json::array();
   for (const auto& [key, n] : rec.drift)
     drift.push_back({{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});

@@ -198,6 +198,13 @@ std::string NornirInventory(const LabSpec& lab, const std::vector<ContainerState
   return "---\n" + std::string(out.c_str()) + "\n";
 }
 
+namespace {
+// containerlab's marker lines around a lab's block: "###### CLAB-<lab>-START ######" / "-END".
+std::string HostsMarker(const std::string& lab, const char* which) {
+  return "###### CLAB-" + lab + "-" + which + " ######";
+}
+}  // namespace
+
 std::string HostsBlock(const std::string& lab, const std::vector<ContainerState>& containers) {
   std::vector<const ContainerState*> sorted;
   for (const auto& c : containers) sorted.push_back(&c);
@@ -208,11 +215,11 @@ std::string HostsBlock(const std::string& lab, const std::vector<ContainerState>
     if (!c->ipv6.empty()) v6 += c->ipv6 + "\t" + c->name + "\n";
   }
   if (v4.empty() && v6.empty()) return "";
-  return "###### CLAB-" + lab + "-START ######\n" + v4 + v6 + "###### CLAB-" + lab + "-END ######\n";
+  return HostsMarker(lab, "START") + "\n" + v4 + v6 + HostsMarker(lab, "END") + "\n";
 }
 
 Result<std::string> WithHostsBlock(const std::string& hosts, const std::string& lab, const std::string& block) {
-  const std::string start = "###### CLAB-" + lab + "-START ######", end = "###### CLAB-" + lab + "-END ######";
+  const std::string start = HostsMarker(lab, "START"), end = HostsMarker(lab, "END");
   std::string out;
   bool in_block = false, placed = false;
   for (size_t pos = 0; pos < hosts.size();) {
