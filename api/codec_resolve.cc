@@ -105,15 +105,6 @@ std::optional<int64_t> ParseBytes(const std::string& s) {
   return static_cast<int64_t>(v);
 }
 
-std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface) {
-  // containerlab's aa:c1:ab OUI; the rest is a stable hash, so a recreated link gets the same MAC.
-  uint64_t h = Fnv1a64(lab + "/" + node + "/" + iface);
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "aa:c1:ab:%02x:%02x:%02x", static_cast<unsigned>((h >> 16) & 0xff),
-                static_cast<unsigned>((h >> 8) & 0xff), static_cast<unsigned>(h & 0xff));
-  return buf;
-}
-
 bool ValidMac(const std::string& mac) {
   static const std::regex re("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$");
   return std::regex_match(mac, re);

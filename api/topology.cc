@@ -1,5 +1,6 @@
 #include "api/topology.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +8,15 @@
 #include "api/strings.h"
 
 namespace lk {
+
+std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface) {
+  // containerlab's aa:c1:ab OUI; the rest is a stable hash, so a recreated link gets the same MAC.
+  uint64_t h = Fnv1a64(lab + "/" + node + "/" + iface);
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "aa:c1:ab:%02x:%02x:%02x", static_cast<unsigned>((h >> 16) & 0xff),
+                static_cast<unsigned>((h >> 8) & 0xff), static_cast<unsigned>(h & 0xff));
+  return buf;
+}
 
 const std::vector<std::string>& StageNames() {
   static const std::vector<std::string> names = {"create", "create-links", "configure", "healthy", "exit"};

@@ -245,6 +245,10 @@ bool IsVethStitchNetnsOf(const std::string& lab, const std::string& netns);
 std::string KernelIfaceName(const std::string& long_name);
 inline constexpr size_t kMaxAltNameLength = 127;
 
+// The MAC an end gets when the file gives none: containerlab's aa:c1:ab OUI and a stable hash of
+// lab, node and interface, so a recreated link gets the same MAC.
+std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface);
+
 struct LabSpec {
   std::string name;
   std::optional<std::string> prefix;
@@ -257,6 +261,7 @@ struct LabSpec {
   bool suspend = false;   // spec.suspend or annotation labkeeper.dev/suspend: "true"
   bool prune = true;      // spec.prune: remove the lab when its file is deleted
   std::string emulation;  // spec.emulation: allow | warn | deny for this lab; "" = the controller's
+  bool adopt = false;     // spec.adopt: take over what containerlab runs for this lab and this file
 
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name"); an
   // ext-container node is the container of that name, made by someone else.

@@ -56,8 +56,8 @@ namespace {
 
 const std::set<std::string> kLabKeys = {"apiVersion", "kind", "metadata", "spec"};
 const std::set<std::string> kLabMetadataKeys = {"name", "namespace", "labels", "annotations"};
-const std::set<std::string> kLabSpecKeys = {"prefix",  "mgmt",  "topology", "settings",
-                                            "suspend", "prune", "host",     "emulation"};
+const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology",  "settings", "suspend",
+                                            "prune",  "host", "emulation", "adopt"};
 
 void SortErrors(std::vector<Diagnostic>* errors) {
   std::stable_sort(errors->begin(), errors->end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -123,6 +123,7 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
   std::map<std::string, std::string> annotations = parser->Map(meta, "annotations", "metadata");
   if (annotations["labkeeper.dev/suspend"] == "true") suspend = true;
   bool prune = FlagFrom(parser, spec, "prune", true);
+  bool adopt = FlagFrom(parser, spec, "adopt", false);
   std::string emulation = parser->Str(spec, "emulation", "spec").value_or("");
   if (!emulation.empty() && emulation != "allow" && emulation != "warn" && emulation != "deny")
     parser->Error(spec["emulation"], "spec.emulation: \"" + emulation + "\": expected allow, warn or deny");
@@ -131,6 +132,7 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
   lab->suspend = suspend;
   lab->prune = prune;
   lab->emulation = emulation;
+  lab->adopt = adopt;
   return lab;
 }
 

@@ -54,12 +54,13 @@ ContainerSpec Applier::SpecFor(const LabSpec& lab, const NodeConfig& n) const {
 ApplyResult Applier::Apply(const LabSpec& lab, bool dry_run) {
   auto start = env_.Now();
   ApplyResult r;
-  ObservedLab observed = Observer(runtime_, links_).Observe(lab);
+  ObservedLab observed = Observer(runtime_, links_).Observe(lab, opts_.adopt || lab.adopt);
   if (!observed.errors.empty()) {
     r.observe_errors = observed.errors;
     for (const auto& e : observed.errors) progress_("  cannot observe lab " + lab.name + ": " + e);
   } else {
     r.plan = MakePlan(lab, observed);
+    for (const auto& n : r.plan.adopted) progress_("  node " + n + ": made by containerlab, taken over as it is");
     if (!r.plan.empty() && !dry_run) {
       progress_("  " + std::to_string(r.plan.actions.size()) + " actions planned");
       Executor(PassContext{runtime_, links_, env_, opts_, events_, progress_}, lab, observed, &r).Run();

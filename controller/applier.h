@@ -27,6 +27,8 @@ struct ApplyOptions {
   // When set and true, actions not yet started are skipped (graceful shutdown).
   const std::atomic<bool>* cancel = nullptr;
   std::string emulation = "warn";  // allow | warn | deny: what an emulated node gets (a lab may override)
+  // Take over what containerlab runs for a lab from its file (a lab's spec.adopt asks for it too).
+  bool adopt = false;
 };
 
 // What became of one planned action.
@@ -64,7 +66,9 @@ class Applier {
   // Removes every container and host interface labkeeper owns for the lab, then the
   // management network (the containers' own, plus `network` when given) when labkeeper created
   // it and nothing uses it.
-  DestroyResult Destroy(const std::string& lab, const std::string& network = "");
+  // `adopted_file`: containerlab's containers of the lab made from that file go too (a lab that
+  // was adopted).
+  DestroyResult Destroy(const std::string& lab, const std::string& network = "", const std::string& adopted_file = "");
 
   // The container labkeeper makes for a node (exposed for tests).
   ContainerSpec SpecFor(const LabSpec& lab, const NodeConfig& node) const;

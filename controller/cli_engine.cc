@@ -36,8 +36,8 @@ void AddNameFlags(CLI::App* cmd, ArtifactOptions* opts) {
       ->capture_default_str();
 }
 
-void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& lab) {
-  auto list = world.runtime->List({{kLabLabel, lab.name}, {kManagedByLabel, kManagedByValue}});
+void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& lab, bool adopt) {
+  auto list = LabContainers(*world.runtime, lab.name, AdoptedFile(lab, adopt));
   if (!list) {
     std::cerr << "lab " << lab.name << ": warning: lab directory not written: " << list.error() << "\n";
     return;

@@ -35,7 +35,7 @@ std::optional<World> Connect();
 void AddNameFlags(CLI::App* cmd, ArtifactOptions* opts);
 // The lab directory's files and the lab's names written after a pass; what failed printed as a
 // warning (a lab is not failed by them).
-void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& lab);
+void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& lab, bool adopt = false);
 
 void PrintEvent(const Event& e);
 void PrintLine(const std::string& line);

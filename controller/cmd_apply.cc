@@ -30,7 +30,7 @@ bool Report(const LabSpec& lab, const ApplyResult& r) {
   return true;
 }
 
-int Apply(const std::vector<std::string>& files, int max_workers, const std::string& emulation,
+int Apply(const std::vector<std::string>& files, int max_workers, const std::string& emulation, bool adopt,
           const ArtifactOptions& artifacts) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
@@ -39,7 +39,7 @@ int Apply(const std::vector<std::string>& files, int max_workers, const std::str
   if (!world) return 1;
   std::mutex out_mu;
   Applier applier(
-      *world->runtime, *world->links, *world->env, {max_workers, "", nullptr, emulation},
+      *world->runtime, *world->links, *world->env, {max_workers, "", nullptr, emulation, adopt},
       [&](const Event& e) {
         std::lock_guard l(out_mu);
         PrintEvent(e);
@@ -54,7 +54,7 @@ int Apply(const std::vector<std::string>& files, int max_workers, const std::str
       continue;
     }
     if (!Report(lab, applier.Apply(lab))) rc = 1;
-    WriteArtifacts(*world, artifacts, lab);
+    WriteArtifacts(*world, artifacts, lab, adopt);
   }
   return rc;
 }
@@ -66,6 +66,7 @@ CliCommand AddApplyCommand(CLI::App& app) {
     std::vector<std::string> files;
     int max_workers = kDefaultMaxWorkers;
     std::string emulation = "warn";
+    bool adopt = false;
     ArtifactOptions artifacts;
   };
   auto a = std::make_shared<Args>();
@@ -80,8 +81,12 @@ CliCommand AddApplyCommand(CLI::App& app) {
                   "(the node fails, the rest of the lab converges)")
       ->check(CLI::IsMember({"allow", "warn", "deny"}))
       ->capture_default_str();
+  cmd->add_flag("--adopt", a->adopt,
+                "take over a running containerlab lab of the same file: containers with containerlab's labels "
+                "for this lab and file whose image and kind match are kept as they are, its links too; the rest "
+                "is replaced, with the reason");
   AddNameFlags(cmd, &a->artifacts);
-  return {cmd, [a] { return Apply(a->files, a->max_workers, a->emulation, a->artifacts); }};
+  return {cmd, [a] { return Apply(a->files, a->max_workers, a->emulation, a->adopt, a->artifacts); }};
 }
 
 }  // namespace lk

@@ -14,15 +14,17 @@ namespace {
 
 struct Target {
   std::string lab, network, lab_dir;  // lab_dir "": from the lab's containers
+  std::string adopted_file;           // --adopt: containerlab's containers made from this file go too
 };
 
 int Destroy(const std::vector<std::string>& files, const std::vector<std::string>& lab_names, bool all, bool cleanup,
-            const ArtifactOptions& artifacts) {
+            bool adopt, const ArtifactOptions& artifacts) {
   std::vector<Target> targets;
   bool ok = true;
-  for (const auto& lab : LoadAll(files, &ok)) targets.push_back({lab.name, lab.mgmt.network, lab.LabDir()});
+  for (const auto& lab : LoadAll(files, &ok))
+    targets.push_back({lab.name, lab.mgmt.network, lab.LabDir(), AdoptedFile(lab, adopt)});
   if (!ok) return 1;
-  for (const auto& n : lab_names) targets.push_back({n, "", ""});
+  for (const auto& n : lab_names) targets.push_back({n, "", "", ""});
   auto world = Connect();
   if (!world) return 1;
   if (all) {
@@ -33,15 +35,15 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
     }
     std::set<std::string> seen;
     for (const auto& n : *st)
-      if (seen.insert(n.lab).second) targets.push_back({n.lab, "", ""});
+      if (seen.insert(n.lab).second) targets.push_back({n.lab, "", "", ""});
   }
   Applier applier(*world->runtime, *world->links, *world->env, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
   int rc = 0;
-  for (auto& [lab, network, lab_dir] : targets) {
+  for (auto& [lab, network, lab_dir, adopted_file] : targets) {
     if (lab_dir.empty())
       if (auto list = world->runtime->List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}}); list)
         lab_dir = LabDirOf(lab, *list);
-    DestroyResult d = applier.Destroy(lab, network);
+    DestroyResult d = applier.Destroy(lab, network, adopted_file);
     PrintLine("lab " + lab + ": removed " + std::to_string(d.containers) + " containers" +
               (d.interfaces ? ", " + std::to_string(d.interfaces) + " host interfaces" : "") +
               (d.network_removed ? ", the management network" : ""));
@@ -65,7 +67,7 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
 CliCommand AddDestroyCommand(CLI::App& app) {
   struct Args {
     std::vector<std::string> files, labs;
-    bool all = false, cleanup = false;
+    bool all = false, cleanup = false, adopt = false;
     ArtifactOptions artifacts;
   };
   auto a = std::make_shared<Args>();
@@ -79,13 +81,16 @@ CliCommand AddDestroyCommand(CLI::App& app) {
   cmd->add_flag("--cleanup", a->cleanup,
                 "remove the lab directory (clab-LAB/ beside the topology file) too; kept by default, as node "
                 "directories may hold saved configs");
+  cmd->add_flag("--adopt", a->adopt,
+                "for topology files: the containers containerlab made from the file for its lab go too (a lab "
+                "taken over with apply --adopt); a Lab resource's spec.adopt asks for it");
   AddNameFlags(cmd, &a->artifacts);
   return {cmd, [a] {
             if (a->files.empty() && a->labs.empty() && !a->all) {
               std::cerr << "labkeeper destroy: name topology files, --lab NAME or --all\n";
               return 2;
             }
-            return Destroy(a->files, a->labs, a->all, a->cleanup, a->artifacts);
+            return Destroy(a->files, a->labs, a->all, a->cleanup, a->adopt, a->artifacts);
           }};
 }
 

@@ -120,6 +120,9 @@ CliCommand AddRunCommand(CLI::App& app) {
                   "spec.emulation overrides it for its lab)")
       ->check(CLI::IsMember({"allow", "warn", "deny"}))
       ->capture_default_str();
+  run->add_flag("--adopt", a->opts.adopt,
+                "take over running containerlab labs of the watched files (as apply --adopt), on every pass and "
+                "after a restart; a Lab resource's spec.adopt asks it for its lab");
   run->add_option("--host-id", a->opts.owner,
                   "this controller's id, written as label labkeeper.dev/owner (default: host name)");
   AddNameFlags(run, &a->opts.artifacts);

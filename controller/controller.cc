@@ -173,7 +173,7 @@ void Controller::Reconcile(const std::string& lab) {
   ApplyResult r = RunPass(lab, spec, suspended, &events);
   // The lab's containers as they are now, read before taking mu_: no engine or kernel call is
   // made while it is held, so a slow engine never stalls the API, /metrics or other workers.
-  std::vector<NodeSeen> seen = SeeNodes(lab);
+  std::vector<NodeSeen> seen = SeeNodes(spec);
   std::optional<LabArtifacts::Outcome> files;  // a suspended lab's files and names stay as they are
   if (!suspended) files = WriteArtifacts(spec, seen);
   {
@@ -218,7 +218,7 @@ bool Controller::Suspended(const std::string& lab, const LabSpec& spec) const {
 
 ApplyResult Controller::RunPass(const std::string& lab, const LabSpec& spec, bool dry_run, std::vector<Event>* events) {
   std::mutex ev_mu;
-  ApplyOptions ao{opts_.max_workers, opts_.owner, &stopping_, opts_.emulation};
+  ApplyOptions ao{opts_.max_workers, opts_.owner, &stopping_, opts_.emulation, opts_.adopt};
   Applier applier(
       runtime_, links_, env_, ao,
       [&](const Event& e) {
@@ -243,9 +243,9 @@ Duration Controller::Requeue(const std::string& lab, After after) {
   return Duration::zero();
 }
 
-std::vector<Controller::NodeSeen> Controller::SeeNodes(const std::string& lab) {
+std::vector<Controller::NodeSeen> Controller::SeeNodes(const LabSpec& spec) {
   std::vector<NodeSeen> out;
-  auto list = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}});
+  auto list = LabContainers(runtime_, spec.name, AdoptedFile(spec, opts_.adopt));
   if (!list) return out;
   for (auto& c : *list) {
     NodeSeen n;
@@ -273,7 +273,7 @@ void Controller::Prune(const std::string& lab, LabRecord rec) {
   ApplyOptions ao{opts_.max_workers, opts_.owner, nullptr};
   Applier applier(runtime_, links_, env_, ao, nullptr,
                   [&](const std::string& line) { log_("lab " + lab + ": " + Trim(line)); });
-  DestroyResult d = applier.Destroy(lab, rec.spec->mgmt.network);
+  DestroyResult d = applier.Destroy(lab, rec.spec->mgmt.network, AdoptedFile(*rec.spec, opts_.adopt));
   if (sources_) sources_->Watch(lab, {});
   // Its names leave the host (outside mu_: a file edit may wait for containerlab's lock); its
   // directory stays (node directories may hold saved configs).
@@ -342,7 +342,8 @@ std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
     out["errors"].push_back(Trim(stalled.empty() ? "the lab's file is gone" : stalled));
     return out;
   }
-  Applier applier(runtime_, links_, env_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation}, nullptr, nullptr);
+  Applier applier(runtime_, links_, env_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation, opts_.adopt},
+                  nullptr, nullptr);
   ApplyResult r = applier.Apply(*spec, /*dry_run=*/true);
   out["actions"] = r.plan.json();
   for (const auto& e : r.observe_errors) out["errors"].push_back(e);

@@ -38,6 +38,7 @@ struct ControllerOptions {
   std::string owner;    // labkeeper.dev/owner ("" = host name)
   std::chrono::milliseconds debounce{300};
   std::string emulation = "warn";  // allow | warn | deny (a Lab resource's spec.emulation overrides)
+  bool adopt = false;              // take over containerlab's labs (a Lab resource's spec.adopt asks per lab)
   ArtifactOptions artifacts;       // the lab directory's files and the labs' names on the host
 };
 
@@ -140,7 +141,7 @@ class Controller {
     ContainerState container;
     std::string architecture;
   };
-  std::vector<NodeSeen> SeeNodes(const std::string& lab);  // engine calls: never under mu_
+  std::vector<NodeSeen> SeeNodes(const LabSpec& spec);  // engine calls: never under mu_
   // The lab directory's files and the lab's names (host files): never under mu_.
   LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
   void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);

@@ -32,6 +32,8 @@ std::string ReasonFor(const Action& a) {
       return "LinkCreated";
     case ActionKind::kRepairIface:
       return "InterfaceRepaired";
+    case ActionKind::kAdoptLink:
+      return "LinkAdopted";
     case ActionKind::kExec:
       return "ExecRan";
   }
@@ -39,7 +41,8 @@ std::string ReasonFor(const Action& a) {
 }
 
 bool IsDrift(const Action& a) {
-  return a.kind != ActionKind::kExec && a.kind != ActionKind::kCreateNetwork && a.kind != ActionKind::kConflict;
+  return a.kind != ActionKind::kExec && a.kind != ActionKind::kCreateNetwork && a.kind != ActionKind::kConflict &&
+         a.kind != ActionKind::kAdoptLink;
 }
 
 }  // namespace

@@ -26,9 +26,9 @@ void RemoveStitchNamespaces(LinkManager& links, const std::string& lab, const Pr
 
 }  // namespace
 
-DestroyResult Applier::Destroy(const std::string& lab, const std::string& network) {
+DestroyResult Applier::Destroy(const std::string& lab, const std::string& network, const std::string& adopted_file) {
   DestroyResult d;
-  auto owned = runtime_.List({{kLabLabel, lab}, {kManagedByLabel, kManagedByValue}});
+  auto owned = LabContainers(runtime_, lab, adopted_file);
   if (!owned) {
     d.failures.push_back(owned.error());
     return d;

@@ -30,7 +30,7 @@ std::string Str(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
-ContainerState FromInspect(const nlohmann::json& j, const std::string& network) {
+ContainerState FromInspect(const nlohmann::json& j) {
   ContainerState c;
   c.id = Str(j, "Id");
   c.name = Str(j, "Name");
@@ -44,10 +44,14 @@ ContainerState FromInspect(const nlohmann::json& j, const std::string& network) 
   c.state = Str(st, "Status");
   c.pid = st.value("Pid", 0);
   const auto& nets = j.value("NetworkSettings", nlohmann::json::object()).value("Networks", nlohmann::json::object());
-  if (nets.contains(network)) {
-    c.ipv4 = Str(nets[network], "IPAddress");
-    c.ipv6 = Str(nets[network], "GlobalIPv6Address");
-  }
+  // A container labkeeper did not make (containerlab's, adopted) names no management network:
+  // its addresses are those of the first network that gave it any.
+  std::string network = c.labels.count("labkeeper.dev/mgmt-network") ? c.labels["labkeeper.dev/mgmt-network"] : "";
+  for (const auto& [name, n] : nets.items())
+    if (name == network || (network.empty() && c.ipv4.empty() && c.ipv6.empty())) {
+      c.ipv4 = Str(n, "IPAddress");
+      c.ipv6 = Str(n, "GlobalIPv6Address");
+    }
   return c;
 }
 
@@ -192,10 +196,7 @@ class DockerRuntime : public ContainerRuntime {
     auto j = docker_->InspectContainer(name);
     if (!j) return j.status();
     if (j->is_null()) return std::optional<ContainerState>();
-    std::string network;
-    if (auto l = (*j)["Config"]["Labels"]; l.is_object() && l.contains("labkeeper.dev/mgmt-network"))
-      network = l["labkeeper.dev/mgmt-network"];
-    return std::optional<ContainerState>(FromInspect(*j, network));
+    return std::optional<ContainerState>(FromInspect(*j));
   }
 
   Result<std::string> EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,

@@ -190,6 +190,16 @@ Status LinkBuilder::Stitch(const LinkConfig& l, const NetNs& host) {
   return s;
 }
 
+Status LinkBuilder::Adopt(const LinkConfig& l) {
+  for (const Endpoint* e : {&l.a, &l.b}) {
+    if (e == &l.b && l.OneEnded()) break;
+    const NetNs* ns = NsOf(e->node);
+    if (!ns) return Why(e->node);
+    if (Status s = links_.Mark(*ns, e->iface, IfaceMarker{lab_.name, e->node, l.Id()}.adopted()); !s) return s;
+  }
+  return Status::Ok();
+}
+
 Status LinkBuilder::Repair(const Action& a, const LinkConfig& l) {
   const Endpoint& e = l.a.node == a.node && l.a.iface == a.iface ? l.a : l.b;
   const NetNs* ns = NsOf(a.node);

@@ -413,6 +413,13 @@ class NetlinkLinkManager : public LinkManager {
   Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) override {
     return Change(ns, name, "set mac", [&](rtnl_link* l) { return SetMacOn(l, mac); });
   }
+
+  Status Mark(const NetNs& ns, const std::string& name, const std::string& marker) override {
+    return Change(ns, name, "mark", [&](rtnl_link* l) {
+      rtnl_link_set_ifalias(l, marker.c_str());
+      return Status::Ok();
+    });
+  }
 };
 
 }  // namespace

@@ -81,6 +81,8 @@ class LinkManager {
   virtual Status SetUp(const NetNs& ns, const std::string& name) = 0;
   virtual Status SetMtu(const NetNs& ns, const std::string& name, int mtu) = 0;
   virtual Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) = 0;
+  // Gives an existing interface an ownership marker (its alias): how an adopted one becomes the lab's.
+  virtual Status Mark(const NetNs& ns, const std::string& name, const std::string& marker) = 0;
   // Gives interface `name` in `ns` the alternative name `altname`, which `ip` and the kernel
   // resolve like a name (up to 127 bytes): how a name longer than Linux's 15 characters is kept.
   // An alternative name it has already is fine.

@@ -16,8 +16,13 @@ namespace lk {
 struct ObservedNode {
   std::optional<ContainerState> container;  // the container holding the node's name, if any
   bool owned = false;                       // it carries labkeeper's labels for this lab
-  std::vector<Iface> ifaces;                // owned interfaces of this lab in its namespace
-  std::vector<std::string> strays;          // interfaces left by an interrupted link creation
+  // Observed when adopting: not labkeeper's, but made by containerlab for this node of this lab
+  // from this file (MadeByContainerlabFor), with the interfaces containerlab made in it that do
+  // not carry labkeeper's marker yet.
+  bool containerlab = false;
+  std::vector<Iface> clab_ifaces;
+  std::vector<Iface> ifaces;        // owned interfaces of this lab in its namespace
+  std::vector<std::string> strays;  // interfaces left by an interrupted link creation
   // bridge nodes: whether the bridge exists in its namespace; bridge-in-container and
   // ext-container nodes: the namespace could not be reached (the container is not running).
   bool bridge_present = false;
@@ -41,10 +46,13 @@ struct ObservedStitch {
 struct ObservedLab {
   std::string lab;
   bool network_exists = true;
-  std::map<std::string, ObservedNode> nodes;        // by desired node name
-  std::vector<ContainerState> orphans;              // owned containers of this lab no longer desired
-  std::vector<Iface> host_ifaces;                   // owned interfaces of this lab in the host namespace
-  std::vector<std::string> host_strays;             // host interfaces left by an interrupted creation
+  std::map<std::string, ObservedNode> nodes;  // by desired node name
+  // owned (or, adopting, containerlab's of the file) containers of this lab no longer desired
+  std::vector<ContainerState> orphans;
+  std::vector<Iface> host_ifaces;        // owned interfaces of this lab in the host namespace
+  std::vector<std::string> host_strays;  // host interfaces left by an interrupted creation
+  // adopting: containerlab's host interfaces named as this lab's host ends
+  std::vector<Iface> host_clab_ifaces;
   std::shared_ptr<const NetNs> host_ns;             // the host's namespace, when it could be opened
   std::map<std::string, ObservedStitch> stitch_ns;  // the veth-stitch namespaces that exist, by name
   std::vector<std::string> stitch_orphans;          // this lab's veth-stitch namespaces no link wants

@@ -133,7 +133,49 @@ void Observer::ObserveStitches(const LabSpec& lab, ObservedLab* o) {
   }
 }
 
-ObservedLab Observer::Observe(const LabSpec& lab) {
+void Observer::AdoptableHostEnds(const LabSpec& lab, ObservedLab* o) {
+  std::set<std::string> ends;
+  for (const auto& l : lab.links)
+    for (const auto* e : {&l.a, &l.b})
+      if (const NodeConfig* n = lab.FindNode(e->node); e->node == kHostNode || (n && n->InHostNamespace()))
+        ends.insert(e->iface);
+  if (ends.empty()) return;
+  auto all = links_.List(*o->host_ns);
+  Status s = all ? ClabIfaces(*o->host_ns, *all, &ends, &o->host_clab_ifaces) : all.status();
+  if (!s) o->errors.push_back("host: " + s.message());
+}
+
+Status Observer::ClabIfaces(const NetNs& ns, const std::vector<Iface>& all, const std::set<std::string>* names,
+                            std::vector<Iface>* out) {
+  auto alt = links_.AltNames(ns);
+  if (!alt) return alt.status();
+  for (const auto& i : all) {
+    auto it = alt->find(i.name);
+    if (it == alt->end() || IfaceMarker::Parse(i.alias) || !HasClabOwnershipAltName(it->second)) continue;
+    if (names && !names->count(i.name)) continue;
+    out->push_back(i);
+    out->back().altnames = it->second;
+  }
+  return Status::Ok();
+}
+
+void Observer::ScanNode(const LabSpec& lab, const std::string& node, ObservedNode* on, ObservedLab* o) {
+  auto ns = links_.OfPid(on->container->pid);
+  if (!ns) {
+    on->container->state = "exited";  // it died between the listing and now
+    return;
+  }
+  on->ns = std::make_shared<const NetNs>(std::move(*ns));
+  auto all = links_.List(*on->ns);
+  Status s = all.status();
+  if (all) {
+    if (on->containerlab) s = ClabIfaces(*on->ns, *all, nullptr, &on->clab_ifaces);
+    Classify(std::move(*all), lab, &on->ifaces, &on->strays);
+  }
+  if (!s) o->errors.push_back("node " + node + ": " + s.message());
+}
+
+ObservedLab Observer::Observe(const LabSpec& lab, bool adopt) {
   ObservedLab o;
   o.lab = lab.name;
   auto host = links_.Host();
@@ -143,13 +185,14 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
   else
     o.errors.push_back(n.error());
 
-  auto owned = runtime_.List({{kLabLabel, lab.name}, {kManagedByLabel, kManagedByValue}});
-  if (!owned) {
-    o.errors.push_back(owned.error());
+  auto listed = LabContainers(runtime_, lab.name, adopt ? lab.file : "");
+  if (!listed) {
+    o.errors.push_back(listed.error());
     return o;
   }
-  std::map<std::string, ContainerState> by_name;
-  for (auto& c : *owned) by_name[c.name] = c;
+  // labkeeper's own, and (adopting) containerlab's of this file
+  std::map<std::string, ContainerState> by_name, clab_by_name;
+  for (auto& c : *listed) (c.labels.count(kManagedByLabel) ? by_name : clab_by_name)[c.name] = c;
 
   for (const auto& n : lab.nodes) {
     ObservedNode& on = o.nodes[n.name];
@@ -162,28 +205,26 @@ ObservedLab Observer::Observe(const LabSpec& lab) {
       on.container = it->second;
       on.owned = true;
       by_name.erase(it);
+    } else if (auto cl = clab_by_name.find(cname); cl != clab_by_name.end()) {
+      on.container = cl->second;
+      on.containerlab = MadeByContainerlabFor(cl->second, lab, n.name);
+      clab_by_name.erase(cl);
     } else if (auto c = runtime_.Get(cname); !c) {
       o.errors.push_back(c.error());
     } else if (*c) {
       on.container = **c;  // exists, but not ours for this lab
       on.owned = false;
     }
-    if (on.owned && on.container->running()) {
-      auto ns = links_.OfPid(on.container->pid);
-      if (!ns) {
-        on.container->state = "exited";  // it died between the listing and now
-        continue;
-      }
-      on.ns = std::make_shared<const NetNs>(std::move(*ns));
-      Status s = Scan(*on.ns, lab, &on.ifaces, &on.strays);
-      if (!s) o.errors.push_back("node " + n.name + ": " + s.message());
-    }
+    if ((on.owned || on.containerlab) && on.container->running()) ScanNode(lab, n.name, &on, &o);
   }
   for (auto& [name, c] : by_name) o.orphans.push_back(c);
+  for (auto& [name, c] : clab_by_name)  // containerlab's, of this lab and file, for a node the file no longer has
+    if (!lab.FindNode(c.labels.at(kNodeNameLabel))) o.orphans.push_back(c);
 
   Status s = o.host_ns ? Scan(*o.host_ns, lab, &o.host_ifaces, &o.host_strays) : host.status();
   if (!s) o.errors.push_back("host: " + s.message());
   ObserveStitches(lab, &o);
+  if (s && o.host_ns && adopt) AdoptableHostEnds(lab, &o);
   if (s && o.host_ns && HasHostAltNames(lab)) {  // a listing of its own: only for labs that need it
     auto alt = links_.AltNames(*o.host_ns);
     if (!alt) o.errors.push_back("host: " + alt.error());

@@ -9,78 +9,6 @@
 
 namespace lk {
 
-const char* ActionName(ActionKind k) {
-  switch (k) {
-    case ActionKind::kCreateNetwork:
-      return "create-network";
-    case ActionKind::kCreateBridge:
-      return "create-bridge";
-    case ActionKind::kConflict:
-      return "conflict";
-    case ActionKind::kRemoveContainer:
-      return "remove-container";
-    case ActionKind::kCreateContainer:
-      return "create-container";
-    case ActionKind::kStartContainer:
-      return "start-container";
-    case ActionKind::kDeleteIface:
-      return "delete-interface";
-    case ActionKind::kDeleteNetns:
-      return "delete-namespace";
-    case ActionKind::kCreateLink:
-      return "create-link";
-    case ActionKind::kRepairIface:
-      return "repair-interface";
-    case ActionKind::kExec:
-      return "exec";
-  }
-  return "?";
-}
-
-const char* StepName(Step s) {
-  switch (s) {
-    case Step::kSetup:
-      return "setup";
-    case Step::kNodes:
-      return "nodes";
-    case Step::kCleanup:
-      return "cleanup";
-    case Step::kStaged:
-      return "staged";
-    case Step::kBridges:
-      return "bridges";
-    case Step::kLinks:
-      return "links";
-    case Step::kExec:
-      return "exec";
-  }
-  return "?";
-}
-
-std::string Plan::str() const {
-  std::string out;
-  for (const auto& a : actions) out += std::string(ActionName(a.kind)) + " " + a.object + " (" + a.reason + ")\n";
-  return out;
-}
-
-nlohmann::json Plan::json() const {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& a : actions)
-    out.push_back({{"action", ActionName(a.kind)}, {"object", a.object}, {"reason", a.reason}});
-  return out;
-}
-
-bool IsNodeAction(ActionKind k) {
-  return k == ActionKind::kRemoveContainer || k == ActionKind::kCreateContainer || k == ActionKind::kStartContainer;
-}
-
-std::set<std::string> Plan::RenewedNodes() const {
-  std::set<std::string> out;
-  for (const auto& a : actions)
-    if (IsNodeAction(a.kind) && a.reason != "orphan") out.insert(a.node);
-  return out;
-}
-
 namespace {
 
 const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name) {
@@ -124,6 +52,7 @@ class Planner {
       plan_.actions.push_back(a);
     }
     for (const auto& l : d_.links) PlanLink(l);
+    PlanClabLeftovers();
     for (auto& a : repairs_) plan_.actions.push_back(std::move(a));
     // exec configures a node's interfaces, as containerlab runs it after deploy: again when the
     // node is new or restarted, and when any of its links was made anew.
@@ -149,6 +78,19 @@ class Planner {
   }
   void Add(ActionKind k, std::string object, std::string reason, std::string node) {
     plan_.actions.push_back(Make(k, std::move(object), std::move(reason), std::move(node)));
+  }
+
+  // Why a container holding a node's name is not touched.
+  std::string NotOursReason(const ContainerState& c) const {
+    auto lab = c.labels.find(kLabLabel);
+    if (lab == c.labels.end() || !c.labels.count(kNodeNameLabel) || c.labels.count(kManagedByLabel))
+      return "container " + c.name + " exists and is not managed by labkeeper; remove or rename it";
+    auto file = c.labels.find(kTopoFileLabel);
+    std::string from = file == c.labels.end() ? "" : " from " + file->second;
+    std::string head = "container " + c.name + " exists and is not managed by labkeeper: containerlab made it for ";
+    if (lab->second == d_.name && file != c.labels.end() && file->second == d_.file)
+      return head + "this lab from this file; apply --adopt (run --adopt, spec.adopt) takes it over";
+    return head + "lab " + lab->second + from + ", not this file's to adopt; remove or rename it";
   }
 
   // bridge, ovs-bridge, host, ext-container: nothing to run; a missing Linux bridge is made,
@@ -182,16 +124,19 @@ class Planner {
       return;
     }
     const ContainerState& c = *o->container;
-    if (!o->owned) {
-      Add(ActionKind::kConflict, object,
-          "container " + c.name + " exists and is not managed by labkeeper; remove or rename it", n.name);
+    if (!o->owned && !o->containerlab) {
+      Add(ActionKind::kConflict, object, NotOursReason(c), n.name);
       blocked_.insert(n.name);
       return;
     }
+    std::string mismatch = o->containerlab ? AdoptionMismatch(c, n) : "";
     auto hash = c.labels.find(kSpecHashLabel);
-    if (hash == c.labels.end() || hash->second != n.SpecHash()) {
-      std::string why = "spec changed";
-      if (c.image != n.image) why += ": image";
+    if (o->containerlab && mismatch.empty()) {
+      plan_.adopted.push_back(n.name);
+      adopted_.insert(n.name);
+    } else if (o->containerlab || hash == c.labels.end() || hash->second != n.SpecHash()) {
+      std::string why = o->containerlab ? "made by containerlab, not the node's spec: " + mismatch : "spec changed";
+      if (!o->containerlab && c.image != n.image) why += ": image";
       Action rm = Make(ActionKind::kRemoveContainer, object, why, n.name);
       rm.container_id = c.id;
       plan_.actions.push_back(rm);
@@ -214,7 +159,7 @@ class Planner {
 
   void PlanLink(const LinkConfig& l) {
     std::string object = "link/" + l.Id();
-    auto create = [&](std::string reason) {
+    std::function<void(std::string)> create = [&](std::string reason) {
       Action a = Make(ActionKind::kCreateLink, object, std::move(reason), l.a.node);
       a.link_id = l.Id();
       plan_.actions.push_back(a);
@@ -237,8 +182,9 @@ class Planner {
       return m && m->link == l.Id() && m->node == e.node;
     };
     if (l.OneEnded()) {  // macvlan, dummy, vxlan: one interface, no peer
-      if (!marked(a, l.a)) return create("link missing");
-      return RepairEnd(l, l.a, *a);
+      if (marked(a, l.a)) return RepairEnd(l, l.a, *a);
+      if (!TakeOver(l, nullptr, nullptr, create)) create("link missing");
+      return;
     }
     if (!l.stitch_netns.empty()) {  // veth-stitch: anything amiss remakes it whole
       if (std::string why = StitchProblem(l, marked); !why.empty()) return create(why);
@@ -248,6 +194,7 @@ class Planner {
     const std::vector<Iface>* ib = IfacesOf(l.b.node);
     const Iface* b = ib ? FindIface(*ib, l.b.iface) : nullptr;
     bool has_a = marked(a, l.a), has_b = marked(b, l.b);
+    if (TakeOver(l, has_a ? a : nullptr, has_b ? b : nullptr, create)) return;
     if (!has_a && !has_b) return create("link missing");
     if (!has_a) return create("link missing on " + l.a.node + ":" + l.a.iface);
     if (!has_b) return create("link missing on " + l.b.node + ":" + l.b.iface);
@@ -264,6 +211,72 @@ class Planner {
     }
     RepairEnd(l, l.a, *a);
     RepairEnd(l, l.b, *b);
+  }
+
+  // A link of which containerlab made an end (`a`, `b`: the ends labkeeper marked as the link's,
+  // or null) is taken over when its ends are each other's peers, else made anew (containerlab's
+  // ends go first, with the reason). False when containerlab made none of its ends.
+  bool TakeOver(const LinkConfig& l, const Iface* a, const Iface* b, const std::function<void(std::string)>& create) {
+    const Iface* ca = a ? nullptr : ClabEnd(l.a);
+    const Iface* cb = b || l.OneEnded() ? nullptr : ClabEnd(l.b);
+    if (!ca && !cb) return false;
+    const Iface* ea = a ? a : ca;
+    const Iface* eb = b ? b : cb;
+    std::string why;
+    if (l.OneEnded() && ca->kind != l.type)
+      why = "made by containerlab as " + ca->kind + ", the link is " + l.type;
+    else if (!l.OneEnded() && !(ea && eb && ea->peer_ifindex == eb->ifindex && eb->peer_ifindex == ea->ifindex &&
+                                l.stitch_vxlan.empty()))
+      why = "made by containerlab, not this link's pair";
+    if (!why.empty()) {
+      for (auto [c, e] : {std::pair{ca, &l.a}, std::pair{cb, &l.b}})
+        if (c) clab_why_[e->node + ":" + e->iface] = why;
+      create(l.OneEnded() ? "containerlab's interface is not the link's"
+                          : "containerlab's ends are not the link's pair");
+      return true;
+    }
+    Adopt(l);
+    RepairEnd(l, l.a, *ea);
+    if (!l.OneEnded()) RepairEnd(l, l.b, *eb);
+    return true;
+  }
+
+  // containerlab's interface for an end, in a node adopted as it is (or the host's namespace).
+  const Iface* ClabEnd(const Endpoint& e) const {
+    const NodeConfig* n = d_.FindNode(e.node);
+    if (e.node == kHostNode || (n && n->InHostNamespace())) return FindIface(o_.host_clab_ifaces, e.iface);
+    auto it = o_.nodes.find(e.node);
+    if (it == o_.nodes.end() || !adopted_.count(e.node) || fresh_.count(e.node)) return nullptr;
+    return FindIface(it->second.clab_ifaces, e.iface);
+  }
+
+  // A link containerlab made, taken over as it is: its ends get labkeeper's marker.
+  void Adopt(const LinkConfig& l) {
+    Action a = Make(ActionKind::kAdoptLink, "link/" + l.Id(), "made by containerlab", l.a.node);
+    a.link_id = l.Id();
+    plan_.actions.push_back(a);
+    taken_.insert(l.a.node + ":" + l.a.iface);
+    if (!l.OneEnded()) taken_.insert(l.b.node + ":" + l.b.iface);
+  }
+
+  // containerlab's interfaces no link takes over go, before any link is made: one may hold the
+  // name a link needs.
+  void PlanClabLeftovers() {
+    auto check = [&](const std::string& node, const std::vector<Iface>& ifaces) {
+      for (const auto& i : ifaces) {
+        std::string key = node + ":" + i.name;
+        if (taken_.count(key)) continue;
+        auto why = clab_why_.find(key);
+        Action a =
+            Make(ActionKind::kDeleteIface, "iface/" + key,
+                 why != clab_why_.end() ? why->second : "made by containerlab; no link of the file has it", node);
+        a.iface = i.name;
+        plan_.actions.push_back(a);
+      }
+    };
+    for (const auto& [name, o] : o_.nodes)
+      if (adopted_.count(name) && !fresh_.count(name)) check(name, o.clab_ifaces);
+    check(kHostNode, o_.host_clab_ifaces);
   }
 
   // What is wrong with a veth-stitch: each node end's peer is its far end, named after its node,
@@ -292,7 +305,10 @@ class Planner {
       repairs_.push_back(a);
     };
     if (l.mtu != 0 && i.mtu != l.mtu) add("mtu " + std::to_string(i.mtu) + " != " + std::to_string(l.mtu));
-    if (Lower(i.mac) != Lower(e.mac)) add("mac " + i.mac + " != " + Lower(e.mac));
+    // An interface containerlab made keeps the MAC it was given unless the file names one.
+    bool clab_made = IfaceMarker::IsAdopted(i.alias) || (i.alias.empty() && HasClabOwnershipAltName(i.altnames));
+    bool file_mac = Lower(e.mac) != GeneratedMac(d_.name, e.node, e.iface);
+    if (Lower(i.mac) != Lower(e.mac) && (file_mac || !clab_made)) add("mac " + i.mac + " != " + Lower(e.mac));
     if (!i.admin_up) add("interface down");
     if (!e.altname.empty() && std::find(i.altnames.begin(), i.altnames.end(), e.altname) == i.altnames.end())
       add("altname " + e.altname + " missing");
@@ -373,6 +389,7 @@ class Planner {
           break;
         }
         case ActionKind::kRepairIface:
+        case ActionKind::kAdoptLink:
           a.step = Step::kLinks;
           break;
         case ActionKind::kExec:
@@ -417,7 +434,10 @@ class Planner {
   std::set<std::string> blocked_;   // nodes that cannot be made
   std::set<std::string> relinked_;  // nodes that get a link made anew
   std::set<std::string> desired_ifaces_;
-  std::set<std::string> bridge_ids_;  // markers of the bridges labkeeper made for bridge nodes
+  std::set<std::string> bridge_ids_;             // markers of the bridges labkeeper made for bridge nodes
+  std::set<std::string> adopted_;                // nodes whose containerlab-made container is taken over as it is
+  std::set<std::string> taken_;                  // "node:iface": containerlab's interfaces taken over as links
+  std::map<std::string, std::string> clab_why_;  // "node:iface": why containerlab's interface is not
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ enum class ActionKind {
   kDeleteNetns,      // object: netns/NAME (a veth-stitch's namespace no link wants); iface: NAME
   kCreateLink,       // object: link/ID
   kRepairIface,      // object: iface/NODE:IFACE (admin down, MTU, MAC)
+  kAdoptLink,        // object: link/ID (containerlab's interfaces for the link, taken over: marked as the lab's)
   kExec,             // object: node/NAME
 };
 
@@ -74,6 +75,9 @@ struct PlannedWait {
 struct Plan {
   std::vector<Action> actions;     // in the order of their steps (and depths)
   std::vector<PlannedWait> waits;  // kStaged: for the nodes it (re)makes
+  // Adopting: the nodes whose containerlab-made container is taken over as it is (no action:
+  // nothing is done to it; a plan with only these is empty).
+  std::vector<std::string> adopted;
   bool empty() const { return actions.empty(); }
   // One line per action: "create-container node/r1 (missing)".
   std::string str() const;

@@ -136,7 +136,7 @@ void DockerEvents::Stop() {
 
 void DockerEvents::Loop() {
   nlohmann::json filters = {{"type", {"container"}},
-                            {"label", {"labkeeper.dev/managed-by=labkeeper"}},
+                            {"label", {"containerlab"}},
                             {"event", {"start", "die", "destroy", "stop", "kill", "pause", "unpause", "oom"}}};
   std::string path = "/events?filters=" + UrlEncode(filters.dump());
   bool broken = false;

@@ -41,8 +41,10 @@ class DirWatcher {
   std::atomic<bool> stop_{false};
 };
 
-// Follows the engine's event stream for labkeeper's containers (start, die, destroy, ...) and
-// names their lab; reconnects, with a pause, when the stream breaks (engine restarts).
+// Follows the engine's event stream for the containers of containerlab labs (start, die, destroy,
+// ...): labkeeper's own carry containerlab's labels too, and an adopted lab's are containerlab's;
+// names their lab (one the controller does not know is ignored there); reconnects, with a pause, when the stream breaks
+// (engine restarts).
 class DockerEvents {
  public:
   // Its time (how long a stream held, the pause before reconnecting) is `env`'s.

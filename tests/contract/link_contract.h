@@ -144,6 +144,22 @@ TYPED_TEST_P(LinkContract, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn) {
   EXPECT_FALSE(this->lm().AddAltName(this->b(), "some_ver-0a1b2c", std::string(128, 'x')).ok()) << "at most 127";
 }
 
+TYPED_TEST_P(LinkContract, AnInterfaceMadeWithoutAMarkerIsMarkedInPlace) {
+  ASSERT_TRUE(this->lm().CreateVeth(this->a(), {"eth6", "", "", ""}, this->b(), {"eth6", "", "", ""}, 1500).ok());
+  auto before = this->In(this->a(), "eth6");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->alias, "");
+  const std::string marker = "labkeeper lab=c node=a link=adopted";
+  Status s = this->lm().Mark(this->a(), "eth6", marker);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto after = this->In(this->a(), "eth6");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->alias, marker);
+  EXPECT_EQ(after->ifindex, before->ifindex) << "the same interface, not a new one";
+  EXPECT_EQ(after->peer_ifindex, before->peer_ifindex);
+  EXPECT_FALSE(this->lm().Mark(this->a(), "nope0", marker).ok());
+}
+
 TYPED_TEST_P(LinkContract, ANamedNamespaceIsMadeOnceFoundListedAndRemovedWithWhatIsInIt) {
   const std::string name = "lktest-contract-stitch";
   LinkManager& lm = this->lm();
@@ -186,6 +202,7 @@ REGISTER_TYPED_TEST_SUITE_P(LinkContract, AVethHasItsEndsInBothNamespacesWithNam
                             RepairsOfMtuMacStateAndAddressesShowInTheListing, ChangesToAMissingInterfaceFail,
                             ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridge,
                             TemporaryNamesAreGoneOnceTheEndsAreMade, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn,
+                            AnInterfaceMadeWithoutAMarkerIsMarkedInPlace,
                             ANamedNamespaceIsMadeOnceFoundListedAndRemovedWithWhatIsInIt);
 
 }  // namespace lk::test

@@ -182,6 +182,15 @@ Status FakeLinks::SetMac(const NetNs& ns, const std::string& name, const std::st
   return Status::Ok();
 }
 
+Status FakeLinks::Mark(const NetNs& ns, const std::string& name, const std::string& marker) {
+  LK_FAKE_ENTER("Mark");
+  std::lock_guard lock(mu_);
+  Entry* e = At(ns.name(), name);
+  if (!e) return Missing(ns.name(), name);
+  e->iface.alias = marker;
+  return Status::Ok();
+}
+
 Status FakeLinks::AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) {
   LK_FAKE_ENTER("AddAltName");
   std::lock_guard lock(mu_);

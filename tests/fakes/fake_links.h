@@ -53,6 +53,7 @@ class FakeLinks : public LinkManager {
   Status SetUp(const NetNs& ns, const std::string& name) override;
   Status SetMtu(const NetNs& ns, const std::string& name, int mtu) override;
   Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) override;
+  Status Mark(const NetNs& ns, const std::string& name, const std::string& marker) override;
   Status AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) override;
   Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) override;
   // Named namespaces are "netns NAME".

@@ -36,10 +36,10 @@ class HostSourcesEnv {
   EventSources& sources() { return *sources_; }
   void ChangeDir() { std::ofstream(dir_.path() + "/x" + std::to_string(++pokes_) + ".clab.yml") << "name: x\n"; }
   void ChangeLabContainer(const std::string& lab) {
-    // Labelled as labkeeper's for `lab` (the event stream's filter), and as this test's own.
-    Sh("docker run -d --network none --label containerlab=" + lab +
-       " --label labkeeper.dev/managed-by=labkeeper --label labkeeper.dev/test=sources " + std::string(kBusyboxImage) +
-       " true >/dev/null 2>&1");
+    // Labelled only as containerlab labels a lab's containers (the event stream's filter: an
+    // adopted lab's carry no other; labkeeper's own carry it too), and as this test's own.
+    Sh("docker run -d --network none --label containerlab=" + lab + " --label labkeeper.dev/test=sources " +
+       std::string(kBusyboxImage) + " true >/dev/null 2>&1");
   }
   std::pair<std::string, int> Namespace() {
     ns_ = std::make_unique<ScopedNetns>("lktest-src-" + std::to_string(getpid()));
