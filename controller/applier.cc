@@ -60,7 +60,6 @@ ApplyResult Applier::Apply(const LabSpec& lab, bool dry_run) {
     for (const auto& e : observed.errors) progress_("  cannot observe lab " + lab.name + ": " + e);
   } else {
     r.plan = MakePlan(lab, observed);
-    for (const auto& n : r.plan.adopted) progress_("  node " + n + ": made by containerlab, taken over as it is");
     if (!r.plan.empty() && !dry_run) {
       progress_("  " + std::to_string(r.plan.actions.size()) + " actions planned");
       Executor(PassContext{runtime_, links_, env_, opts_, events_, progress_}, lab, observed, &r).Run();

@@ -13,6 +13,7 @@ namespace {
 
 // The pass's outcome in one line (and every failure under it); false when something failed.
 bool Report(const LabSpec& lab, const ApplyResult& r) {
+  for (const auto& n : r.plan.adopted) PrintLine("  node " + n + ": made by containerlab, taken over as it is");
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1f s", r.seconds);
   if (r.plan.empty() && r.ok()) {

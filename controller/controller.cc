@@ -182,6 +182,7 @@ void Controller::Reconcile(const std::string& lab) {
     if (it == labs_.end()) return;
     for (const auto& e : events) AddEvent(&it->second, e.type, e.reason, e.object, e.message);
     if (files) RecordArtifacts(&it->second, lab, *files);
+    RecordAdopted(&it->second, lab, r.plan.adopted);
     Finish(lab, &it->second, r, suspended, seen);  // status, events, and the requeue
     it->second.observed_generation = Generation(spec);
   }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +75,7 @@ struct LabRecord {
   HistogramData durations;                  // seconds per pass
   std::map<std::string, int> pids;          // running container id -> pid, as the last pass saw
   std::string artifacts_error;              // why the lab directory or the names were not written
+  std::set<std::string> adopted;            // nodes whose containerlab container the last pass took over
 };
 
 class Controller {
@@ -145,6 +147,8 @@ class Controller {
   // The lab directory's files and the lab's names (host files): never under mu_.
   LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
   void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);
+  // A Normal event for each node newly taken over from containerlab (said once, not every pass).
+  void RecordAdopted(LabRecord* rec, const std::string& lab, const std::vector<std::string>& adopted);
   std::string ImageArch(const std::string& image);  // cached; engine call on a miss
   void Finish(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended,
               const std::vector<NodeSeen>& seen);

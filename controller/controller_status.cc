@@ -192,6 +192,15 @@ void Controller::RecordArtifacts(LabRecord* rec, const std::string& lab, const L
   rec->artifacts_error = error;
 }
 
+void Controller::RecordAdopted(LabRecord* rec, const std::string& lab, const std::vector<std::string>& adopted) {
+  for (const auto& n : adopted)
+    if (!rec->adopted.count(n)) {
+      AddEvent(rec, "Normal", "NodeAdopted", "node/" + n, "made by containerlab; taken over as it is");
+      log_("lab " + lab + ": node " + n + ": made by containerlab, taken over as it is");
+    }
+  rec->adopted = std::set<std::string>(adopted.begin(), adopted.end());
+}
+
 void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
                                      const std::map<std::string, std::string>& errors_by_object) {
   // Per node and link state, as last seen and done.
@@ -204,6 +213,7 @@ void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const
                           {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
                           {"architecture", arch},
                           {"emulated", IsEmulated(arch, engine_arch_)},
+                          {"adopted", !c.labels.count(kManagedByLabel)},
                           {"container", c.name},
                           {"containerID", c.id.substr(0, 12)},
                           {"state", c.state},

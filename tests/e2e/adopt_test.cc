@@ -223,6 +223,11 @@ TEST_F(AdoptTest, RunAdoptRepairsKeepsItAcrossARestartAndPrunesItWithTheFile) {
     c.Start();
     ASSERT_TRUE(c.WaitCondition(kLabName, "Ready", "True", test::kStartBound)) << c.Log();
     EXPECT_NE(Alias("r1", "eth1").find("origin=containerlab"), std::string::npos);
+    // Said once, and each node in the lab's status is containerlab's container.
+    EXPECT_TRUE(c.HasEvent(kLabName, "NodeAdopted", "node/r1")) << c.Log();
+    nlohmann::json nodes = c.Lab(kLabName)["nodes"];
+    ASSERT_EQ(nodes.size(), 3u) << nodes.dump(1);
+    for (const auto& n : nodes) EXPECT_EQ(n["adopted"], true) << n.dump();
     // A node restarted loses its links (as under containerlab); the controller makes them again.
     Sh("docker restart -t 1 " + Container("r1"));
     EXPECT_TRUE(

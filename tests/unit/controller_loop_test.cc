@@ -50,8 +50,9 @@ class ControllerLoopTest : public ::testing::Test {
   std::string labs() const { return "/fake/labs"; }
   std::string state() const { return "/fake/state"; }
   void WriteLab(const std::string& file, const std::string& text) { env_.AddFile(labs() + "/" + file, text); }
-  void Start() {
+  void Start(bool adopt = false) {
     ControllerOptions o;
+    o.adopt = adopt;
     o.dir = labs();
     o.state_dir = state();
     o.resync = std::chrono::hours(1);
@@ -213,6 +214,37 @@ TEST_F(ControllerLoopTest, APassWritesTheLabsFilesAndStreamsItsEventsAndAPruneTa
   ASSERT_TRUE(Eventually([&] { return !c_->HasLab("x"); }));
   EXPECT_EQ(env_.File("/etc/hosts"), "127.0.0.1 localhost\n") << "the names go with the lab";
   EXPECT_TRUE(env_.File(dir + "/ansible-inventory.yml")) << "the lab directory stays";
+}
+
+TEST_F(ControllerLoopTest, AnAdoptedLabsContainersAreItsNodesAndTheTakeoverIsSaidOnce) {
+  WriteLab("x.clab.yml", kLab);
+  ASSERT_TRUE(rt_.EnsureNetwork(MgmtNetwork{}, {{"containerlab", ""}}));  // containerlab made it
+  for (const char* n : {"a", "b"}) {  // as containerlab makes them (no link: the pass makes it)
+    ContainerSpec s;
+    s.name = std::string("clab-x-") + n;
+    s.image = "img:1";
+    s.network = "clab";
+    s.labels = {{"containerlab", "x"}, {"clab-node-name", n}, {"clab-topo-file", labs() + "/x.clab.yml"}};
+    ASSERT_TRUE(rt_.Run(s, [](const Event&) {}));
+  }
+  std::string id = rt_.Get("clab-x-a")->value().id;
+  Start(/*adopt=*/true);
+  ASSERT_TRUE(Converged()) << Log();
+  c_->ReconcileNow("x");
+  ASSERT_TRUE(Eventually([&] { return c_->Reconciles("x") >= 3; }));
+  auto status = c_->LabJson("x")->at("status");
+  ASSERT_EQ(status["nodes"].size(), 2u) << status.dump(1);
+  for (const auto& n : status["nodes"]) EXPECT_EQ(n["adopted"], true) << n.dump();
+  int said = 0;
+  auto events = c_->LabJson("x")->at("events");
+  for (const auto& e : events) said += e["reason"] == "NodeAdopted" && e["object"] == "node/a";
+  EXPECT_EQ(said, 1) << events.dump(1);
+  EXPECT_EQ(rt_.Get("clab-x-a")->value().id, id) << "taken over, not recreated";
+  EXPECT_TRUE(Linked());
+  std::string dir = labs() + "/clab-x";
+  if (const char* base = std::getenv("CLAB_LABDIR_BASE"); base && *base) dir = std::string(base) + "/clab-x";
+  ASSERT_TRUE(Eventually([&] { return env_.File(dir + "/ansible-inventory.yml").has_value(); })) << Log();
+  EXPECT_NE(env_.File(dir + "/ansible-inventory.yml")->find("clab-x-a"), std::string::npos) << "an adopted node";
 }
 
 TEST_F(ControllerLoopTest, ANetworkTheEngineWillNotLetGoOfIsAWarningAndThePruneStillEnds) {
