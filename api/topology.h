@@ -195,6 +195,8 @@ struct NodeConfig {
   std::string NamespaceOf() const { return network_mode.rfind("container:", 0) == 0 ? network_mode.substr(10) : ""; }
   // Its interfaces live in the host's namespace (host kind, and a bridge not inside a container).
   bool InHostNamespace() const { return kind == "host" || (IsBridge() && BridgeHolder().empty()); }
+  // A container in a namespace it does not own: the host's (network-mode host) or another's.
+  bool SharesNamespace() const { return network_mode == "host" || !NamespaceOf().empty(); }
   bool operator==(const NodeConfig&) const = default;
 };
 

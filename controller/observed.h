@@ -18,7 +18,7 @@ struct ObservedNode {
   bool owned = false;                       // it carries labkeeper's labels for this lab
   // Observed when adopting: not labkeeper's, but made by containerlab for this node of this lab
   // from this file (MadeByContainerlabFor), with the interfaces containerlab made in it that do
-  // not carry labkeeper's marker yet.
+  // not carry labkeeper's marker yet (none for a node that shares a namespace).
   bool containerlab = false;
   std::vector<Iface> clab_ifaces;
   std::vector<Iface> ifaces;        // owned interfaces of this lab in its namespace

@@ -169,7 +169,9 @@ void Observer::ScanNode(const LabSpec& lab, const std::string& node, ObservedNod
   auto all = links_.List(*on->ns);
   Status s = all.status();
   if (all) {
-    if (on->containerlab) s = ClabIfaces(*on->ns, *all, nullptr, &on->clab_ifaces);
+    // Not in a namespace it shares: there, containerlab's interfaces may be another lab's.
+    if (on->containerlab && !lab.FindNode(node)->SharesNamespace())
+      s = ClabIfaces(*on->ns, *all, nullptr, &on->clab_ifaces);
     Classify(std::move(*all), lab, &on->ifaces, &on->strays);
   }
   if (!s) o->errors.push_back("node " + node + ": " + s.message());

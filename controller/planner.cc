@@ -230,7 +230,7 @@ class Planner {
       why = "made by containerlab, not this link's pair";
     if (!why.empty()) {
       for (auto [c, e] : {std::pair{ca, &l.a}, std::pair{cb, &l.b}})
-        if (c) clab_why_[e->node + ":" + e->iface] = why;
+        if (c) clab_why_[ClabKey(*e)] = why;
       create(l.OneEnded() ? "containerlab's interface is not the link's"
                           : "containerlab's ends are not the link's pair");
       return true;
@@ -241,12 +241,19 @@ class Planner {
     return true;
   }
 
+  bool InHostNamespace(const Endpoint& e) const {
+    const NodeConfig* n = d_.FindNode(e.node);
+    return e.node == kHostNode || (n && n->InHostNamespace());
+  }
+  // "node:iface" of containerlab's interface for an end, as PlanClabLeftovers names it.
+  std::string ClabKey(const Endpoint& e) const { return (InHostNamespace(e) ? kHostNode : e.node) + ":" + e.iface; }
+
   // containerlab's interface for an end, in a node adopted as it is (or the host's namespace).
   const Iface* ClabEnd(const Endpoint& e) const {
-    const NodeConfig* n = d_.FindNode(e.node);
-    if (e.node == kHostNode || (n && n->InHostNamespace())) return FindIface(o_.host_clab_ifaces, e.iface);
+    if (InHostNamespace(e)) return FindIface(o_.host_clab_ifaces, e.iface);
     auto it = o_.nodes.find(e.node);
     if (it == o_.nodes.end() || !adopted_.count(e.node) || fresh_.count(e.node)) return nullptr;
+    // (A node sharing a namespace has none: its links are made anew.)
     return FindIface(it->second.clab_ifaces, e.iface);
   }
 
@@ -255,8 +262,8 @@ class Planner {
     Action a = Make(ActionKind::kAdoptLink, "link/" + l.Id(), "made by containerlab", l.a.node);
     a.link_id = l.Id();
     plan_.actions.push_back(a);
-    taken_.insert(l.a.node + ":" + l.a.iface);
-    if (!l.OneEnded()) taken_.insert(l.b.node + ":" + l.b.iface);
+    taken_.insert(ClabKey(l.a));
+    if (!l.OneEnded()) taken_.insert(ClabKey(l.b));
   }
 
   // containerlab's interfaces no link takes over go, before any link is made: one may hold the

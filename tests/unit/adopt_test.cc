@@ -149,6 +149,48 @@ TEST_F(AdoptTest, WhatDoesNotMatchIsReplacedWithTheReason) {
   EXPECT_TRUE(Apply(true).plan.empty());
 }
 
+TEST_F(AdoptTest, AHostEndContainerlabMadeIsTakenOverWithItsLinkAndKept) {
+  lab_ = LabOf(R"(
+name: cl
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    a: {}
+    h: {kind: host}
+    n: {network-mode: host}
+  links:
+    - endpoints: ["a:eth1", "host:cl-a1"]
+    - endpoints: ["a:eth2", "h:cl-a2"]
+)",
+               kFile);
+  std::string a = Clab("a", "img:1");
+  Clab("n", "img:1");
+  auto na = Ns("a");
+  auto host = links_.Host();
+  for (auto [in_a, on_host] : {std::pair{"eth1", "cl-a1"}, std::pair{"eth2", "cl-a2"}}) {
+    ASSERT_TRUE(links_.CreateVeth(*na, {in_a, "", "", ""}, *host, {on_host, "", "", ""}, 9500).ok());
+    ASSERT_TRUE(links_.AddAltName(*na, in_a, std::string("clab-o-a-") + in_a).ok());
+    ASSERT_TRUE(links_.AddAltName(*host, on_host, std::string("clab-o-h-") + on_host).ok());
+  }
+  ApplyResult r = Apply(true);
+  ASSERT_TRUE(r.ok()) << testing::PrintToString(r.failures());
+  EXPECT_EQ(r.plan.str(),
+            "adopt-link link/a:eth1--host:cl-a1 (made by containerlab)\n"
+            "adopt-link link/a:eth2--h:cl-a2 (made by containerlab)\n");
+  EXPECT_EQ(links_.Find(host->name(), "cl-a1")->alias, (IfaceMarker{"cl", "host", "a:eth1--host:cl-a1"}.adopted()));
+  EXPECT_EQ(links_.Find(host->name(), "cl-a2")->alias, (IfaceMarker{"cl", "h", "a:eth2--h:cl-a2"}.adopted()));
+  EXPECT_TRUE(Apply(true).plan.empty());
+  EXPECT_EQ(IdOf("a"), a);
+  // Another lab's interface in the host's namespace, which n (network-mode host) shares, is not
+  // this lab's to touch.
+  ASSERT_TRUE(links_.CreateVeth(*host, {"other-x", "", "", ""}, *host, {"other-y", "", "", ""}, 9500).ok());
+  ASSERT_TRUE(links_.AddAltName(*host, "other-x", "clab-o-other").ok());
+  ASSERT_TRUE(links_.CreateVeth(*Ns("n"), {"eth9", "", "", ""}, *host, {"other-z", "", "", ""}, 9500).ok());
+  ASSERT_TRUE(links_.AddAltName(*Ns("n"), "eth9", "clab-o-other-n").ok());
+  EXPECT_TRUE(Apply(true).plan.empty());
+  EXPECT_TRUE(links_.Find(host->name(), "other-x"));
+}
+
 TEST_F(AdoptTest, OnlyContainersOfThisFileAreAdopted) {
   Clab("a", "img:1", "/elsewhere/cl.clab.yml");
   ApplyResult r = Apply(true);
