@@ -16,6 +16,10 @@
 #include "api/kinds.h"
 #include "api/topology.h"
 
+namespace lk {
+struct FileLoad;
+}  // namespace lk
+
 namespace lk::codec {
 
 class Parser {
@@ -204,5 +208,12 @@ std::string VethStitchNetns(const std::string& lab, const LinkDefinition& l);
 // ends, a node name that cannot name an interface, a mac or address on an end; each at its key.
 std::vector<std::pair<SourcePos, std::string>> VethStitchRefusals(const LinkDefinition& l, const std::string& node_a,
                                                                   const std::string& node_b);
+
+// One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec; nullopt (and
+// `errors`) when it does not resolve. codec_lab.cc.
+std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors);
+// A Lab resource document (apiVersion, kind, metadata, spec) into a LabSpec; errors go to `out`
+// (and to parser->errors, which the caller takes).
+std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out);
 
 }  // namespace lk::codec

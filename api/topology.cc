@@ -18,6 +18,20 @@ std::string GeneratedMac(const std::string& lab, const std::string& node, const 
   return buf;
 }
 
+std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab) {
+  for (const auto& n : lab->nodes) {
+    auto it = n.labels.find(kHostLabel);
+    std::string host = it == n.labels.end() ? "" : it->second;
+    if (&n == &lab->nodes.front()) lab->host = host;
+    if (host != lab->host)
+      return Diagnostic{n.pos, "node " + n.name + ": label " + kHostLabel + " places it on \"" + host +
+                                   "\", another node on \"" + lab->host +
+                                   "\": a lab on more than one host is not supported yet; place the whole lab "
+                                   "(topology.defaults.labels)"};
+  }
+  return std::nullopt;
+}
+
 const std::vector<std::string>& StageNames() {
   static const std::vector<std::string> names = {"create", "create-links", "configure", "healthy", "exit"};
   return names;

@@ -234,6 +234,9 @@ struct LinkConfig {
 };
 
 inline constexpr char kHostNode[] = "host";
+// A node label placing it on a host (inherited like any label: topology.defaults.labels places
+// a whole lab).
+inline constexpr char kHostLabel[] = "labkeeper.dev/host";
 
 // The named network namespaces of a lab's veth-stitch links: lk-<lab>-vstitch-<6 hex digits>.
 std::string VethStitchNetnsPrefix(const std::string& lab);
@@ -251,6 +254,11 @@ inline constexpr size_t kMaxAltNameLength = 127;
 // lab, node and interface, so a recreated link gets the same MAC.
 std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface);
 
+struct LabSpec;
+// Sets the lab's host from its nodes' labkeeper.dev/host labels (the same on every node, or on
+// none); an error at the first node placed apart from the others.
+std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab);
+
 struct LabSpec {
   std::string name;
   std::optional<std::string> prefix;
@@ -264,6 +272,9 @@ struct LabSpec {
   bool prune = true;      // spec.prune: remove the lab when its file is deleted
   std::string emulation;  // spec.emulation: allow | warn | deny for this lab; "" = the controller's
   bool adopt = false;     // spec.adopt: take over what containerlab runs for this lab and this file
+  // The host whose controller reconciles it (--host-id): spec.host, or the labkeeper.dev/host
+  // label every node carries; "" = unplaced.
+  std::string host;
 
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name"); an
   // ext-container node is the container of that name, made by someone else.

@@ -92,7 +92,7 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
 CliCommand AddRunCommand(CLI::App& app) {
   struct Args {
     ControllerOptions opts;
-    std::string resync = "30s", listen = "127.0.0.1:9580", token_file;
+    std::string resync = "30s", listen = "127.0.0.1:9580", token_file, unplaced = "take";
   };
   auto a = std::make_shared<Args>();
   auto* run =
@@ -123,8 +123,15 @@ CliCommand AddRunCommand(CLI::App& app) {
   run->add_flag("--adopt", a->opts.adopt,
                 "take over running containerlab labs of the watched files (as apply --adopt), on every pass and "
                 "after a restart; a Lab resource's spec.adopt asks it for its lab");
+  run->add_option("--unplaced", a->unplaced,
+                  "a lab placed on no host (no spec.host, no labkeeper.dev/host label): take it, or ignore it "
+                  "(for several controllers sharing the labs)")
+      ->check(CLI::IsMember({"take", "ignore"}))
+      ->capture_default_str();
   run->add_option("--host-id", a->opts.owner,
-                  "this controller's id, written as label labkeeper.dev/owner (default: host name)");
+                  "this controller's id, written as label labkeeper.dev/owner (default: host name); it reconciles "
+                  "only the labs placed on it (spec.host, node label labkeeper.dev/host) and, with --unplaced take, "
+                  "those placed on no host");
   AddNameFlags(run, &a->opts.artifacts);
   return {run, [a] {
             auto d = ParseDuration(a->resync);
@@ -133,6 +140,7 @@ CliCommand AddRunCommand(CLI::App& app) {
               return 2;
             }
             a->opts.resync = *d;
+            a->opts.take_unplaced = a->unplaced == "take";
             return Run(a->opts, a->listen, a->token_file);
           }};
 }

@@ -168,6 +168,7 @@ void Controller::Reconcile(const std::string& lab) {
   if (!snap) return;
   if (!snap->spec || snap->deleted || !snap->stalled.empty()) return ReconcileWithoutSpec(lab, std::move(*snap));
   const LabSpec& spec = *snap->spec;
+  if (std::string why = NotPlacedHere(spec); !why.empty()) return RecordNotPlaced(lab, why);
   bool suspended = Suspended(lab, spec);
   std::vector<Event> events;  // the pass's, recorded with its result
   ApplyResult r = RunPass(lab, spec, suspended, &events);
@@ -198,7 +199,12 @@ std::optional<LabRecord> Controller::Snapshot(const std::string& lab) const {
 }
 
 void Controller::ReconcileWithoutSpec(const std::string& lab, LabRecord snap) {
-  if (snap.deleted && snap.spec && snap.spec->prune) {
+  if (snap.spec && !NotPlacedHere(*snap.spec).empty() && snap.deleted) {  // not ours to prune
+    std::lock_guard lock(mu_);
+    labs_.erase(lab);
+    pending_first_pass_.erase(lab);
+    synced_ = pending_first_pass_.empty();
+  } else if (snap.deleted && snap.spec && snap.spec->prune) {
     Prune(lab, std::move(snap));
   } else {
     std::lock_guard lock(mu_);

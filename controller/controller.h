@@ -40,6 +40,7 @@ struct ControllerOptions {
   std::chrono::milliseconds debounce{300};
   std::string emulation = "warn";  // allow | warn | deny (a Lab resource's spec.emulation overrides)
   bool adopt = false;              // take over containerlab's labs (a Lab resource's spec.adopt asks per lab)
+  bool take_unplaced = true;       // reconcile labs placed on no host (else only those placed on `owner`)
   ArtifactOptions artifacts;       // the lab directory's files and the labs' names on the host
 };
 
@@ -147,6 +148,10 @@ class Controller {
   // The lab directory's files and the lab's names (host files): never under mu_.
   LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
   void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);
+  // Why this controller leaves a lab alone ("" when it is placed here, or unplaced and taken).
+  std::string NotPlacedHere(const LabSpec& spec) const;
+  // A lab placed elsewhere (or unplaced, not taken): its Placed condition; no pass, no prune.
+  void RecordNotPlaced(const std::string& lab, const std::string& why);
   // A Normal event for each node newly taken over from containerlab (said once, not every pass).
   void RecordAdopted(LabRecord* rec, const std::string& lab, const std::vector<std::string>& adopted);
   std::string ImageArch(const std::string& image);  // cached; engine call on a miss

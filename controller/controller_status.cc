@@ -131,6 +131,9 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
 
 void Controller::SetResultConditions(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended) {
   SetCondition(rec, "Stalled", false, "FileValid", "");
+  bool placed = rec->spec && !rec->spec->host.empty();
+  SetCondition(rec, "Placed", true, placed ? "PlacedHere" : "Unplaced",
+               placed ? "placed on this controller's host, " + rec->spec->host : "placed on no host; taken");
   bool by_spec = rec->spec && rec->spec->suspend;
   SetCondition(rec, "Suspended", suspended,
                !suspended ? "NotSuspended"
@@ -190,6 +193,33 @@ void Controller::RecordArtifacts(LabRecord* rec, const std::string& lab, const L
   else
     AddEvent(rec, "Normal", "LabFilesWritten", "lab/" + lab, "the lab directory and the lab's names are written again");
   rec->artifacts_error = error;
+}
+
+std::string Controller::NotPlacedHere(const LabSpec& spec) const {
+  std::string me = opts_.owner.empty() ? env_.HostName() : opts_.owner;
+  if (spec.host.empty())
+    return opts_.take_unplaced ? ""
+                               : "the lab is placed on no host, and this controller (" + me +
+                                     ") takes no unplaced labs (--unplaced ignore)";
+  return spec.host == me ? "" : "placed on host " + spec.host + "; this controller is " + me;
+}
+
+void Controller::RecordNotPlaced(const std::string& lab, const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = labs_.find(lab);
+    if (it == labs_.end()) return;
+    LabRecord& rec = it->second;
+    bool elsewhere = rec.spec && !rec.spec->host.empty();
+    if (rec.conditions["Placed"].message != why) log_("lab " + lab + ": left alone: " + why);
+    SetCondition(&rec, "Placed", false, elsewhere ? "PlacedElsewhere" : "Unplaced", why);
+    SetCondition(&rec, "Reconciling", false, "NotPlacedHere", "");
+    SetCondition(&rec, "Ready", false, "NotPlacedHere", why);
+    pending_first_pass_.erase(lab);
+    synced_ = pending_first_pass_.empty();
+    queue_.Forget(lab);
+  }
+  WriteStatus();
 }
 
 void Controller::RecordAdopted(LabRecord* rec, const std::string& lab, const std::vector<std::string>& adopted) {

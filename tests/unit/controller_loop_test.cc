@@ -247,6 +247,69 @@ TEST_F(ControllerLoopTest, AnAdoptedLabsContainersAreItsNodesAndTheTakeoverIsSai
   EXPECT_NE(env_.File(dir + "/ansible-inventory.yml")->find("clab-x-a"), std::string::npos) << "an adopted node";
 }
 
+TEST_F(ControllerLoopTest, TwoControllersOnOneEngineAndOneDirectoryEachReconcileOnlyTheLabsPlacedOnThem) {
+  WriteLab("x.clab.yml", R"(
+name: x
+topology:
+  defaults: {kind: linux, image: img:1, labels: {labkeeper.dev/host: h1}}
+  nodes: {a: {}}
+)");
+  WriteLab("y.lab.yml", R"(
+apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata: {name: y}
+spec:
+  host: h2
+  topology: {nodes: {a: {kind: linux, image: img:1}}}
+)");
+  WriteLab("z.clab.yml", "name: z\ntopology:\n  nodes: {a: {kind: linux, image: img:1}}\n");
+  auto make = [&](const std::string& id, bool take_unplaced, FakeSources* sources) {
+    ControllerOptions o;
+    o.dir = labs();
+    o.state_dir = state() + "-" + id;
+    o.resync = std::chrono::hours(1);
+    o.owner = id;
+    o.take_unplaced = take_unplaced;
+    auto c = std::make_unique<Controller>(rt_, links_, env_, sources, o, nullptr);
+    EXPECT_TRUE(c->Start().ok());
+    return c;
+  };
+  FakeSources other;
+  c_ = make("h1", /*take_unplaced=*/true, &sources_);
+  auto h2 = make("h2", /*take_unplaced=*/false, &other);
+  ASSERT_TRUE(Eventually([&] { return c_->Synced() && h2->Synced(); }));
+  auto placed = [](Controller& c, const std::string& lab) {
+    nlohmann::json j = *c.LabJson(lab);
+    for (const auto& cond : j["status"]["conditions"])
+      if (cond["type"] == "Placed") return cond["status"].get<std::string>() + "/" + cond["reason"].get<std::string>();
+    return std::string();
+  };
+  ASSERT_TRUE(Eventually([&] { return rt_.Get("clab-x-a")->has_value() && rt_.Get("clab-y-a")->has_value(); }));
+  ASSERT_TRUE(Eventually([&] { return rt_.Get("clab-z-a")->has_value(); }));
+  // Each container is made by the controller it is placed on (the owner label says whose).
+  EXPECT_EQ(rt_.Get("clab-x-a")->value().labels.at(kOwnerLabel), "h1");
+  EXPECT_EQ(rt_.Get("clab-y-a")->value().labels.at(kOwnerLabel), "h2");
+  EXPECT_EQ(rt_.Get("clab-z-a")->value().labels.at(kOwnerLabel), "h1") << "unplaced: taken by h1 only";
+  EXPECT_EQ(placed(*c_, "x"), "True/PlacedHere");
+  EXPECT_EQ(placed(*h2, "x"), "False/PlacedElsewhere");
+  EXPECT_NE((*h2->LabJson("x")).dump().find("placed on host h1; this controller is h2"), std::string::npos);
+  EXPECT_EQ(placed(*c_, "y"), "False/PlacedElsewhere");
+  EXPECT_EQ(placed(*h2, "y"), "True/PlacedHere");
+  EXPECT_EQ(placed(*c_, "z"), "True/Unplaced");
+  EXPECT_EQ(placed(*h2, "z"), "False/Unplaced");
+  EXPECT_EQ(h2->Reconciles("x"), 0u);
+  EXPECT_EQ(c_->Reconciles("y"), 0u);
+  // x's file deleted: h1 prunes it; h2, on which it was not placed, only forgets it.
+  env_.RemoveFile(labs() + "/x.clab.yml");
+  other.FireDir();
+  ASSERT_TRUE(Eventually([&] { return !h2->HasLab("x"); }));
+  EXPECT_TRUE(rt_.Get("clab-x-a")->has_value()) << "not h2's to prune";
+  sources_.FireDir();
+  ASSERT_TRUE(Eventually([&] { return !rt_.Get("clab-x-a")->has_value(); }));
+  EXPECT_TRUE(rt_.Get("clab-y-a")->has_value());
+  h2->Stop();
+}
+
 TEST_F(ControllerLoopTest, ANetworkTheEngineWillNotLetGoOfIsAWarningAndThePruneStillEnds) {
   WriteLab("x.clab.yml", kLab);
   Start();

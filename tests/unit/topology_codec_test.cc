@@ -756,5 +756,57 @@ TEST(FileInputs, VarsFileCandidatesAndEnvFilesAreNamed) {
   EXPECT_EQ(env.inputs, (std::vector<std::string>{"/abs/x.env", "/nowhere/common.env", "/nowhere/sub/n.env"}));
 }
 
+TEST(Placement, SpecHostOrTheHostLabelEveryNodeInheritsPlacesTheLab) {
+  FileLoad r = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata: {name: a}
+spec:
+  host: lab-host-2
+  topology:
+    nodes:
+      n: {kind: linux, image: i}
+)",
+                            "/tmp/lk-test/a.lab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  EXPECT_EQ(r.labs[0].host, "lab-host-2");
+  FileLoad clab = LoadFileText(
+      "name: b\ntopology:\n  defaults: {labels: {labkeeper.dev/host: h1}}\n  nodes:\n"
+      "    n1: {kind: linux, image: i}\n    n2: {kind: linux, image: i}\n",
+      "/tmp/lk-test/b.clab.yml");
+  ASSERT_TRUE(clab.ok()) << clab.ErrorText();
+  EXPECT_EQ(clab.labs[0].host, "h1");
+  FileLoad none =
+      LoadFileText("name: c\ntopology:\n  nodes:\n    n1: {kind: linux, image: i}\n", "/tmp/lk-test/c.clab.yml");
+  ASSERT_TRUE(none.ok()) << none.ErrorText();
+  EXPECT_EQ(none.labs[0].host, "") << "unplaced";
+}
+
+TEST(Placement, ALabOnTwoHostsIsAnErrorAtTheNode) {
+  FileLoad split = LoadFileText(
+      "name: b\ntopology:\n  nodes:\n    n1: {kind: linux, image: i, labels: {labkeeper.dev/host: h1}}\n"
+      "    n2: {kind: linux, image: i}\n",
+      "/tmp/lk-test/b.clab.yml");
+  ASSERT_FALSE(split.ok());
+  EXPECT_NE(split.ErrorText().find("b.clab.yml:5:"), std::string::npos) << split.ErrorText();
+  EXPECT_NE(split.ErrorText().find("node n2: label labkeeper.dev/host places it on \"\", another node on \"h1\""),
+            std::string::npos)
+      << split.ErrorText();
+  FileLoad both = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata: {name: a}
+spec:
+  host: h2
+  topology:
+    defaults: {labels: {labkeeper.dev/host: h1}}
+    nodes:
+      n: {kind: linux, image: i}
+)",
+                               "/tmp/lk-test/a.lab.yml");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.ErrorText().find("5:9: spec.host \"h2\" and the nodes' label labkeeper.dev/host \"h1\""),
+            std::string::npos)
+      << both.ErrorText();
+}
+
 }  // namespace
 }  // namespace lk

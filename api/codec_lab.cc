@@ -1,0 +1,88 @@
+// A lab's document into a LabSpec: a containerlab root (name, prefix, mgmt, topology, settings),
+// and the Lab resource (apiVersion, kind, metadata, spec) that holds one with labkeeper's keys.
+#include <set>
+
+#include "api/codec_internal.h"
+#include "api/topology_codec.h"
+
+namespace lk::codec {
+namespace {
+
+const std::set<std::string> kLabKeys = {"apiVersion", "kind", "metadata", "spec"};
+const std::set<std::string> kLabMetadataKeys = {"name", "namespace", "labels", "annotations"};
+const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology",  "settings", "suspend",
+                                            "prune",  "host", "emulation", "adopt"};
+
+bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fallback) {
+  return parser->As<bool>(spec, key, "spec", "expected true or false").value_or(fallback);
+}
+
+}  // namespace
+
+// One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec.
+std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors) {
+  size_t before = errors->size();
+  TopologyFile f = parser->File(root);
+  for (auto& e : parser->errors) errors->push_back(std::move(e));
+  parser->errors.clear();
+  LabSpec lab = codec::Resolve(f, errors, &parser->inputs, parser->files);
+  if (errors->size() != before) return std::nullopt;
+  if (auto d = PlaceByNodeLabels(&lab)) {  // one host for the whole lab (none across hosts yet)
+    errors->push_back(*d);
+    return std::nullopt;
+  }
+  return lab;
+}
+
+// A Lab resource document: apiVersion, kind, metadata, spec holding containerlab's keys.
+std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out) {
+  if (!parser->IsMap(doc, "Lab")) return std::nullopt;
+  parser->CheckKeys(doc, kLabKeys, "Lab");
+  std::string api = parser->Str(doc, "apiVersion", "Lab").value_or("");
+  std::string kind = parser->Str(doc, "kind", "Lab").value_or("");
+  if (api != "labkeeper.dev/v1alpha1")
+    parser->Error(doc["apiVersion"] ? doc["apiVersion"] : doc,
+                  "apiVersion: expected labkeeper.dev/v1alpha1, got \"" + api + "\"");
+  if (kind != "Lab") parser->Error(doc["kind"] ? doc["kind"] : doc, "kind: expected Lab, got \"" + kind + "\"");
+  YAML::Node meta = doc["metadata"];
+  YAML::Node spec = doc["spec"];
+  if (!meta || !parser->IsMap(meta, "metadata")) {
+    if (!meta) parser->Error(doc, "metadata is required");
+    return std::nullopt;
+  }
+  parser->CheckKeys(meta, kLabMetadataKeys, "metadata");
+  if (!meta["name"]) parser->Error(meta, "metadata.name is required");
+  if (!spec || !parser->IsMap(spec, "spec")) {
+    if (!spec) parser->Error(doc, "spec is required");
+    return std::nullopt;
+  }
+  parser->CheckKeys(spec, kLabSpecKeys, "spec");
+  YAML::Node root(YAML::NodeType::Map);
+  if (meta["name"]) root["name"] = meta["name"];
+  for (const char* k : {"prefix", "mgmt", "topology", "settings"})
+    if (spec[k]) root[k] = spec[k];
+  bool suspend = FlagFrom(parser, spec, "suspend", false);
+  std::map<std::string, std::string> annotations = parser->Map(meta, "annotations", "metadata");
+  if (annotations["labkeeper.dev/suspend"] == "true") suspend = true;
+  bool prune = FlagFrom(parser, spec, "prune", true);
+  bool adopt = FlagFrom(parser, spec, "adopt", false);
+  std::string host = parser->Str(spec, "host", "spec").value_or("");
+  std::string emulation = parser->Str(spec, "emulation", "spec").value_or("");
+  if (!emulation.empty() && emulation != "allow" && emulation != "warn" && emulation != "deny")
+    parser->Error(spec["emulation"], "spec.emulation: \"" + emulation + "\": expected allow, warn or deny");
+  auto lab = ResolveRoot(parser, root, &out->errors);
+  if (!lab) return std::nullopt;
+  lab->suspend = suspend;
+  lab->prune = prune;
+  lab->emulation = emulation;
+  lab->adopt = adopt;
+  if (!host.empty() && !lab->host.empty() && host != lab->host) {
+    parser->Error(spec["host"], "spec.host \"" + host + "\" and the nodes' label " + kHostLabel + " \"" + lab->host +
+                                    "\" place the lab on two hosts");
+    return std::nullopt;
+  }
+  if (!host.empty()) lab->host = host;
+  return lab;
+}
+
+}  // namespace lk::codec
