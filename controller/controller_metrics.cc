@@ -75,11 +75,14 @@ void CollectLab(Exposition* e, const std::string& lab, const LabRecord& rec) {
     e->Counter(kDrift, "",
                {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},
                static_cast<double>(n));
-  auto ready = rec.conditions.find("Ready");
-  e->Gauge(kReady, "", {{"lab", lab}}, ready != rec.conditions.end() && ready->second.status == "True" ? 1 : 0);
   for (const auto& [type, c] : rec.conditions)
     for (const char* st : {"True", "False"})
       e->Gauge(kCondition, "", {{"lab", lab}, {"type", type}, {"status", st}}, c.status == st ? 1 : 0);
+  // A lab another controller reconciles is that one's to report (and to alert on).
+  if (auto placed = rec.conditions.find("Placed"); placed != rec.conditions.end() && placed->second.status == "False")
+    return;
+  auto ready = rec.conditions.find("Ready");
+  e->Gauge(kReady, "", {{"lab", lab}}, ready != rec.conditions.end() && ready->second.status == "True" ? 1 : 0);
   CollectNodesAndLinks(e, lab, rec);
 }
 

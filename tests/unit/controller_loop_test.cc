@@ -299,6 +299,11 @@ spec:
   EXPECT_EQ(placed(*h2, "z"), "False/Unplaced");
   EXPECT_EQ(h2->Reconciles("x"), 0u);
   EXPECT_EQ(c_->Reconciles("y"), 0u);
+  // Only the controller a lab is placed on reports it Ready or not (its alert is that one's).
+  std::string m2 = h2->Metrics();
+  EXPECT_NE(m2.find("labkeeper_lab_ready{lab=\"y\"}"), std::string::npos) << m2;
+  EXPECT_EQ(m2.find("labkeeper_lab_ready{lab=\"x\"}"), std::string::npos) << m2;
+  EXPECT_NE(m2.find("labkeeper_lab_condition{lab=\"x\",status=\"False\",type=\"Placed\"} 1"), std::string::npos) << m2;
   // x's file deleted: h1 prunes it; h2, on which it was not placed, only forgets it.
   env_.RemoveFile(labs() + "/x.clab.yml");
   other.FireDir();
