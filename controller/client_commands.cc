@@ -14,6 +14,13 @@ void PrintLabStatus(const nlohmann::json& doc) {
     if (c.value("status", "") == "True" && !c.value("message", "").empty() && c.value("type", "") != "Ready")
       std::cout << " (" << c.value("reason", "") << ": " << c.value("message", "") << ")";
   }
+  if (st.contains("source")) {
+    const auto& src = st["source"];
+    std::cout << "\n  source: " << src.value("message", "") << "; last applied from "
+              << (src.value("lastAppliedRevision", "").empty() ? std::string("-")
+                                                               : src.value("lastAppliedRevision", "").substr(0, 12))
+              << (src.value("lastAppliedModified", false) ? " (with changes not committed)" : "");
+  }
   const auto& last = st["lastReconcile"];
   std::cout << "\n  last reconcile: " << last.value("time", "-") << ", " << last.value("result", "-") << ", "
             << last.value("actions", 0) << " actions; " << st.value("reconciles", 0) << " passes\n";

@@ -1,7 +1,9 @@
 // `labkeeper run --dir DIR`: the controller, until SIGTERM or SIGINT.
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "controller/cli_engine.h"
 #include "controller/controller.h"
 #include "controller/controller_api.h"
+#include "controller/git_source.h"
 #include "controller/http_server.h"
 #include "controller/sources.h"
 #include "controller/version.h"
@@ -45,7 +48,7 @@ std::optional<std::string> ServerToken(const std::string& listen, const std::str
   return token;
 }
 
-int Run(const ControllerOptions& opts, const std::string& listen, const std::string& token_file) {
+int Run(ControllerOptions opts, const std::string& listen, const std::string& token_file, GitSourceOptions git) {
   auto token = ServerToken(listen, token_file);
   if (!token) return 2;
   // Signals are taken by sigwait below: block them before any thread starts.
@@ -62,6 +65,21 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
   };
   auto world = Connect();
   if (!world) return 1;
+  // --git: labkeeper's own checkout in --dir, fetched before the first pass.
+  std::atomic<Controller*> started{nullptr};
+  std::unique_ptr<GitSource> source;
+  if (!git.url.empty()) {
+    git.dir = opts.dir;
+    source = std::make_unique<GitSource>(git, log, [&] {
+      if (Controller* c = started.load()) c->Rescan();
+    });
+    if (Status s = source->Start(); !s) {
+      std::cerr << "labkeeper run: " << s.message() << "\n";
+      return 1;
+    }
+    opts.source_state = [&source] { return source->Current(); };
+  }
+  opts.revisions = std::make_shared<GitRevisions>();
   auto sources = MakeHostSources(opts.dir, opts.debounce, world->docker, *world->env, log);
   Controller controller(*world->runtime, *world->links, *world->env, sources.get(), opts, log);
   ControllerApi api(controller);
@@ -74,6 +92,7 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
     std::cerr << "labkeeper run: " << s.message() << "\n";
     return 1;
   }
+  started = &controller;
   log("labkeeper " + std::string(kVersion) + " watching " + opts.dir + " (" + std::to_string(opts.workers) +
       " workers, status in " + opts.state_dir + "/status.json, API on http://" + listen +
       "/api/v1/labs, metrics on /metrics" + (token->empty() ? "" : ", writes need the bearer token") + ")");
@@ -81,10 +100,44 @@ int Run(const ControllerOptions& opts, const std::string& listen, const std::str
   sigwait(&set, &sig);
   log(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
       "; finishing in-flight actions, labs stay up");
+  started = nullptr;
+  if (source) source->Stop();
   controller.Stop();
   http.Stop();
   log("stopped");
   return 0;
+}
+
+// Where the labs come from: --dir, and --git with the options that go with it.
+void AddSourceFlags(CLI::App* run, std::string* dir, GitSourceOptions* git, std::string* interval) {
+  run->add_option("--dir", *dir,
+                  "directory of *.clab.yml and *.lab.yml files (searched recursively); with --git, where labkeeper "
+                  "keeps its checkout")
+      ->required();
+  run->add_option("--git", git->url,
+                  "a git repository of lab files (URL or path) to reconcile from: fetched into --dir every "
+                  "--git-interval, each new commit switched to at once; lab directories go to DIR/.labdirs "
+                  "unless CLAB_LABDIR_BASE is set");
+  run->add_option("--git-ref", git->ref, "with --git: the branch, tag or commit to follow")->capture_default_str();
+  run->add_option("--git-interval", *interval, "with --git: how often to fetch (10s, 1m)")->capture_default_str();
+  run->add_option("--git-path", git->path,
+                  "with --git: the directory of the repository holding the labs (default: all of it)");
+}
+
+// --git's options checked; the lab directories' default set. False (said why) when they are bad.
+bool CheckGit(GitSourceOptions* git, const std::string& interval, const std::string& dir) {
+  auto every = ParseDuration(interval);
+  if (!every || *every < std::chrono::seconds(1)) {
+    std::cerr << "labkeeper run: --git-interval: " << (every ? "at least 1s" : every.error()) << "\n";
+    return false;
+  }
+  git->interval = std::chrono::duration_cast<std::chrono::milliseconds>(*every);
+  if (git->path.find("..") != std::string::npos || (!git->path.empty() && git->path[0] == '/')) {
+    std::cerr << "labkeeper run: --git-path: a relative path inside the repository\n";
+    return false;
+  }
+  if (!std::getenv("CLAB_LABDIR_BASE")) setenv("CLAB_LABDIR_BASE", (dir + "/.labdirs").c_str(), 1);
+  return true;
 }
 
 }  // namespace
@@ -93,12 +146,12 @@ CliCommand AddRunCommand(CLI::App& app) {
   struct Args {
     ControllerOptions opts;
     std::string resync = "30s", listen = "127.0.0.1:9580", token_file, unplaced = "take";
+    GitSourceOptions git;
+    std::string git_interval = "30s";
   };
   auto a = std::make_shared<Args>();
   auto* run =
       app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
-  run->add_option("--dir", a->opts.dir, "directory of *.clab.yml and *.lab.yml files (searched recursively)")
-      ->required();
   run->add_option("--listen", a->listen, "ADDR:PORT of the HTTP listener (/api/v1, /metrics, /healthz, /readyz)")
       ->capture_default_str();
   run->add_option("--token-file", a->token_file,
@@ -133,6 +186,7 @@ CliCommand AddRunCommand(CLI::App& app) {
                   "only the labs placed on it (spec.host, node label labkeeper.dev/host) and, with --unplaced take, "
                   "those placed on no host");
   AddNameFlags(run, &a->opts.artifacts);
+  AddSourceFlags(run, &a->opts.dir, &a->git, &a->git_interval);
   return {run, [a] {
             auto d = ParseDuration(a->resync);
             if (!d) {
@@ -141,7 +195,8 @@ CliCommand AddRunCommand(CLI::App& app) {
             }
             a->opts.resync = *d;
             a->opts.take_unplaced = a->unplaced == "take";
-            return Run(a->opts, a->listen, a->token_file);
+            if (!a->git.url.empty() && !CheckGit(&a->git, a->git_interval, a->opts.dir)) return 2;
+            return Run(a->opts, a->listen, a->token_file, a->git);
           }};
 }
 

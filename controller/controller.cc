@@ -185,6 +185,7 @@ void Controller::Reconcile(const std::string& lab) {
     if (files) RecordArtifacts(&it->second, lab, *files);
     RecordAdopted(&it->second, lab, r.plan.adopted);
     Finish(lab, &it->second, r, suspended, seen);  // status, events, and the requeue
+    if (!suspended && r.ok()) it->second.applied = snap->source;
     it->second.observed_generation = Generation(spec);
   }
   WatchNamespaces(lab, seen);

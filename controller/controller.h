@@ -23,6 +23,7 @@
 #include "controller/env.h"
 #include "controller/event_hub.h"
 #include "controller/event_sources.h"
+#include "controller/git_source.h"
 #include "controller/lab_artifacts.h"
 #include "controller/metrics.h"
 #include "controller/state_dir.h"
@@ -42,6 +43,10 @@ struct ControllerOptions {
   bool adopt = false;              // take over containerlab's labs (a Lab resource's spec.adopt asks per lab)
   bool take_unplaced = true;       // reconcile labs placed on no host (else only those placed on `owner`)
   ArtifactOptions artifacts;       // the lab directory's files and the labs' names on the host
+  // The git commit each lab file is at (status.source); null: not looked up.
+  std::shared_ptr<SourceRevisions> revisions;
+  // `run --git`: the fetch's state, each lab's SourceFetched condition; empty: no such source.
+  std::function<GitSource::State()> source_state;
 };
 
 // Kubernetes-style condition.
@@ -77,6 +82,8 @@ struct LabRecord {
   std::map<std::string, int> pids;          // running container id -> pid, as the last pass saw
   std::string artifacts_error;              // why the lab directory or the names were not written
   std::set<std::string> adopted;            // nodes whose containerlab container the last pass took over
+  FileRevision source;                      // the commit the file is at now (when in a git checkout)
+  FileRevision applied;                     // the one the last successful pass applied
 };
 
 class Controller {
@@ -125,6 +132,8 @@ class Controller {
   void TakeFile(const std::string& path, std::string hash, FileLoad load,
                 const std::map<std::string, std::string>& found, std::vector<std::string>* touched);
   void StallFileLabs(const std::string& path, const FileLoad& load, std::vector<std::string>* touched);
+  // Each lab's source revision and the git source's condition; labs whose revision moved are touched.
+  void TakeRevisions(const std::map<std::string, FileRevision>& revs, std::vector<std::string>* touched);
   void Worker();
   // One pass over one lab: snapshot, the lab reconciler, the result recorded outside any engine
   // call, the requeue.

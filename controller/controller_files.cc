@@ -22,12 +22,15 @@ void Controller::Rescan() {
     known_hash = file_hash_;
   }
   Loaded loaded = LoadChanged(env_, files, std::move(known_inputs), std::move(known_hash));
+  std::map<std::string, FileRevision> revs;
+  if (opts_.revisions) revs = opts_.revisions->Of(files.content);  // git, outside mu_
   std::vector<std::string> touched;
   {
     std::lock_guard lock(mu_);
     ForgetGoneFiles(files.content, &touched);
     for (auto& [path, hash_load] : loaded)
       TakeFile(path, std::move(hash_load.first), std::move(hash_load.second), files.content, &touched);
+    TakeRevisions(revs, &touched);
   }
   for (const auto& lab : touched) queue_.Add(lab);
   WriteStatus();
@@ -51,6 +54,21 @@ void Controller::ForgetGoneFiles(const std::map<std::string, std::string>& found
     file_inputs_.erase(it->first);
     manifest_errors_.erase(it->first);
     it = file_hash_.erase(it);
+  }
+}
+
+void Controller::TakeRevisions(const std::map<std::string, FileRevision>& revs, std::vector<std::string>* touched) {
+  std::optional<GitSource::State> fetched;
+  if (opts_.source_state) fetched = opts_.source_state();
+  for (auto& [name, rec] : labs_) {
+    auto it = revs.find(rec.file);
+    FileRevision now = it == revs.end() ? FileRevision{} : it->second;
+    if (!(now == rec.source)) {
+      // A new commit of the same content is applied all the same: the next pass records it.
+      if (now.revision != rec.source.revision) touched->push_back(name);
+      rec.source = now;
+    }
+    if (fetched) SetCondition(&rec, "SourceFetched", fetched->ok, fetched->reason, fetched->message);
   }
 }
 

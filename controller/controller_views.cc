@@ -7,6 +7,24 @@
 
 namespace lk {
 
+namespace {
+// Where the lab's file is in git, and what was applied from it (Flux's lastAppliedRevision).
+nlohmann::json SourceJson(const FileRevision& now, const FileRevision& applied) {
+  nlohmann::json j = {{"revision", now.revision},
+                      {"path", now.path},
+                      {"modified", now.modified},
+                      {"lastAppliedRevision", applied.revision},
+                      {"lastAppliedModified", applied.modified}};
+  if (!now.error.empty())
+    j["message"] = now.error;
+  else if (now.modified)
+    j["message"] = "the file differs from commit " + now.revision.substr(0, 12) + " (changes not committed)";
+  else if (!now.revision.empty())
+    j["message"] = "as in commit " + now.revision.substr(0, 12);
+  return j;
+}
+}  // namespace
+
 nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& rec) const {
   nlohmann::json conditions = nlohmann::json::array();
   for (const auto& [type, c] : rec.conditions)
@@ -21,23 +39,26 @@ nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& r
   for (const auto& [key, n] : rec.drift)
     drift.push_back({{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});
   bool by_spec = rec.spec && rec.spec->suspend, by_api = api_suspended_.count(name) > 0;
-  return {{"observedGeneration", rec.observed_generation},
-          {"suspended", by_spec || by_api},
-          {"suspendedBy", by_spec  ? "spec"
-                          : by_api ? "api"
-                                   : ""},
-          {"conditions", conditions},
-          {"nodes", rec.nodes},
-          {"links", rec.links},
-          {"lastReconcile",
-           {{"time", rec.last_time},
-            {"seconds", rec.last_seconds},
-            {"result", rec.last_result},
-            {"actions", rec.last_actions}}},
-          {"reconciles", rec.reconciles},
-          {"reconcileErrors", rec.reconcile_errors},
-          {"driftCorrections", drift},
-          {"events", events}};
+  nlohmann::json st = {{"observedGeneration", rec.observed_generation},
+                       {"suspended", by_spec || by_api},
+                       {"suspendedBy", by_spec  ? "spec"
+                                       : by_api ? "api"
+                                                : ""},
+                       {"conditions", conditions},
+                       {"nodes", rec.nodes},
+                       {"links", rec.links},
+                       {"lastReconcile",
+                        {{"time", rec.last_time},
+                         {"seconds", rec.last_seconds},
+                         {"result", rec.last_result},
+                         {"actions", rec.last_actions}}},
+                       {"reconciles", rec.reconciles},
+                       {"reconcileErrors", rec.reconcile_errors},
+                       {"driftCorrections", drift},
+                       {"events", events}};
+  if (!rec.source.revision.empty() || !rec.source.error.empty() || !rec.applied.revision.empty())
+    st["source"] = SourceJson(rec.source, rec.applied);
+  return st;
 }
 
 namespace {

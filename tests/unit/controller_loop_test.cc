@@ -57,6 +57,7 @@ class ControllerLoopTest : public ::testing::Test {
     o.state_dir = state();
     o.resync = std::chrono::hours(1);
     o.owner = "tester";
+    if (tune_) tune_(&o);
     c_ = std::make_unique<Controller>(rt_, links_, env_, &sources_, o, [this](const std::string& line) {
       std::lock_guard lock(log_mu_);
       log_ += line + "\n";
@@ -95,6 +96,7 @@ class ControllerLoopTest : public ::testing::Test {
   FakeLinks links_;
   FakeEnv env_;
   FakeSources sources_;
+  std::function<void(ControllerOptions*)> tune_;  // options a test sets before Start
   std::unique_ptr<Controller> c_;
   std::mutex log_mu_;
   std::string log_;
@@ -313,6 +315,62 @@ spec:
   ASSERT_TRUE(Eventually([&] { return !rt_.Get("clab-x-a")->has_value(); }));
   EXPECT_TRUE(rt_.Get("clab-y-a")->has_value());
   h2->Stop();
+}
+
+// The revisions a test says each file is at (what GitRevisions reads from git).
+class FakeRevisions : public SourceRevisions {
+ public:
+  std::map<std::string, FileRevision> Of(const std::map<std::string, std::string>& files) override {
+    std::lock_guard lock(mu);
+    std::map<std::string, FileRevision> out;
+    for (const auto& [path, content] : files)
+      if (revs.count(path)) out[path] = revs[path];
+    return out;
+  }
+  std::mutex mu;
+  std::map<std::string, FileRevision> revs;
+};
+
+TEST_F(ControllerLoopTest, EachLabSaysTheCommitItsFileIsAtAndWasLastAppliedFromAndTheSourcesFetch) {
+  auto revs = std::make_shared<FakeRevisions>();
+  revs->revs[labs() + "/x.clab.yml"] = {"c1", "labs/x.clab.yml", false, ""};
+  GitSource::State fetched{true, "Fetched", "repo main at c1", "c1"};
+  std::mutex fetched_mu;
+  tune_ = [&](ControllerOptions* o) {
+    o->revisions = revs;
+    o->source_state = [&] {
+      std::lock_guard lock(fetched_mu);
+      return fetched;
+    };
+  };
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  auto source = [&] {
+    auto j = c_->LabJson("x");
+    return j ? (*j)["status"].value("source", nlohmann::json::object()) : nlohmann::json::object();
+  };
+  EXPECT_EQ(source()["revision"], "c1");
+  EXPECT_EQ(source()["lastAppliedRevision"], "c1");
+  EXPECT_EQ(source()["path"], "labs/x.clab.yml");
+  EXPECT_EQ(Condition("x", "SourceFetched"), "True/Fetched");
+  // A new commit of the same file (nothing to change) is applied, and said, at the next rescan.
+  {
+    std::lock_guard lock(revs->mu);
+    revs->revs[labs() + "/x.clab.yml"] = {"c2", "labs/x.clab.yml", true, ""};
+  }
+  {
+    std::lock_guard lock(fetched_mu);
+    fetched = {false, "FetchFailed", "git fetch: no route; keeping c2", "c2"};
+  }
+  uint64_t before = c_->Reconciles("x");
+  c_->Rescan();
+  ASSERT_TRUE(Eventually([&] { return c_->Reconciles("x") > before && source()["lastAppliedRevision"] == "c2"; }));
+  EXPECT_TRUE(source()["modified"].get<bool>());
+  EXPECT_TRUE(source()["lastAppliedModified"].get<bool>());
+  EXPECT_NE(source()["message"].get<std::string>().find("differs from commit c2"), std::string::npos);
+  EXPECT_EQ(Condition("x", "SourceFetched"), "False/FetchFailed");
+  EXPECT_EQ(Condition("x", "Ready"), "True/InSync") << "a failed fetch does not make the lab less ready";
 }
 
 TEST_F(ControllerLoopTest, ANetworkTheEngineWillNotLetGoOfIsAWarningAndThePruneStillEnds) {
