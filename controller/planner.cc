@@ -19,7 +19,7 @@ const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name
 
 class Planner {
  public:
-  Planner(const LabSpec& d, const ObservedLab& o) : d_(d), o_(o) {}
+  Planner(const LabSpec& d, const ObservedLab& o, std::string owner) : d_(d), o_(o), owner_(std::move(owner)) {}
 
   Plan Make() {
     bool needs_network = false;
@@ -28,6 +28,10 @@ class Planner {
       Add(ActionKind::kCreateNetwork, "network/" + d_.mgmt.network, "missing", "");
     for (const auto& c : o_.orphans) {
       std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
+      if (std::string other = OtherOwner(c); !other.empty()) {
+        Add(ActionKind::kConflict, "node/" + node, HeldReason(c, other), node);
+        continue;
+      }
       Action a = Make(ActionKind::kRemoveContainer, "node/" + node, "orphan", node);
       a.container_id = c.id;
       plan_.actions.push_back(a);
@@ -80,6 +84,21 @@ class Planner {
     plan_.actions.push_back(Make(k, std::move(object), std::move(reason), std::move(node)));
   }
 
+  // The controller whose container this is when it is not this one's (labkeeper.dev/owner); ""
+  // when it is this one's, or no owner is known.
+  std::string OtherOwner(const ContainerState& c) const {
+    auto it = c.labels.find(kOwnerLabel);
+    if (owner_.empty() || !c.labels.count(kManagedByLabel) || it == c.labels.end() || it->second.empty() ||
+        it->second == owner_)
+      return "";
+    return it->second;
+  }
+  std::string HeldReason(const ContainerState& c, const std::string& other) const {
+    return "container " + c.name + " belongs to controller " + other + " (label labkeeper.dev/owner), not to " +
+           owner_ + ": not touched; `labkeeper destroy --lab " + d_.name + "` on " + other +
+           " (or docker rm) hands the lab over";
+  }
+
   // Why a container holding a node's name is not touched.
   std::string NotOursReason(const ContainerState& c) const {
     auto lab = c.labels.find(kLabLabel);
@@ -126,6 +145,11 @@ class Planner {
     const ContainerState& c = *o->container;
     if (!o->owned && !o->containerlab) {
       Add(ActionKind::kConflict, object, NotOursReason(c), n.name);
+      blocked_.insert(n.name);
+      return;
+    }
+    if (std::string other = OtherOwner(c); !other.empty()) {
+      Add(ActionKind::kConflict, object, HeldReason(c, other), n.name);
       blocked_.insert(n.name);
       return;
     }
@@ -445,12 +469,13 @@ class Planner {
   std::set<std::string> adopted_;                // nodes whose containerlab-made container is taken over as it is
   std::set<std::string> taken_;                  // "node:iface": containerlab's interfaces taken over as links
   std::map<std::string, std::string> clab_why_;  // "node:iface": why containerlab's interface is not
+  std::string owner_;                            // this controller's id ("" = no owner fence)
 };
 
 }  // namespace
 
-Plan MakePlan(const LabSpec& desired, const ObservedLab& observed) {
-  return Planner(desired, observed).Make();
+Plan MakePlan(const LabSpec& desired, const ObservedLab& observed, const std::string& owner) {
+  return Planner(desired, observed, owner).Make();
 }
 
 }  // namespace lk

@@ -90,7 +90,8 @@ struct Plan {
 
 // Actions in the order of their steps (see Step). Nodes whose container is (re)created or
 // started get their links created and their exec run; executing the plan and planning again gives
-// an empty plan.
-Plan MakePlan(const LabSpec& desired, const ObservedLab& observed);
+// an empty plan. With `owner` (labkeeper.dev/owner of whoever plans), a container of the lab that
+// another controller owns is a conflict, never touched (nor removed as an orphan).
+Plan MakePlan(const LabSpec& desired, const ObservedLab& observed, const std::string& owner = "");
 
 }  // namespace lk

@@ -96,6 +96,29 @@ TEST(Planner, ForeignContainerIsAConflictAndBlocksItsLinks) {
             "conflict link/a:eth1--b:eth1 (node b cannot be made)\n");
 }
 
+TEST(Planner, AnotherControllersContainerIsNeverTouchedNorRemovedAsAnOrphan) {
+  LabSpec lab = TwoNodes();
+  ObservedLab o = InSync(lab);
+  for (auto& [name, n] : o.nodes) n.container->labels[kOwnerLabel] = "h1";
+  EXPECT_TRUE(MakePlan(lab, o, "h1").empty()) << "h1's own";
+  EXPECT_TRUE(MakePlan(lab, o).empty()) << "no owner given: no fence (as before)";
+  o.nodes["b"].container->labels[kOwnerLabel] = "h2";
+  o.nodes["b"].container->labels[kSpecHashLabel] = "changed";  // would be replaced, were it h1's
+  ContainerState orphan = Running(lab, "a");
+  orphan.id = "id-gone";
+  orphan.name = "clab-p-gone";
+  orphan.labels[kNodeNameLabel] = "gone";
+  orphan.labels[kOwnerLabel] = "h2";
+  o.orphans.push_back(orphan);
+  std::string held = " belongs to controller h2 (label labkeeper.dev/owner), not to h1: not touched; "
+                     "`labkeeper destroy --lab p` on h2 (or docker rm) hands the lab over)\n";
+  EXPECT_EQ(MakePlan(lab, o, "h1").str(),
+            "conflict node/gone (container clab-p-gone" + held + "conflict node/b (container clab-p-b" + held +
+                "conflict link/a:eth1--b:eth1 (node b cannot be made)\n");
+  o.orphans[0].labels[kOwnerLabel] = "h1";
+  EXPECT_NE(MakePlan(lab, o, "h1").str().find("remove-container node/gone (orphan)"), std::string::npos);
+}
+
 TEST(Planner, ExitedContainerIsStartedRelinkedAndExecAgain) {
   LabSpec lab = TwoNodes();
   ObservedLab o = InSync(lab);
