@@ -25,11 +25,12 @@ RUN cmake -S /src -B /build -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Release -DLAB
  && cmake --build /build -j"$(nproc)" --target labkeeper
 
 FROM ${BASE}
-# iproute2 and iptables: the bridge kind's forwarding rule and stage commands on the host.
+# iproute2 and iptables: the bridge kind's forwarding rule and stage commands on the host; git:
+# `run --git` (the chart's source: git).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libcurl4 libcpprest2.10 libprometheus-cpp-core1.0 \
-      libssl3 ca-certificates iproute2 iptables \
+      libssl3 ca-certificates iproute2 iptables git \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/labkeeper /usr/local/bin/labkeeper
 ENTRYPOINT ["/usr/local/bin/labkeeper"]

@@ -170,6 +170,16 @@ for bad, why in [(["unplaced=sometimes"], "unplaced"), (["source=svn"], "source"
     r = helm("template", "rel", CHART, *flags, ok=False)
     check(r.returncode != 0, f"refused: {why} ({r.stdout[:80]!r})")
 
+# --- docs/kubernetes.md's YAML examples parse ------------------------------------------------
+with open(os.path.join(ROOT, "docs", "kubernetes.md")) as f:
+    blocks = f.read().split("```yaml\n")[1:]
+check(len(blocks) >= 4, "docs/kubernetes.md has its examples")
+for b in blocks:
+    try:
+        list(yaml.safe_load_all(b.split("```")[0]))
+    except yaml.YAMLError as e:
+        check(False, f"docs/kubernetes.md: a YAML example does not parse: {e}")
+
 if failures:
     print(f"{len(failures)} check(s) failed")
     sys.exit(1)

@@ -558,3 +558,62 @@ void LabDirTest::SetUp() {
 }
 
 }  // namespace lk::test
+
+namespace lk::test {
+
+// The capabilities this machine's bounding set lacks, as --cap-drop arguments: where the engine
+// cannot grant --privileged (LXC, Proxmox, this machine), the container gets all the others.
+std::string CapDropsForThisMachine() {
+  static const char* kNames[] = {"CHOWN",
+                                 "DAC_OVERRIDE",
+                                 "DAC_READ_SEARCH",
+                                 "FOWNER",
+                                 "FSETID",
+                                 "KILL",
+                                 "SETGID",
+                                 "SETUID",
+                                 "SETPCAP",
+                                 "LINUX_IMMUTABLE",
+                                 "NET_BIND_SERVICE",
+                                 "NET_BROADCAST",
+                                 "NET_ADMIN",
+                                 "NET_RAW",
+                                 "IPC_LOCK",
+                                 "IPC_OWNER",
+                                 "SYS_MODULE",
+                                 "SYS_RAWIO",
+                                 "SYS_CHROOT",
+                                 "SYS_PTRACE",
+                                 "SYS_PACCT",
+                                 "SYS_ADMIN",
+                                 "SYS_BOOT",
+                                 "SYS_NICE",
+                                 "SYS_RESOURCE",
+                                 "SYS_TIME",
+                                 "SYS_TTY_CONFIG",
+                                 "MKNOD",
+                                 "LEASE",
+                                 "AUDIT_WRITE",
+                                 "AUDIT_CONTROL",
+                                 "SETFCAP",
+                                 "MAC_OVERRIDE",
+                                 "MAC_ADMIN",
+                                 "SYSLOG",
+                                 "WAKE_ALARM",
+                                 "BLOCK_SUSPEND",
+                                 "AUDIT_READ",
+                                 "PERFMON",
+                                 "BPF",
+                                 "CHECKPOINT_RESTORE"};
+  std::ifstream in("/proc/self/status");
+  std::string line, drops;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapBnd:", 0) != 0) continue;
+    unsigned long long bnd = std::stoull(line.substr(7), nullptr, 16);
+    for (int i = 0; i < 41; ++i)
+      if (!(bnd & (1ULL << i))) drops += std::string(" --cap-drop ") + kNames[i];
+  }
+  return drops;
+}
+
+}  // namespace lk::test

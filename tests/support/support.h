@@ -274,3 +274,10 @@ class LabDirTest : public ::testing::Test {
 };
 
 }  // namespace lk::test
+
+namespace lk::test {
+// The capabilities this machine's bounding set lacks, as --cap-drop arguments (" --cap-drop X..."):
+// where the engine cannot grant --privileged (LXC, Proxmox, this machine), a container that must
+// be privileged gets --cap-add ALL less these, with seccomp and AppArmor off.
+std::string CapDropsForThisMachine();
+}  // namespace lk::test

@@ -1,0 +1,235 @@
+// The chart's pod, really run. No Kubernetes API server can run here, so this test does the
+// kubelet's part by hand: it renders charts/labkeeper with `helm template`, takes the
+// DaemonSet's pod spec and runs its container on the Docker engine with the same image, command,
+// args ($(VAR) expanded from the env as the kubelet does), env (the node's name from the downward
+// API), mounts (hostPath volumes as binds; the ConfigMap and the Secret as directories laid out as
+// the kubelet lays them out: a timestamped directory, the `..data` symlink, a symlink per key),
+// host network and host PID, and privileges (privileged, or on an engine that cannot grant it,
+// every capability it can with seccomp and AppArmor off, as labkeeper does for privileged nodes).
+// The pod reconciles the lab placed on its node, picks up an atomic ConfigMap update, repairs a
+// deleted link, and leaves alone the labs placed on another node and on none. lktest-chart-*.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/support.h"
+
+namespace lk {
+namespace {
+
+namespace fs = std::filesystem;
+using test::Sh;
+using test::Trim;
+
+constexpr char kPodNode[] = "lktest-chart-node1";
+constexpr char kPod[] = "lktest-chart-pod";
+constexpr int kPodPort = 29590;
+
+std::string Helm() {
+  const char* h = std::getenv("LABKEEPER_HELM");
+  return h && *h ? h : "/usr/local/lib/labkeeper/k8s-tools/bin/helm";
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string LabText(const std::string& name, const std::string& host, const std::vector<std::string>& nodes) {
+  std::string s = "name: " + name + "\ntopology:\n";
+  if (!host.empty()) s += "  defaults: {labels: {labkeeper.dev/host: " + host + "}}\n";
+  s += "  nodes:\n";
+  for (const auto& n : nodes) s += "    " + n + ": {kind: linux, image: " + test::kBusyboxImage + "}\n";
+  if (nodes.size() >= 2) s += "  links:\n    - endpoints: [\"" + nodes[0] + ":eth1\", \"" + nodes[1] + ":eth1\"]\n";
+  return s;
+}
+
+// A ConfigMap or Secret volume as the kubelet keeps it: DIR/..TIMESTAMP/KEY files, DIR/..data ->
+// ..TIMESTAMP, DIR/KEY -> ..data/KEY. An update writes a new timestamped directory, renames a new
+// ..data link over the old one, then fixes the key links and removes the old directory.
+class KubeletVolume {
+ public:
+  explicit KubeletVolume(std::string dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
+  void Write(const std::map<std::string, std::string>& data) {
+    std::string ts = "..2026_12_06_00_00_00." + std::to_string(++generation_);
+    fs::create_directories(dir_ + "/" + ts);
+    for (const auto& [key, text] : data) std::ofstream(dir_ + "/" + ts + "/" + key) << text;
+    fs::create_symlink(ts, dir_ + "/..data_tmp");
+    fs::rename(dir_ + "/..data_tmp", dir_ + "/..data");
+    for (const auto& [key, text] : data)
+      if (!fs::is_symlink(dir_ + "/" + key)) fs::create_symlink("..data/" + key, dir_ + "/" + key);
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("..", 0) != 0 && !data.count(name)) fs::remove(e.path());
+    }
+    if (!old_.empty()) fs::remove_all(dir_ + "/" + old_);
+    old_ = ts;
+  }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_, old_;
+  int generation_ = 0;
+};
+
+YAML::Node Find(const std::vector<YAML::Node>& docs, const std::string& kind) {
+  for (const auto& d : docs)
+    if (d["kind"] && d["kind"].as<std::string>() == kind) return d;
+  return YAML::Node();
+}
+
+// The kubelet's $(VAR) expansion of a command or an argument.
+std::string Expand(std::string s, const std::map<std::string, std::string>& env) {
+  for (const auto& [k, v] : env)
+    for (size_t at; (at = s.find("$(" + k + ")")) != std::string::npos;) s.replace(at, k.size() + 3, v);
+  return s;
+}
+
+class ChartPod : public test::LabDirTest {
+ protected:
+  // `docker run` of the DaemonSet's labkeeper container, as the kubelet would start it.
+  std::string DockerRun(const YAML::Node& pod, const std::map<std::string, std::string>& volume_dirs) {
+    YAML::Node c;
+    for (const auto& x : pod["containers"])
+      if (x["name"].as<std::string>() == "labkeeper") c.reset(x);
+    std::map<std::string, std::string> env;
+    std::string cmd = std::string("docker run -d --name ") + kPod + " --label labkeeper.dev/test=1";
+    if (pod["hostNetwork"].as<bool>(false)) cmd += " --network host";
+    if (pod["hostPID"].as<bool>(false)) cmd += " --pid host";
+    for (const auto& e : c["env"]) {
+      std::string name = e["name"].as<std::string>(), value;
+      if (e["value"])
+        value = e["value"].as<std::string>();
+      else if (e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>() == "spec.nodeName")
+        value = kPodNode;
+      env[name] = value;
+      cmd += " -e " + Quote(name + "=" + value);
+    }
+    std::map<std::string, YAML::Node> volumes;
+    for (const auto& v : pod["volumes"])
+      volumes.emplace(v["name"].as<std::string>(), static_cast<const YAML::Node&>(v));
+    for (const auto& m : c["volumeMounts"]) {
+      const YAML::Node& v = volumes[m["name"].as<std::string>()];
+      std::string from =
+          v["hostPath"] ? v["hostPath"]["path"].as<std::string>() : volume_dirs.at(m["name"].as<std::string>());
+      bool ro = m["readOnly"].as<bool>(false) || v["configMap"] || v["secret"];
+      cmd += " -v " + Quote(from + ":" + m["mountPath"].as<std::string>() + (ro ? ":ro" : ""));
+    }
+    if (c["securityContext"]["privileged"].as<bool>(false)) cmd += " @PRIVILEGED@";
+    cmd += " --entrypoint " + Quote(Expand(c["command"][0].as<std::string>(), env));
+    cmd += " " + c["image"].as<std::string>();
+    for (size_t i = 1; i < c["command"].size(); ++i) cmd += " " + Quote(Expand(c["command"][i].as<std::string>(), env));
+    for (const auto& a : c["args"]) cmd += " " + Quote(Expand(a.as<std::string>(), env));
+    return cmd;
+  }
+  nlohmann::json Lab(const std::string& token, const std::string& lab) {
+    auto j = nlohmann::json::parse(Sh("curl -s --max-time 10 -H " + Quote("Authorization: Bearer " + token) +
+                                      " http://127.0.0.1:" + std::to_string(kPodPort) + "/api/v1/labs/" + lab),
+                                   nullptr, false);
+    return j.is_object() && j.contains("status") && j["status"].is_object() ? j : nlohmann::json::object();
+  }
+  static std::string Condition(const nlohmann::json& lab, const std::string& type) {
+    if (!lab.contains("status")) return "";
+    for (const auto& c : lab["status"]["conditions"])
+      if (c["type"] == type) return c["status"].get<std::string>() + "/" + c["reason"].get<std::string>();
+    return "";
+  }
+};
+
+TEST_F(ChartPod, TheDaemonSetsPodReconcilesItsNodesLabFollowsTheConfigMapRepairsAndIgnoresOtherNodesLabs) {
+  ASSERT_TRUE(test::EngineAnswers());
+  ASSERT_TRUE(fs::exists(Helm())) << Helm() << " is missing: scripts/k8s-tools.sh installs it";
+  ASSERT_EQ(Sh("docker image inspect -f ok labkeeper.dev/labkeeper:test"), "ok\n")
+      << "scripts/test.sh builds labkeeper's image with images/build-labkeeper-image.sh";
+  test::LabGuard ga("lktest-chart-a"), gb("lktest-chart-b"), gc("lktest-chart-c");
+  struct Remove {
+    ~Remove() { Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1"); }
+  } remove;
+  Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1");
+  std::string root = dir_.path() + "/host";  // the chart's hostPaths.root, this test's own
+  std::map<std::string, std::string> files = {{"a.clab.yml", LabText("lktest-chart-a", kPodNode, {"n1", "n2"})},
+                                              {"b.clab.yml", LabText("lktest-chart-b", "lktest-chart-node2", {"n1"})},
+                                              {"c.clab.yml", LabText("lktest-chart-c", "", {"n1"})}};
+  std::string values = dir_.path() + "/values.yaml";
+  {
+    std::ofstream v(values);
+    v << "image: {repository: labkeeper.dev/labkeeper, tag: test, pullPolicy: Never}\n"
+      << "hostPaths: {root: " << root << "}\nlisten: {port: " << kPodPort << "}\nresync: 5s\n"
+      << "configMap:\n  files:\n";
+    for (const auto& [name, text] : files) {
+      v << "    " << name << ": |\n";
+      std::istringstream lines(text);
+      for (std::string l; std::getline(lines, l);) v << "      " << l << "\n";
+    }
+  }
+  int st = 1;
+  std::string out = Sh(Helm() + " template lab " + test::SourceDir() + "/charts/labkeeper -f " + values + " 2>&1", &st);
+  ASSERT_EQ(st, 0) << out;
+  std::vector<YAML::Node> docs = YAML::LoadAll(out);
+  YAML::Node ds = Find(docs, "DaemonSet"), cm = Find(docs, "ConfigMap"), secret = Find(docs, "Secret");
+  ASSERT_TRUE(ds && cm && secret) << out.substr(0, 2000);
+  // The ConfigMap's and the Secret's data, laid out as the kubelet does.
+  KubeletVolume labs_volume(dir_.path() + "/volumes/labs"), token_volume(dir_.path() + "/volumes/token");
+  std::map<std::string, std::string> cm_data, secret_data;
+  for (const auto& kv : cm["data"]) cm_data[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  for (const auto& kv : secret["data"])
+    secret_data[kv.first.as<std::string>()] = Sh("printf %s " + Quote(kv.second.as<std::string>()) + " | base64 -d");
+  ASSERT_EQ(cm_data.size(), 3u);
+  labs_volume.Write(cm_data);
+  token_volume.Write(secret_data);
+  std::string token = secret_data.at("token");
+  std::string run =
+      DockerRun(ds["spec"]["template"]["spec"], {{"labs", labs_volume.dir()}, {"token", token_volume.dir()}});
+  std::string privileged = run;
+  privileged.replace(privileged.find("@PRIVILEGED@"), 12, "--privileged");
+  out = Sh(privileged + " 2>&1", &st);
+  if (st != 0 && out.find("unable to apply caps") != std::string::npos) {
+    Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1");
+    std::string caps = "--cap-add ALL" + test::CapDropsForThisMachine() +
+                       " --security-opt seccomp=unconfined --security-opt apparmor=unconfined";
+    run.replace(run.find("@PRIVILEGED@"), 12, caps);
+    out = Sh(run + " 2>&1", &st);
+  }
+  ASSERT_EQ(st, 0) << out;
+  auto logs = [] { return Sh(std::string("docker logs --tail 40 ") + kPod + " 2>&1"); };
+
+  // Its node's lab, reconciled; the others left alone and said why.
+  ASSERT_TRUE(test::WaitFor([&] { return Condition(Lab(token, "lktest-chart-a"), "Ready") == "True/InSync"; },
+                            test::kStartBound))
+      << logs();
+  EXPECT_EQ(Condition(Lab(token, "lktest-chart-b"), "Placed"), "False/PlacedElsewhere");
+  EXPECT_EQ(Condition(Lab(token, "lktest-chart-c"), "Placed"), "False/Unplaced");
+  EXPECT_TRUE(test::LabContainers("lktest-chart-b").empty());
+  EXPECT_TRUE(test::LabContainers("lktest-chart-c").empty());
+  EXPECT_EQ(Trim(Sh("docker inspect -f '{{index .Config.Labels \"labkeeper.dev/owner\"}}' clab-lktest-chart-a-n1")),
+            kPodNode);
+  EXPECT_TRUE(fs::exists(root + "/labdirs/clab-lktest-chart-a/topology-data.json")) << "the lab directory, on the host";
+  EXPECT_TRUE(fs::exists(root + "/state/status.json"));
+  EXPECT_EQ(Sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:" + std::to_string(kPodPort) + "/api/v1/labs"),
+            "401")
+      << "off loopback, the API wants the Secret's token";
+
+  // An atomic ConfigMap update adds a node.
+  cm_data["a.clab.yml"] = LabText("lktest-chart-a", kPodNode, {"n1", "n2", "n3"});
+  labs_volume.Write(cm_data);
+  EXPECT_TRUE(test::WaitFor([] { return test::LabContainers("lktest-chart-a").count("clab-lktest-chart-a-n3") > 0; },
+                            test::kPassBound))
+      << logs();
+  // A link deleted inside a node comes back.
+  ASSERT_TRUE(test::Ifaces("clab-lktest-chart-a-n1").count("eth1"));
+  Sh("docker exec clab-lktest-chart-a-n1 ip link del eth1");
+  EXPECT_TRUE(test::WaitFor([] { return test::Ifaces("clab-lktest-chart-a-n1").count("eth1") > 0; }, test::kPassBound))
+      << logs();
+  EXPECT_TRUE(test::WaitFor([&] { return Condition(Lab(token, "lktest-chart-a"), "Ready") == "True/InSync"; },
+                            test::kPassBound));
+  EXPECT_TRUE(test::LabContainers("lktest-chart-b").empty());
+  EXPECT_TRUE(test::LabContainers("lktest-chart-c").empty());
+  std::string all = Sh(std::string("docker logs ") + kPod + " 2>&1");
+  EXPECT_NE(all.find("watching /etc/labkeeper/labs"), std::string::npos) << all.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace lk
