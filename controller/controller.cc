@@ -350,6 +350,10 @@ std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
     out["errors"].push_back(Trim(stalled.empty() ? "the lab's file is gone" : stalled));
     return out;
   }
+  if (std::string why = NotPlacedHere(*spec); !why.empty()) {  // another controller's to plan
+    out["errors"].push_back("not planned here: " + why);
+    return out;
+  }
   Applier applier(runtime_, links_, env_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation, opts_.adopt},
                   nullptr, nullptr);
   ApplyResult r = applier.Apply(*spec, /*dry_run=*/true);

@@ -26,6 +26,7 @@ using test::Trim;
 constexpr char kPodNode[] = "lktest-chart-node1";
 constexpr char kPod[] = "lktest-chart-pod";
 constexpr int kPodPort = 29590;
+constexpr int kPodGitPort = 29419;
 
 std::string Helm() {
   const char* h = std::getenv("LABKEEPER_HELM");
@@ -125,6 +126,50 @@ class ChartPod : public test::LabDirTest {
     for (const auto& a : c["args"]) cmd += " " + Quote(Expand(a.as<std::string>(), env));
     return cmd;
   }
+  // `helm template` of the chart with these values (YAML text), its documents.
+  std::vector<YAML::Node> Render(const std::string& values_text) {
+    std::string values = dir_.path() + "/values-" + std::to_string(++renders_) + ".yaml";
+    std::ofstream(values) << values_text;
+    int st = 1;
+    std::string out =
+        Sh(Helm() + " template lab " + test::SourceDir() + "/charts/labkeeper -f " + values + " 2>&1", &st);
+    EXPECT_EQ(st, 0) << out;
+    return st == 0 ? YAML::LoadAll(out) : std::vector<YAML::Node>();
+  }
+  // A Secret's or ConfigMap's data (a Secret's decoded).
+  static std::map<std::string, std::string> Data(const YAML::Node& doc) {
+    std::map<std::string, std::string> data;
+    bool secret = doc["kind"].as<std::string>() == "Secret";
+    for (const auto& kv : doc["data"])
+      data[kv.first.as<std::string>()] =
+          secret ? Sh("printf %s " + Quote(kv.second.as<std::string>()) + " | base64 -d") : kv.second.as<std::string>();
+    return data;
+  }
+  // The DaemonSet's pod started; "" or why not.
+  std::string StartPod(const YAML::Node& ds, const std::map<std::string, std::string>& volume_dirs) {
+    Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1");
+    std::string run = DockerRun(ds["spec"]["template"]["spec"], volume_dirs);
+    std::string privileged = run;
+    privileged.replace(privileged.find("@PRIVILEGED@"), 12, "--privileged");
+    int st = 1;
+    std::string out = Sh(privileged + " 2>&1", &st);
+    if (st != 0 && out.find("unable to apply caps") != std::string::npos) {
+      Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1");
+      std::string caps = "--cap-add ALL" + test::CapDropsForThisMachine() +
+                         " --security-opt seccomp=unconfined --security-opt apparmor=unconfined";
+      run.replace(run.find("@PRIVILEGED@"), 12, caps);
+      out = Sh(run + " 2>&1", &st);
+    }
+    return st == 0 ? "" : out;
+  }
+  static std::string Logs() { return Sh(std::string("docker logs --tail 40 ") + kPod + " 2>&1"); }
+  std::string CommonValues(const std::string& root) const {
+    return "image: {repository: labkeeper.dev/labkeeper, tag: test, pullPolicy: Never}\n"
+           "hostPaths: {root: " +
+           root + "}\nlisten: {port: " + std::to_string(kPodPort) + "}\nresync: 5s\n";
+  }
+  int renders_ = 0;
+
   nlohmann::json Lab(const std::string& token, const std::string& lab) {
     auto j = nlohmann::json::parse(Sh("curl -s --max-time 10 -H " + Quote("Authorization: Bearer " + token) +
                                       " http://127.0.0.1:" + std::to_string(kPodPort) + "/api/v1/labs/" + lab),
@@ -148,53 +193,29 @@ TEST_F(ChartPod, TheDaemonSetsPodReconcilesItsNodesLabFollowsTheConfigMapRepairs
   struct Remove {
     ~Remove() { Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1"); }
   } remove;
-  Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1");
   std::string root = dir_.path() + "/host";  // the chart's hostPaths.root, this test's own
   std::map<std::string, std::string> files = {{"a.clab.yml", LabText("lktest-chart-a", kPodNode, {"n1", "n2"})},
                                               {"b.clab.yml", LabText("lktest-chart-b", "lktest-chart-node2", {"n1"})},
                                               {"c.clab.yml", LabText("lktest-chart-c", "", {"n1"})}};
-  std::string values = dir_.path() + "/values.yaml";
-  {
-    std::ofstream v(values);
-    v << "image: {repository: labkeeper.dev/labkeeper, tag: test, pullPolicy: Never}\n"
-      << "hostPaths: {root: " << root << "}\nlisten: {port: " << kPodPort << "}\nresync: 5s\n"
-      << "configMap:\n  files:\n";
-    for (const auto& [name, text] : files) {
-      v << "    " << name << ": |\n";
-      std::istringstream lines(text);
-      for (std::string l; std::getline(lines, l);) v << "      " << l << "\n";
-    }
+  std::string values = CommonValues(root) + "configMap:\n  files:\n";
+  for (const auto& [name, text] : files) {
+    values += "    " + name + ": |\n";
+    std::istringstream lines(text);
+    for (std::string l; std::getline(lines, l);) values += "      " + l + "\n";
   }
-  int st = 1;
-  std::string out = Sh(Helm() + " template lab " + test::SourceDir() + "/charts/labkeeper -f " + values + " 2>&1", &st);
-  ASSERT_EQ(st, 0) << out;
-  std::vector<YAML::Node> docs = YAML::LoadAll(out);
+  std::vector<YAML::Node> docs = Render(values);
   YAML::Node ds = Find(docs, "DaemonSet"), cm = Find(docs, "ConfigMap"), secret = Find(docs, "Secret");
-  ASSERT_TRUE(ds && cm && secret) << out.substr(0, 2000);
+  ASSERT_TRUE(ds.IsMap() && cm.IsMap() && secret.IsMap());
   // The ConfigMap's and the Secret's data, laid out as the kubelet does.
   KubeletVolume labs_volume(dir_.path() + "/volumes/labs"), token_volume(dir_.path() + "/volumes/token");
-  std::map<std::string, std::string> cm_data, secret_data;
-  for (const auto& kv : cm["data"]) cm_data[kv.first.as<std::string>()] = kv.second.as<std::string>();
-  for (const auto& kv : secret["data"])
-    secret_data[kv.first.as<std::string>()] = Sh("printf %s " + Quote(kv.second.as<std::string>()) + " | base64 -d");
+  std::map<std::string, std::string> cm_data = Data(cm), secret_data = Data(secret);
   ASSERT_EQ(cm_data.size(), 3u);
   labs_volume.Write(cm_data);
   token_volume.Write(secret_data);
   std::string token = secret_data.at("token");
-  std::string run =
-      DockerRun(ds["spec"]["template"]["spec"], {{"labs", labs_volume.dir()}, {"token", token_volume.dir()}});
-  std::string privileged = run;
-  privileged.replace(privileged.find("@PRIVILEGED@"), 12, "--privileged");
-  out = Sh(privileged + " 2>&1", &st);
-  if (st != 0 && out.find("unable to apply caps") != std::string::npos) {
-    Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1");
-    std::string caps = "--cap-add ALL" + test::CapDropsForThisMachine() +
-                       " --security-opt seccomp=unconfined --security-opt apparmor=unconfined";
-    run.replace(run.find("@PRIVILEGED@"), 12, caps);
-    out = Sh(run + " 2>&1", &st);
-  }
-  ASSERT_EQ(st, 0) << out;
-  auto logs = [] { return Sh(std::string("docker logs --tail 40 ") + kPod + " 2>&1"); };
+  std::string error = StartPod(ds, {{"labs", labs_volume.dir()}, {"token", token_volume.dir()}});
+  ASSERT_EQ(error, "");
+  auto logs = [] { return Logs(); };
 
   // Its node's lab, reconciled; the others left alone and said why.
   ASSERT_TRUE(test::WaitFor([&] { return Condition(Lab(token, "lktest-chart-a"), "Ready") == "True/InSync"; },
@@ -229,6 +250,51 @@ TEST_F(ChartPod, TheDaemonSetsPodReconcilesItsNodesLabFollowsTheConfigMapRepairs
   EXPECT_TRUE(test::LabContainers("lktest-chart-c").empty());
   std::string all = Sh(std::string("docker logs ") + kPod + " 2>&1");
   EXPECT_NE(all.find("watching /etc/labkeeper/labs"), std::string::npos) << all.substr(0, 2000);
+}
+
+// source: git: the pod keeps its own checkout of a repository (a git daemon on 127.0.0.1, reached
+// over the host network), on the host path, and each lab's status names the commit applied.
+TEST_F(ChartPod, WithSourceGitThePodReconcilesEachCommitOfARepositoryAndNamesIt) {
+  ASSERT_TRUE(test::EngineAnswers());
+  ASSERT_TRUE(fs::exists(Helm())) << Helm() << " is missing: scripts/k8s-tools.sh installs it";
+  test::LabGuard guard("lktest-chart-g");
+  struct Remove {
+    ~Remove() { Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1"); }
+  } remove;
+  std::string src = dir_.path() + "/src", served = dir_.path() + "/served", root = dir_.path() + "/host";
+  const std::string commit = "git -c user.email=t@labkeeper.dev -c user.name=test commit -q";
+  Sh("git init -q -b main " + src);
+  std::ofstream(src + "/g.clab.yml") << LabText("lktest-chart-g", kPodNode, {"n1"});
+  Sh("cd " + src + " && git add -A && " + commit + " -m first");
+  std::string first = Trim(Sh("git -C " + src + " rev-parse HEAD"));
+  Sh("mkdir -p " + served + " && git clone -q --bare " + src + " " + served + "/labs.git");
+  test::GitDaemon daemon(served, kPodGitPort, dir_.path() + "/daemon.log");
+  ASSERT_TRUE(daemon.Listens());
+  std::vector<YAML::Node> docs =
+      Render(CommonValues(root) + "source: git\ngit: {repository: 'git://127.0.0.1:" + std::to_string(kPodGitPort) +
+             "/labs.git', interval: 2s}\ntoken: {value: lktest-chart-token}\n");
+  YAML::Node ds = Find(docs, "DaemonSet"), secret = Find(docs, "Secret");
+  ASSERT_TRUE(ds.IsMap() && secret.IsMap());
+  EXPECT_FALSE(Find(docs, "ConfigMap").IsMap()) << "no ConfigMap with source: git";
+  KubeletVolume token_volume(dir_.path() + "/volumes/token");
+  token_volume.Write(Data(secret));
+  ASSERT_EQ(StartPod(ds, {{"token", token_volume.dir()}}), "");
+  auto applied = [&] {
+    auto lab = Lab("lktest-chart-token", "lktest-chart-g");
+    return lab.contains("status")
+               ? lab["status"].value("source", nlohmann::json::object()).value("lastAppliedRevision", "")
+               : std::string();
+  };
+  ASSERT_TRUE(test::WaitFor([&] { return applied() == first; }, test::kStartBound)) << Logs();
+  EXPECT_EQ(Condition(Lab("lktest-chart-token", "lktest-chart-g"), "SourceFetched"), "True/Fetched");
+  EXPECT_TRUE(fs::is_symlink(root + "/git/g.clab.yml")) << "the checkout, on the host path";
+  std::ofstream(src + "/g.clab.yml") << LabText("lktest-chart-g", kPodNode, {"n1", "n2"});
+  Sh("cd " + src + " && " + commit + " -am second && git push -q " + served + "/labs.git main");
+  std::string second = Trim(Sh("git -C " + src + " rev-parse HEAD"));
+  EXPECT_TRUE(test::WaitFor([] { return test::LabContainers("lktest-chart-g").count("clab-lktest-chart-g-n2") > 0; },
+                            test::kPassBound))
+      << Logs();
+  EXPECT_TRUE(test::WaitFor([&] { return applied() == second; }, test::kPassBound)) << Logs();
 }
 
 }  // namespace

@@ -26,16 +26,6 @@ std::string LabText(const std::string& name, const std::vector<std::string>& nod
   return s;
 }
 
-bool DaemonListens() {
-  return test::WaitFor(
-      [] {
-        int fd = test::ConnectLoopback(kDaemonPort, 1);
-        if (fd >= 0) close(fd);
-        return fd >= 0;
-      },
-      30, 200);
-}
-
 class GitLabs : public test::LabDirTest {
  protected:
   std::string src() const { return dir_.path() + "/src"; }
@@ -57,11 +47,8 @@ TEST_F(GitLabs, RunGitReconcilesEachCommitFromAGitDaemonAndKeepsTheLabWhenAFetch
   Sh("git init -q -b main " + src());
   std::string first = Commit("a.clab.yml", LabText("lktest-git-a", {"n1"}));
   Sh("mkdir -p " + served() + " && git clone -q --bare " + src() + " " + served() + "/labs.git");
-  auto daemon = std::make_unique<test::Background>(
-      "\"$(git --exec-path)/git-daemon\" --reuseaddr --export-all --listen=127.0.0.1 --port=" +
-          std::to_string(kDaemonPort) + " --base-path=" + served() + " " + served(),
-      dir_.path() + "/daemon.log");
-  ASSERT_TRUE(DaemonListens()) << test::ReadText(dir_.path() + "/daemon.log.err");
+  auto daemon = std::make_unique<test::GitDaemon>(served(), kDaemonPort, dir_.path() + "/daemon.log");
+  ASSERT_TRUE(daemon->Listens()) << test::ReadText(dir_.path() + "/daemon.log.err");
   std::string url = "git://127.0.0.1:" + std::to_string(kDaemonPort) + "/labs.git";
   test::ControllerProcess c(labs() + "/checkout", state(), "--git " + url + " --git-interval 1s --resync 2s");
   c.Start();
@@ -91,11 +78,8 @@ TEST_F(GitLabs, RunGitReconcilesEachCommitFromAGitDaemonAndKeepsTheLabWhenAFetch
       << c.ConditionMessage("lktest-git-a", "SourceFetched");
   EXPECT_EQ(c.Condition("lktest-git-a", "Ready"), "True");
   EXPECT_EQ(test::LabContainers("lktest-git-a").size(), 2u);
-  daemon = std::make_unique<test::Background>(
-      "\"$(git --exec-path)/git-daemon\" --reuseaddr --export-all --listen=127.0.0.1 --port=" +
-          std::to_string(kDaemonPort) + " --base-path=" + served() + " " + served(),
-      dir_.path() + "/daemon2.log");
-  ASSERT_TRUE(DaemonListens());
+  daemon = std::make_unique<test::GitDaemon>(served(), kDaemonPort, dir_.path() + "/daemon2.log");
+  ASSERT_TRUE(daemon->Listens());
   EXPECT_TRUE(c.WaitCondition("lktest-git-a", "SourceFetched", "True", test::kPassBound)) << c.Log();
 
   // The file leaves the repository: the lab is pruned, as when a file leaves a directory.

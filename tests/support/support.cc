@@ -617,3 +617,23 @@ std::string CapDropsForThisMachine() {
 }
 
 }  // namespace lk::test
+
+namespace lk::test {
+
+GitDaemon::GitDaemon(const std::string& base, int port, const std::string& log)
+    : port_(port),
+      process_("\"$(git --exec-path)/git-daemon\" --reuseaddr --export-all --listen=127.0.0.1 --port=" +
+                   std::to_string(port) + " --base-path=" + base + " " + base,
+               log) {}
+
+bool GitDaemon::Listens(int timeout_s) const {
+  return WaitFor(
+      [&] {
+        int fd = ConnectLoopback(port_, 1);
+        if (fd >= 0) close(fd);
+        return fd >= 0;
+      },
+      timeout_s, 200);
+}
+
+}  // namespace lk::test

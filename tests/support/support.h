@@ -281,3 +281,17 @@ namespace lk::test {
 // be privileged gets --cap-add ALL less these, with seccomp and AppArmor off.
 std::string CapDropsForThisMachine();
 }  // namespace lk::test
+
+namespace lk::test {
+// `git daemon` serving every repository under `base` on 127.0.0.1:`port` (git-daemon itself,
+// not the `git` wrapper, so killing it stops it), stopped on destruction. Listens() waits for it.
+class GitDaemon {
+ public:
+  GitDaemon(const std::string& base, int port, const std::string& log);
+  bool Listens(int timeout_s = 30) const;
+
+ private:
+  int port_;
+  Background process_;
+};
+}  // namespace lk::test

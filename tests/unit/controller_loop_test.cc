@@ -295,6 +295,7 @@ spec:
   EXPECT_EQ(placed(*c_, "x"), "True/PlacedHere");
   EXPECT_EQ(placed(*h2, "x"), "False/PlacedElsewhere");
   EXPECT_NE((*h2->LabJson("x")).dump().find("placed on host h1; this controller is h2"), std::string::npos);
+  EXPECT_EQ((*h2->PlanJson("x"))["errors"][0], "not planned here: placed on host h1; this controller is h2");
   EXPECT_EQ(placed(*c_, "y"), "False/PlacedElsewhere");
   EXPECT_EQ(placed(*h2, "y"), "True/PlacedHere");
   EXPECT_EQ(placed(*c_, "z"), "True/Unplaced");
