@@ -211,7 +211,9 @@ std::vector<std::pair<SourcePos, std::string>> VethStitchRefusals(const LinkDefi
 
 // One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec; nullopt (and
 // `errors`) when it does not resolve. codec_lab.cc.
-std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors);
+// `host`: a Lab resource's spec.host, where a node without the labkeeper.dev/host label goes.
+std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors,
+                                   const std::string& host = "");
 // A Lab resource document (apiVersion, kind, metadata, spec) into a LabSpec; errors go to `out`
 // (and to parser->errors, which the caller takes).
 std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out);

@@ -2,6 +2,9 @@
 // and the Lab resource (apiVersion, kind, metadata, spec) that holds one with labkeeper's keys.
 #include <set>
 
+#include <arpa/inet.h>
+
+#include "api/addresses.h"
 #include "api/codec_internal.h"
 #include "api/topology_codec.h"
 
@@ -10,8 +13,8 @@ namespace {
 
 const std::set<std::string> kLabKeys = {"apiVersion", "kind", "metadata", "spec"};
 const std::set<std::string> kLabMetadataKeys = {"name", "namespace", "labels", "annotations"};
-const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology",  "settings", "suspend",
-                                            "prune",  "host", "emulation", "adopt"};
+const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology", "settings",  "suspend",
+                                            "prune",  "host", "hosts",    "emulation", "adopt"};
 
 bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fallback) {
   return parser->As<bool>(spec, key, "spec", "expected true or false").value_or(fallback);
@@ -20,14 +23,15 @@ bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fall
 }  // namespace
 
 // One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec.
-std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors) {
+std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors,
+                                   const std::string& host) {
   size_t before = errors->size();
   TopologyFile f = parser->File(root);
   for (auto& e : parser->errors) errors->push_back(std::move(e));
   parser->errors.clear();
   LabSpec lab = codec::Resolve(f, errors, &parser->inputs, parser->files);
   if (errors->size() != before) return std::nullopt;
-  if (auto d = PlaceByNodeLabels(&lab)) {  // one host for the whole lab (none across hosts yet)
+  if (auto d = PlaceByNodeLabels(&lab, host)) {  // a node's label, else spec.host
     errors->push_back(*d);
     return std::nullopt;
   }
@@ -70,18 +74,18 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
   std::string emulation = parser->Str(spec, "emulation", "spec").value_or("");
   if (!emulation.empty() && emulation != "allow" && emulation != "warn" && emulation != "deny")
     parser->Error(spec["emulation"], "spec.emulation: \"" + emulation + "\": expected allow, warn or deny");
-  auto lab = ResolveRoot(parser, root, &out->errors);
+  std::map<std::string, std::string> hosts = parser->Map(spec, "hosts", "spec");
+  for (const auto& [id, address] : hosts)
+    if (!IsAddress(address, AF_INET) && !IsAddress(address, AF_INET6))
+      parser->Error(spec["hosts"][id], "spec.hosts." + id + ": \"" + address +
+                                           "\" is not an IP address (the host's underlay address, for VXLAN tunnels)");
+  auto lab = ResolveRoot(parser, root, &out->errors, host);
   if (!lab) return std::nullopt;
   lab->suspend = suspend;
   lab->prune = prune;
   lab->emulation = emulation;
   lab->adopt = adopt;
-  if (!host.empty() && !lab->host.empty() && host != lab->host) {
-    parser->Error(spec["host"], "spec.host \"" + host + "\" and the nodes' label " + kHostLabel + " \"" + lab->host +
-                                    "\" place the lab on two hosts");
-    return std::nullopt;
-  }
-  if (!host.empty()) lab->host = host;
+  lab->host_addresses = hosts;
   return lab;
 }
 

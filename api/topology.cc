@@ -18,18 +18,33 @@ std::string GeneratedMac(const std::string& lab, const std::string& node, const 
   return buf;
 }
 
-std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab) {
-  for (const auto& n : lab->nodes) {
+std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab, const std::string& fallback) {
+  for (auto& n : lab->nodes) {
     auto it = n.labels.find(kHostLabel);
-    std::string host = it == n.labels.end() ? "" : it->second;
-    if (&n == &lab->nodes.front()) lab->host = host;
-    if (host != lab->host)
-      return Diagnostic{n.pos, "node " + n.name + ": label " + kHostLabel + " places it on \"" + host +
-                                   "\", another node on \"" + lab->host +
-                                   "\": a lab on more than one host is not supported yet; place the whole lab "
-                                   "(topology.defaults.labels)"};
+    n.host = it == n.labels.end() || it->second.empty() ? fallback : it->second;
   }
+  std::set<std::string> hosts = lab->Hosts();
+  lab->host = hosts.size() == 1 ? *hosts.begin() : "";
+  if (hosts.size() == 1)
+    for (auto& n : lab->nodes) n.host = lab->host;  // an unlabelled node goes where the others are
+  if (hosts.size() > 1)
+    for (const auto& n : lab->nodes)
+      if (n.host.empty())
+        return Diagnostic{n.pos, "node " + n.name + " is placed on no host (label " + kHostLabel +
+                                     ") in a lab spread over hosts " + Join({hosts.begin(), hosts.end()}, ", ") +
+                                     ": place every node"};
   return std::nullopt;
+}
+
+std::set<std::string> LabSpec::Hosts() const {
+  std::set<std::string> hosts;
+  for (const auto& n : nodes)
+    if (!n.host.empty()) hosts.insert(n.host);
+  return hosts;
+}
+
+bool LabSpec::Spread() const {
+  return Hosts().size() > 1;
 }
 
 const std::vector<std::string>& StageNames() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,9 @@ struct NodeConfig {
   int startup_delay = 0;                // seconds to wait before creating the container
   std::map<std::string, Stage> stages;  // with node-level wait-for folded into stages["create"]
   std::map<std::string, std::string> unapplied;
+  // The host whose controller makes it (--host-id): its labkeeper.dev/host label, else a Lab
+  // resource's spec.host; "" = unplaced.
+  std::string host;
   SourcePos pos;
 
   // Hash of everything that shapes the container; stored as a label to detect spec changes.
@@ -255,9 +259,10 @@ inline constexpr size_t kMaxAltNameLength = 127;
 std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface);
 
 struct LabSpec;
-// Sets the lab's host from its nodes' labkeeper.dev/host labels (the same on every node, or on
-// none); an error at the first node placed apart from the others.
-std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab);
+// Places each node (its labkeeper.dev/host label, else `fallback`, a Lab resource's spec.host)
+// and the lab: on the one host its nodes share, or spread over several (host "", Spread()). In a
+// spread lab every node is placed: an unplaced one is an error at the node.
+std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab, const std::string& fallback = "");
 
 struct LabSpec {
   std::string name;
@@ -273,8 +278,15 @@ struct LabSpec {
   std::string emulation;  // spec.emulation: allow | warn | deny for this lab; "" = the controller's
   bool adopt = false;     // spec.adopt: take over what containerlab runs for this lab and this file
   // The host whose controller reconciles it (--host-id): spec.host, or the labkeeper.dev/host
-  // label every node carries; "" = unplaced.
+  // label every node carries; "" = unplaced, or spread over several hosts (Spread()).
   std::string host;
+  // A Lab resource's spec.hosts: each host's underlay address, for the lab's cross-host links.
+  std::map<std::string, std::string> host_addresses;
+  // Its nodes are placed on more than one host: each host's controller makes its own nodes and
+  // its end of every link between hosts (a VXLAN tunnel).
+  bool Spread() const;
+  // The hosts its nodes are placed on (one for a lab on one host; none when unplaced).
+  std::set<std::string> Hosts() const;
 
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name"); an
   // ext-container node is the container of that name, made by someone else.

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "api/topology_codec.h"
 #include "controller/ownership.h"
@@ -21,6 +22,22 @@ std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok) {
     }
   }
   return labs;
+}
+
+bool NoneSpread(const std::vector<LabSpec>& labs, const std::string& command) {
+  bool none = true;
+  for (const auto& lab : labs) {
+    if (!lab.Spread()) continue;
+    std::set<std::string> hosts = lab.Hosts();
+    std::string list;
+    for (const auto& h : hosts) list += (list.empty() ? "" : ", ") + h;
+    std::cerr << "labkeeper " << command << ": lab " << lab.name << " is spread over hosts " << list
+              << ": each host's controller (labkeeper run --host-id ID --peer ...) makes its share "
+                 "(docs/multi-host.md); "
+              << command << " works on a lab on one host\n";
+    none = false;
+  }
+  return none;
 }
 
 void AddNameFlags(CLI::App* cmd, ArtifactOptions* opts) {

@@ -20,6 +20,9 @@ namespace lk {
 
 // Every lab of the files; each file's errors printed, and `ok` false, for the invalid ones.
 std::vector<LabSpec> LoadAll(const std::vector<std::string>& files, bool* ok);
+// False, and why printed for `command`, when a lab is spread over hosts: only the controllers on
+// those hosts make it, each its share (docs/multi-host.md).
+bool NoneSpread(const std::vector<LabSpec>& labs, const std::string& command);
 
 // The engine, the kernel and the host, as every command that touches labs needs them.
 struct World {

@@ -35,7 +35,7 @@ int Apply(const std::vector<std::string>& files, int max_workers, const std::str
           const ArtifactOptions& artifacts) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
-  if (!ok) return 1;
+  if (!ok || !NoneSpread(labs, "apply")) return 1;
   auto world = Connect();
   if (!world) return 1;
   std::mutex out_mu;

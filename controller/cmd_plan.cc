@@ -31,7 +31,7 @@ void PrintPlan(const LabSpec& lab, const ApplyResult& r) {
 int PlanFiles(const std::vector<std::string>& files, const std::string& output, bool adopt) {
   bool ok = true;
   auto labs = LoadAll(files, &ok);
-  if (!ok) return 2;
+  if (!ok || !NoneSpread(labs, "plan")) return 2;
   auto world = Connect();
   if (!world) return 2;
   ApplyOptions opts{kDefaultMaxWorkers, ""};

@@ -1,5 +1,7 @@
 // `labkeeper run --dir DIR`: the controller, until SIGTERM or SIGINT.
+#include <arpa/inet.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -140,6 +142,56 @@ bool CheckGit(GitSourceOptions* git, const std::string& interval, const std::str
   return true;
 }
 
+// This controller's id; for labs across hosts, where the other hosts are and the tunnels' port.
+void AddHostFlags(CLI::App* run, std::string* host_id, std::vector<std::string>* peers, std::string* host_address,
+                  int* port, int* underlay_mtu) {
+  run->add_option("--host-id", *host_id,
+                  "this controller's id, written as label labkeeper.dev/owner (default: host name); it reconciles "
+                  "only the labs placed on it (spec.host, node label labkeeper.dev/host) and, with --unplaced take, "
+                  "those placed on no host");
+  run->add_option("--peer", *peers,
+                  "HOST_ID=ADDRESS: another host's underlay address, for the VXLAN tunnels of labs spread over "
+                  "hosts (repeatable; a Lab resource's spec.hosts wins for its lab)");
+  run->add_option("--host-address", *host_address, "this host's underlay address (its entry in the host table)");
+  run->add_option("--vxlan-port", *port, "the UDP port of the tunnels between hosts")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  run->add_option("--underlay-mtu", *underlay_mtu,
+                  "the MTU of the path between hosts: a tunnel's status says whether its link's frames cross whole")
+      ->check(CLI::Range(576, 65535))
+      ->capture_default_str();
+}
+
+// --peer HOST=ADDRESS and --host-address into the host table; false (said why) when one is bad.
+bool TakePeers(const std::vector<std::string>& peers, const std::string& own, ControllerOptions* opts) {
+  auto address = [](const std::string& s) {
+    in6_addr buf{};
+    return inet_pton(AF_INET, s.c_str(), &buf) == 1 || inet_pton(AF_INET6, s.c_str(), &buf) == 1;
+  };
+  for (const auto& p : peers) {
+    size_t eq = p.find('=');
+    std::string id = p.substr(0, eq), addr = eq == std::string::npos ? "" : p.substr(eq + 1);
+    if (id.empty() || !address(addr)) {
+      std::cerr << "labkeeper run: --peer " << p << ": expected HOST_ID=ADDRESS (an IPv4 or IPv6 address)\n";
+      return false;
+    }
+    opts->peers[id] = addr;
+  }
+  if (own.empty()) return true;
+  if (!address(own)) {
+    std::cerr << "labkeeper run: --host-address " << own << ": not an IP address\n";
+    return false;
+  }
+  std::string me = opts->owner;
+  if (me.empty()) {
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    me = name;
+  }
+  opts->peers[me] = own;
+  return true;
+}
+
 }  // namespace
 
 CliCommand AddRunCommand(CLI::App& app) {
@@ -148,6 +200,8 @@ CliCommand AddRunCommand(CLI::App& app) {
     std::string resync = "30s", listen = "127.0.0.1:9580", token_file, unplaced = "take";
     GitSourceOptions git;
     std::string git_interval = "30s";
+    std::vector<std::string> peers;
+    std::string host_address;
   };
   auto a = std::make_shared<Args>();
   auto* run =
@@ -181,12 +235,9 @@ CliCommand AddRunCommand(CLI::App& app) {
                   "(for several controllers sharing the labs)")
       ->check(CLI::IsMember({"take", "ignore"}))
       ->capture_default_str();
-  run->add_option("--host-id", a->opts.owner,
-                  "this controller's id, written as label labkeeper.dev/owner (default: host name); it reconciles "
-                  "only the labs placed on it (spec.host, node label labkeeper.dev/host) and, with --unplaced take, "
-                  "those placed on no host");
   AddNameFlags(run, &a->opts.artifacts);
   AddSourceFlags(run, &a->opts.dir, &a->git, &a->git_interval);
+  AddHostFlags(run, &a->opts.owner, &a->peers, &a->host_address, &a->opts.vxlan_port, &a->opts.underlay_mtu);
   return {run, [a] {
             auto d = ParseDuration(a->resync);
             if (!d) {
@@ -196,6 +247,7 @@ CliCommand AddRunCommand(CLI::App& app) {
             a->opts.resync = *d;
             a->opts.take_unplaced = a->unplaced == "take";
             if (!a->git.url.empty() && !CheckGit(&a->git, a->git_interval, a->opts.dir)) return 2;
+            if (!TakePeers(a->peers, a->host_address, &a->opts)) return 2;
             return Run(a->opts, a->listen, a->token_file, a->git);
           }};
 }

@@ -170,13 +170,19 @@ void Controller::Reconcile(const std::string& lab) {
   const LabSpec& spec = *snap->spec;
   if (std::string why = NotPlacedHere(spec); !why.empty()) return RecordNotPlaced(lab, why);
   bool suspended = Suspended(lab, spec);
+  LocalLab local;  // a lab across hosts: this host's nodes and tunnels
+  {
+    std::lock_guard lock(mu_);
+    local = LocalLocked(spec);
+  }
   std::vector<Event> events;  // the pass's, recorded with its result
-  ApplyResult r = RunPass(lab, spec, suspended, &events);
+  ApplyResult r = RunPass(lab, local.spec, suspended, &events);
+  for (auto& p : local.Problems()) r.observe_errors.push_back(std::move(p));  // the lab is not Ready
   // The lab's containers as they are now, read before taking mu_: no engine or kernel call is
   // made while it is held, so a slow engine never stalls the API, /metrics or other workers.
-  std::vector<NodeSeen> seen = SeeNodes(spec);
+  std::vector<NodeSeen> seen = SeeNodes(local.spec);
   std::optional<LabArtifacts::Outcome> files;  // a suspended lab's files and names stay as they are
-  if (!suspended) files = WriteArtifacts(spec, seen);
+  if (!suspended) files = WriteArtifacts(local.spec, seen);
   {
     std::lock_guard lock(mu_);
     auto it = labs_.find(lab);
@@ -354,9 +360,15 @@ std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
     out["errors"].push_back("not planned here: " + why);
     return out;
   }
+  LocalLab local;
+  {
+    std::lock_guard lock(mu_);
+    local = LocalLocked(*spec);
+  }
   Applier applier(runtime_, links_, env_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation, opts_.adopt},
                   nullptr, nullptr);
-  ApplyResult r = applier.Apply(*spec, /*dry_run=*/true);
+  ApplyResult r = applier.Apply(local.spec, /*dry_run=*/true);
+  for (const auto& p : local.Problems()) out["errors"].push_back(p);
   out["actions"] = r.plan.json();
   for (const auto& e : r.observe_errors) out["errors"].push_back(e);
   out["inSync"] = r.plan.empty() && r.observe_errors.empty();

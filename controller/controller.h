@@ -26,6 +26,7 @@
 #include "controller/git_source.h"
 #include "controller/lab_artifacts.h"
 #include "controller/metrics.h"
+#include "controller/multi_host.h"
 #include "controller/state_dir.h"
 #include "controller/workqueue.h"
 
@@ -45,6 +46,11 @@ struct ControllerOptions {
   ArtifactOptions artifacts;       // the lab directory's files and the labs' names on the host
   // The git commit each lab file is at (status.source); null: not looked up.
   std::shared_ptr<SourceRevisions> revisions;
+  // Labs across hosts: the other hosts' underlay addresses (--peer, --host-address for this one's)
+  // and the tunnels' UDP port (--vxlan-port).
+  std::map<std::string, std::string> peers;
+  int vxlan_port = 14789;
+  int underlay_mtu = 1500;
   // `run --git`: the fetch's state, each lab's SourceFetched condition; empty: no such source.
   std::function<GitSource::State()> source_state;
 };
@@ -157,6 +163,9 @@ class Controller {
   // The lab directory's files and the lab's names (host files): never under mu_.
   LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
   void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);
+  // This host's share of a lab (multi_host.h), with the VNIs the other labs here claim. Under mu_.
+  LocalLab LocalLocked(const LabSpec& spec) const;
+  HostTable Hosts() const;
   // Why this controller leaves a lab alone ("" when it is placed here, or unplaced and taken).
   std::string NotPlacedHere(const LabSpec& spec) const;
   // A lab placed elsewhere (or unplaced, not taken): its Placed condition; no pass, no prune.

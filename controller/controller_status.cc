@@ -131,9 +131,16 @@ void Controller::Finish(const std::string& lab, LabRecord* rec, const ApplyResul
 
 void Controller::SetResultConditions(const std::string& lab, LabRecord* rec, const ApplyResult& r, bool suspended) {
   SetCondition(rec, "Stalled", false, "FileValid", "");
-  bool placed = rec->spec && !rec->spec->host.empty();
-  SetCondition(rec, "Placed", true, placed ? "PlacedHere" : "Unplaced",
-               placed ? "placed on this controller's host, " + rec->spec->host : "placed on no host; taken");
+  bool placed = rec->spec && (!rec->spec->host.empty() || rec->spec->Spread());
+  std::string where = "placed on no host; taken";
+  if (rec->spec && rec->spec->Spread()) {
+    std::set<std::string> hosts = rec->spec->Hosts();
+    where = "spread over hosts " + Join({hosts.begin(), hosts.end()}, ", ") + "; this controller makes its nodes on " +
+            Hosts().me;
+  } else if (placed) {
+    where = "placed on this controller's host, " + rec->spec->host;
+  }
+  SetCondition(rec, "Placed", true, placed ? "PlacedHere" : "Unplaced", where);
   bool by_spec = rec->spec && rec->spec->suspend;
   SetCondition(rec, "Suspended", suspended,
                !suspended ? "NotSuspended"
@@ -195,8 +202,27 @@ void Controller::RecordArtifacts(LabRecord* rec, const std::string& lab, const L
   rec->artifacts_error = error;
 }
 
+HostTable Controller::Hosts() const {
+  return {opts_.owner.empty() ? env_.HostName() : opts_.owner, opts_.peers, opts_.vxlan_port, opts_.underlay_mtu};
+}
+
+LocalLab Controller::LocalLocked(const LabSpec& spec) const {
+  if (!spec.Spread()) return LocalView(spec, Hosts());
+  HostTable hosts = Hosts();
+  std::vector<const LabSpec*> here;  // the labs this host makes, whose VNIs it must keep apart
+  for (const auto& [name, rec] : labs_)
+    if (rec.spec && !rec.deleted && NotPlacedHere(*rec.spec).empty()) here.push_back(&*rec.spec);
+  return LocalView(spec, hosts, VniClaims(here, hosts));
+}
+
 std::string Controller::NotPlacedHere(const LabSpec& spec) const {
   std::string me = opts_.owner.empty() ? env_.HostName() : opts_.owner;
+  if (spec.Spread()) {
+    std::set<std::string> hosts = spec.Hosts();
+    return hosts.count(me) ? ""
+                           : "spread over hosts " + Join({hosts.begin(), hosts.end()}, ", ") +
+                                 ", none of them this controller (" + me + ")";
+  }
   if (spec.host.empty())
     return opts_.take_unplaced ? ""
                                : "the lab is placed on no host, and this controller (" + me +
@@ -210,7 +236,7 @@ void Controller::RecordNotPlaced(const std::string& lab, const std::string& why)
     auto it = labs_.find(lab);
     if (it == labs_.end()) return;
     LabRecord& rec = it->second;
-    bool elsewhere = rec.spec && !rec.spec->host.empty();
+    bool elsewhere = rec.spec && (!rec.spec->host.empty() || rec.spec->Spread());
     if (rec.conditions["Placed"].message != why) log_("lab " + lab + ": left alone: " + why);
     SetCondition(&rec, "Placed", false, elsewhere ? "PlacedElsewhere" : "Unplaced", why);
     SetCondition(&rec, "Reconciling", false, "NotPlacedHere", "");

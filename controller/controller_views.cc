@@ -23,6 +23,23 @@ nlohmann::json SourceJson(const FileRevision& now, const FileRevision& applied) 
     j["message"] = "as in commit " + now.revision.substr(0, 12);
   return j;
 }
+
+// A lab across hosts, from this host: which nodes are elsewhere, and its tunnels.
+nlohmann::json SpreadJson(const LocalLab& local, const std::string& me) {
+  nlohmann::json remote = nlohmann::json::array(), tunnels = nlohmann::json::array();
+  for (const auto& [node, host] : local.remote_nodes) remote.push_back({{"node", node}, {"host", host}});
+  for (const auto& t : local.tunnels)
+    tunnels.push_back({{"link", t.link},
+                       {"localEnd", t.local_end},
+                       {"peerHost", t.peer_host},
+                       {"peerEnd", t.peer_end},
+                       {"remote", t.remote},
+                       {"vni", t.vni},
+                       {"port", t.port},
+                       {"mtu", t.mtu},
+                       {"problem", t.problem}});
+  return {{"host", me}, {"remoteNodes", remote}, {"tunnels", tunnels}};
+}
 }  // namespace
 
 nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& rec) const {
@@ -56,6 +73,7 @@ nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& r
                        {"reconcileErrors", rec.reconcile_errors},
                        {"driftCorrections", drift},
                        {"events", events}};
+  if (rec.spec && rec.spec->Spread()) st["spread"] = SpreadJson(LocalLocked(*rec.spec), Hosts().me);
   if (!rec.source.revision.empty() || !rec.source.error.empty() || !rec.applied.revision.empty())
     st["source"] = SourceJson(rec.source, rec.applied);
   return st;

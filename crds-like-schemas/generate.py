@@ -175,7 +175,7 @@ CLAB = {"$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://la
         "title": "containerlab topology, as labkeeper accepts it", **CLAB}
 
 SPEC = obj({"prefix": STR, "mgmt": MGMT, "topology": TOPOLOGY, "settings": ANY,
-            "suspend": {"type": "boolean"}, "prune": {"type": "boolean"}, "adopt": {"type": "boolean"}, "host": STR,
+            "suspend": {"type": "boolean"}, "prune": {"type": "boolean"}, "adopt": {"type": "boolean"}, "host": STR, "hosts": STRMAP,
             "emulation": {"type": "string", "enum": ["allow", "warn", "deny"]}}, ["topology"])
 META = obj({"name": {"type": "string", "pattern": NAME}, "namespace": STR, "labels": STRMAP,
             "annotations": STRMAP}, ["name"])

@@ -146,6 +146,14 @@ check(rule["spec"] == shipped, "prometheusRule: exactly the shipped alert rules 
 with open(os.path.join(ROOT, "telemetry", "alerts.yml")) as a, open(os.path.join(CHART, "files", "alerts.yml")) as b:
     check(a.read() == b.read(), "charts/labkeeper/files/alerts.yml is a copy of telemetry/alerts.yml")
 
+docs = render(["hosts.node-1=198.51.100.1", "hosts.node-2=198.51.100.2", "vxlanPort=4790"])
+c = container(pod_of(docs))
+env = {e["name"]: e for e in c["env"]}
+check({"--peer=node-1=198.51.100.1", "--peer=node-2=198.51.100.2", "--vxlan-port=4790",
+       "--host-address=$(LABKEEPER_HOST_ADDRESS)"} <= set(c["args"])
+      and env["LABKEEPER_HOST_ADDRESS"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP",
+      "hosts: the host table, and this node's address from its status")
+
 docs = render(["hostNames.enabled=true"])
 pod = pod_of(docs)
 c = container(pod)
@@ -162,7 +170,7 @@ check("--adopt" in c["args"] and c["args"][-1] == "--resync=5s", "adopt and extr
 
 # --- refused --------------------------------------------------------------------------------
 for bad, why in [(["unplaced=sometimes"], "unplaced"), (["source=svn"], "source"), (["resync=soon"], "resync"),
-                 (["listen.port=70000"], "port"), (["hostPaths.root=relative"], "root"), (["colour=red"], "unknown"),
+                 (["listen.port=70000"], "port"), (["vxlanPort=0"], "vxlanPort"), (["hostPaths.root=relative"], "root"), (["colour=red"], "unknown"),
                  (["configMap.files.notes\\.txt=x"], "a file that is not a lab"),
                  (["source=git"], "git without a repository"), (["source=gitSync"], "gitSync without a repository"),
                  (["serviceMonitor.enabled=true", "service.enabled=false"], "ServiceMonitor without a Service")]:

@@ -248,8 +248,8 @@ ControllerProcess::~ControllerProcess() {
 
 void ControllerProcess::Start() {
   std::remove((state_dir_ + "/status.json").c_str());
-  std::string cmd = "exec env " + env_ + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " + state_dir_ + " " +
-                    extra_ + " >>" + log_ + " 2>&1";
+  std::string cmd = "exec env " + env_ + prefix_ + LabkeeperBin() + " run --dir " + dir_ + " --state-dir " +
+                    state_dir_ + " " + extra_ + " >>" + log_ + " 2>&1";
   pid_ = fork();
   if (pid_ == 0) {
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));

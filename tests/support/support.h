@@ -118,6 +118,8 @@ class ControllerProcess {
   ~ControllerProcess();
   // An environment variable for the process (before Start), e.g. DOCKER_HOST.
   void SetEnv(const std::string& name, const std::string& value) { env_ += name + "='" + value + "' "; }
+  // Runs it in a named network namespace (before Start), as a second host's controller.
+  void RunIn(const std::string& netns) { prefix_ = "nsenter --net=/run/netns/" + netns + " "; }
   // Another --state-dir (before Start); the log stays where the constructor put it.
   void UseStateDir(const std::string& path) { state_dir_ = path; }
   void Start();
@@ -136,7 +138,7 @@ class ControllerProcess {
   bool WaitCondition(const std::string& lab, const std::string& type, const std::string& status, int timeout_s);
 
  private:
-  std::string dir_, state_dir_, extra_, log_, env_;
+  std::string dir_, state_dir_, extra_, log_, env_, prefix_;
   int pid_ = -1;
 };
 

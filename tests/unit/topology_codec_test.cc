@@ -781,31 +781,64 @@ spec:
   EXPECT_EQ(none.labs[0].host, "") << "unplaced";
 }
 
-TEST(Placement, ALabOnTwoHostsIsAnErrorAtTheNode) {
-  FileLoad split = LoadFileText(
+TEST(Placement, ANodesLabelPlacesItAndALabSpreadOverHostsPlacesEveryNode) {
+  FileLoad joined = LoadFileText(
       "name: b\ntopology:\n  nodes:\n    n1: {kind: linux, image: i, labels: {labkeeper.dev/host: h1}}\n"
       "    n2: {kind: linux, image: i}\n",
       "/tmp/lk-test/b.clab.yml");
-  ASSERT_FALSE(split.ok());
-  EXPECT_NE(split.ErrorText().find("b.clab.yml:5:"), std::string::npos) << split.ErrorText();
-  EXPECT_NE(split.ErrorText().find("node n2: label labkeeper.dev/host places it on \"\", another node on \"h1\""),
+  ASSERT_TRUE(joined.ok()) << joined.ErrorText();
+  EXPECT_EQ(joined.labs[0].host, "h1") << "an unlabelled node goes where the others are";
+  EXPECT_EQ(joined.labs[0].nodes[1].host, "h1");
+  EXPECT_FALSE(joined.labs[0].Spread());
+  const char* spread_text =
+      "name: s\ntopology:\n  nodes:\n    n1: {kind: linux, image: i, labels: {labkeeper.dev/host: h1}}\n"
+      "    n2: {kind: linux, image: i, labels: {labkeeper.dev/host: h2}}\n";
+  FileLoad spread = LoadFileText(spread_text, "/tmp/lk-test/s.clab.yml");
+  ASSERT_TRUE(spread.ok()) << spread.ErrorText();
+  EXPECT_TRUE(spread.labs[0].Spread());
+  EXPECT_EQ(spread.labs[0].host, "");
+  EXPECT_EQ(spread.labs[0].Hosts(), (std::set<std::string>{"h1", "h2"}));
+  FileLoad unplaced =
+      LoadFileText(std::string(spread_text) + "    n3: {kind: linux, image: i}\n", "/tmp/lk-test/s.clab.yml");
+  ASSERT_FALSE(unplaced.ok());
+  EXPECT_NE(unplaced.ErrorText().find("s.clab.yml:6:"), std::string::npos) << unplaced.ErrorText();
+  EXPECT_NE(unplaced.ErrorText().find("node n3 is placed on no host (label labkeeper.dev/host) in a lab spread over "
+                                      "hosts h1, h2: place every node"),
             std::string::npos)
-      << split.ErrorText();
-  FileLoad both = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
+      << unplaced.ErrorText();
+}
+
+TEST(Placement, InALabResourceANodesLabelOverridesSpecHostAndSpecHostsGivesTheAddresses) {
+  FileLoad r = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
 kind: Lab
 metadata: {name: a}
 spec:
   host: h2
+  hosts: {h1: 198.51.100.1, h2: "2001:db8::2"}
   topology:
-    defaults: {labels: {labkeeper.dev/host: h1}}
     nodes:
-      n: {kind: linux, image: i}
+      n1: {kind: linux, image: i, labels: {labkeeper.dev/host: h1}}
+      n2: {kind: linux, image: i}
 )",
-                               "/tmp/lk-test/a.lab.yml");
-  ASSERT_FALSE(both.ok());
-  EXPECT_NE(both.ErrorText().find("5:9: spec.host \"h2\" and the nodes' label labkeeper.dev/host \"h1\""),
-            std::string::npos)
-      << both.ErrorText();
+                            "/tmp/lk-test/a.lab.yml");
+  ASSERT_TRUE(r.ok()) << r.ErrorText();
+  EXPECT_TRUE(r.labs[0].Spread());
+  EXPECT_EQ(r.labs[0].nodes[0].host, "h1");
+  EXPECT_EQ(r.labs[0].nodes[1].host, "h2");
+  EXPECT_EQ(r.labs[0].host_addresses.at("h2"), "2001:db8::2");
+  FileLoad bad = LoadFileText(R"(apiVersion: labkeeper.dev/v1alpha1
+kind: Lab
+metadata: {name: a}
+spec:
+  hosts: {h1: lab-host-1}
+  topology:
+    nodes:
+      n1: {kind: linux, image: i}
+)",
+                              "/tmp/lk-test/a.lab.yml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.ErrorText().find("5:15: spec.hosts.h1: \"lab-host-1\" is not an IP address"), std::string::npos)
+      << bad.ErrorText();
 }
 
 }  // namespace
