@@ -155,26 +155,25 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
   d.aliases = List(n, "aliases", what);
   // containerlab's per-node container runtime: labkeeper's nodes all run on its Docker engine.
   if (auto rt = Str(n, "runtime", what); rt && !rt->empty() && *rt != "docker")
-    Error(n["runtime"],
+    Error(Child(n, "runtime"),
           what + ".runtime: \"" + *rt + "\": labkeeper runs every node on its Docker engine (runtime docker)");
   NodeSections(n, what, &d);
   CheckNodeValues(n, d, what);
   return d;
 }
 
-// A node's nested sections (dns, healthcheck, stages, wait-for), and the keys it accepts but
-// this version does not apply.
+// A node's nested sections (dns, healthcheck, stages, wait-for); keys accepted but not applied.
 void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d) {
-  if (YAML::Node dns = n["dns"]; dns && IsMap(dns, what + ".dns")) {
+  if (YAML::Node dns = Child(n, "dns"); dns && IsMap(dns, what + ".dns")) {
     CheckKeys(dns, kDnsKeys, what + ".dns");
     d->dns = DnsConfig{List(dns, "servers", what + ".dns"), List(dns, "search", what + ".dns"),
                        List(dns, "options", what + ".dns")};
   }
-  if (YAML::Node hc = n["healthcheck"]; hc && IsMap(hc, what + ".healthcheck")) {
+  if (YAML::Node hc = Child(n, "healthcheck"); hc && IsMap(hc, what + ".healthcheck")) {
     std::string w = what + ".healthcheck";
     CheckKeys(hc, kHealthcheckKeys, w);
     Healthcheck h;
-    if (YAML::Node t = hc["test"]; t && t.IsScalar())
+    if (YAML::Node t = Child(hc, "test"); t && t.IsScalar())
       h.test = {"CMD-SHELL", t.Scalar()};
     else
       h.test = List(hc, "test", w);
@@ -184,7 +183,7 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
     h.timeout = Int(hc, "timeout", w).value_or(0);
     d->healthcheck = h;
   }
-  if (YAML::Node st = n["stages"]; st && IsMap(st, what + ".stages")) {
+  if (YAML::Node st = Child(n, "stages"); st && IsMap(st, what + ".stages")) {
     for (auto it = st.begin(); it != st.end(); ++it) {
       std::string name = it->first.Scalar(), w = what + ".stages." + name;
       if (StageIndex(name) < 0) {
@@ -194,7 +193,7 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
       d->stages[name] = ParseStage(it->second, w);
     }
   }
-  if (YAML::Node wf = n["wait-for"]; wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
+  if (YAML::Node wf = Child(n, "wait-for"); wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
   Components(n, what, d);
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string key = it->first.Scalar();
@@ -206,20 +205,21 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
   Stage stage;
   if (!n || n.IsNull() || !IsMap(n, what)) return stage;
   CheckKeys(n, {"wait-for", "exec"}, what);
-  if (YAML::Node wf = n["wait-for"]; wf && wf.IsSequence()) {
+  if (YAML::Node wf = Child(n, "wait-for"); wf && wf.IsSequence()) {
     for (const auto& item : wf) {
       if (!IsMap(item, what + ".wait-for")) continue;
       CheckKeys(item, {"node", "stage"}, what + ".wait-for");
       StageWait wait{Str(item, "node", what + ".wait-for").value_or(""),
                      Str(item, "stage", what + ".wait-for").value_or("create")};
       if (wait.node.empty()) Error(item, what + ".wait-for: \"node\" is required");
-      if (StageIndex(wait.stage) < 0) Error(item["stage"], what + ".wait-for: unknown stage \"" + wait.stage + "\"");
+      if (StageIndex(wait.stage) < 0)
+        Error(Child(item, "stage"), what + ".wait-for: unknown stage \"" + wait.stage + "\"");
       stage.wait_for.push_back(wait);
     }
   } else if (wf) {
     Error(wf, what + ".wait-for: expected a list of {node, stage}");
   }
-  if (YAML::Node ex = n["exec"]; ex && ex.IsSequence()) {
+  if (YAML::Node ex = Child(n, "exec"); ex && ex.IsSequence()) {
     for (const auto& item : ex) {
       StageExec e;
       if (item.IsScalar()) {
@@ -230,9 +230,9 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
         e.phase = Str(item, "phase", what + ".exec").value_or("on-enter");
         e.target = Str(item, "target", what + ".exec").value_or("container");
         if (e.phase != "on-enter" && e.phase != "on-exit")
-          Error(item["phase"], what + ".exec: phase \"" + e.phase + "\": expected on-enter or on-exit");
+          Error(Child(item, "phase"), what + ".exec: phase \"" + e.phase + "\": expected on-enter or on-exit");
         if (e.target != "container" && e.target != "host")
-          Error(item["target"], what + ".exec: target \"" + e.target + "\": expected container or host");
+          Error(Child(item, "target"), what + ".exec: target \"" + e.target + "\": expected container or host");
       }
       if (e.command.empty()) Error(item, what + ".exec: \"command\" is required");
       stage.exec.push_back(e);
@@ -287,8 +287,8 @@ EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& w
   e.node = Str(n, "node", what).value_or("");
   e.iface = Str(n, "interface", what).value_or("");
   e.mac = Str(n, "mac", what).value_or("");
-  e.ipv4 = Address(n["ipv4"], AF_INET, what + ".ipv4");
-  e.ipv6 = Address(n["ipv6"], AF_INET6, what + ".ipv6");
+  e.ipv4 = Address(Child(n, "ipv4"), AF_INET, what + ".ipv4");
+  e.ipv6 = Address(Child(n, "ipv6"), AF_INET6, what + ".ipv6");
   if (e.node.empty()) Error(n, what + ": \"node\" is required");
   if (e.iface.empty()) Error(n, what + ": \"interface\" is required");
   return e;
@@ -300,7 +300,7 @@ void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>
   LinkDefinition l;
   l.pos = Pos(n);
   l.written = Written(n);
-  YAML::Node type = n["type"];
+  YAML::Node type = Child(n, "type");
   if (!(type ? ExtendedLink(n, type, what, &l) : BriefLink(n, what, &l))) return;
   l.mtu = Int(n, "mtu", what);
   out->push_back(std::move(l));
@@ -309,7 +309,7 @@ void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>
 // The brief form: {endpoints: ["a:eth1", "b:eth1"]}, with containerlab's special nodes.
 bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinition* l) {
   CheckKeys(n, kBriefLinkKeys, what);
-  YAML::Node eps = n["endpoints"];
+  YAML::Node eps = Child(n, "endpoints");
   if (!eps || !eps.IsSequence() || eps.size() != 2) {
     Error(eps ? eps : n, what + ": \"endpoints\" must be a list of two \"node:interface\" strings");
     return false;
@@ -359,7 +359,7 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
   l->type = t;
   if (t == "veth" || t == "veth-stitch") {
     CheckKeys(n, kVethLinkKeys, what);
-    YAML::Node eps = n["endpoints"];
+    YAML::Node eps = Child(n, "endpoints");
     if (!eps || !eps.IsSequence() || eps.size() != 2) {
       Error(eps ? eps : n, what + ": a " + t + " link needs \"endpoints\" with exactly two entries");
       return false;
@@ -386,9 +386,9 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
       if (l->remote.empty()) Error(n, what + ": a " + t + " link needs \"remote\"");
       l->vni = Int(n, "vni", what);
       if (!l->vni) Error(n, what + ": a " + t + " link needs \"vni\"");
-      l->dst_port = Int(n, n["dst-port"] ? "dst-port" : "udp-port", what);
+      l->dst_port = Int(n, Child(n, "dst-port") ? "dst-port" : "udp-port", what);
     }
-    YAML::Node ep = n["endpoint"];
+    YAML::Node ep = Child(n, "endpoint");
     if (!ep) {
       Error(n, what + ": a " + t + " link needs \"endpoint\"");
       return false;
@@ -431,23 +431,23 @@ TopologyFile Parser::File(const YAML::Node& root) {
   CheckKeys(root, kTopLevelKeys, "topology file");
   if (auto name = Str(root, "name", "topology file")) {
     f.name = *name;
-    f.name_pos = Pos(root["name"]);
+    f.name_pos = Pos(Child(root, "name"));
   } else {
     Error(root, "\"name\" is required");
   }
-  if (YAML::Node p = root["prefix"]) f.prefix = p.IsNull() ? std::string() : p.Scalar();
-  Mgmt(root["mgmt"], &f.mgmt);
-  YAML::Node topo = root["topology"];
+  if (YAML::Node p = Child(root, "prefix")) f.prefix = p.IsNull() ? std::string() : p.Scalar();
+  Mgmt(Child(root, "mgmt"), &f.mgmt);
+  YAML::Node topo = Child(root, "topology");
   if (!topo) {
     Error(root, "\"topology\" is required");
     return f;
   }
   if (!IsMap(topo, "topology")) return f;
   CheckKeys(topo, kTopologyKeys, "topology");
-  if (YAML::Node d = topo["defaults"]) f.defaults = Node(d, "topology.defaults");
-  NamedDefs(topo["kinds"], "topology.kinds", &f.kinds);
-  NamedDefs(topo["groups"], "topology.groups", &f.groups);
-  if (YAML::Node nodes = topo["nodes"]; nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
+  if (YAML::Node d = Child(topo, "defaults")) f.defaults = Node(d, "topology.defaults");
+  NamedDefs(Child(topo, "kinds"), "topology.kinds", &f.kinds);
+  NamedDefs(Child(topo, "groups"), "topology.groups", &f.groups);
+  if (YAML::Node nodes = Child(topo, "nodes"); nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
     size_t count = 0;
     for (auto it = nodes.begin(); it != nodes.end(); ++it) {
       if (++count > kMaxNodes) {
@@ -460,7 +460,7 @@ TopologyFile Parser::File(const YAML::Node& root) {
       f.nodes.emplace_back(name, std::move(d));
     }
   }
-  if (YAML::Node links = topo["links"]; links && !links.IsNull()) {
+  if (YAML::Node links = Child(topo, "links"); links && !links.IsNull()) {
     if (!links.IsSequence()) {
       Error(links, "topology.links: expected a list");
     } else {
