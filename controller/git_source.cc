@@ -188,6 +188,10 @@ std::string Short(const std::string& commit) {
 
 Status GitSource::Start() {
   std::error_code ec;
+  // Never over someone's files: DIR is new, empty, or labkeeper's checkout already.
+  if (fs::is_directory(opts_.dir, ec) && !fs::exists(Home(opts_), ec) && !fs::is_empty(opts_.dir, ec))
+    return Status::Fail("--git: --dir " + opts_.dir +
+                        " holds files and is not labkeeper's checkout; give a new or empty directory");
   fs::create_directories(Home(opts_), ec);
   if (ec) return Status::Fail("--git: cannot make " + Home(opts_) + ": " + ec.message());
   if (!fs::exists(Repo(opts_) + "/HEAD", ec)) {
@@ -304,8 +308,11 @@ std::string GitSource::Switch(const std::string& commit) {
     std::string name = e.path().filename().string();
     if (name.rfind('.', 0) == 0) continue;
     names.insert(name);
-    if (fs::read_symlink(opts_.dir + "/" + name, ec) != fs::path("..data/" + name))
-      if (std::string err = SwapLink("..data/" + name, opts_.dir + "/" + name); !err.empty()) return err;
+    std::string entry = opts_.dir + "/" + name;
+    if (fs::read_symlink(entry, ec) == fs::path("..data/" + name)) continue;
+    if (fs::exists(fs::symlink_status(entry, ec)) && !fs::is_symlink(fs::symlink_status(entry, ec)))
+      return entry + " is not labkeeper's (a file or directory of its own, not a link into ..data): not replaced";
+    if (std::string err = SwapLink("..data/" + name, entry); !err.empty()) return err;
   }
   for (const auto& e : fs::directory_iterator(opts_.dir, ec)) {
     std::string name = e.path().filename().string();

@@ -152,6 +152,16 @@ TEST_F(GitRepoTest, OwnCheckoutOfASubDirectoryAndARepositoryThatCannotBeFetchedA
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("no-such.git"), std::string::npos) << st.message();
 
+  GitSourceOptions theirs;  // a directory of someone's files is never taken for a checkout
+  theirs.url = bare();
+  theirs.dir = src();
+  GitSource over(
+      theirs, [](const std::string&) {}, [] {});
+  st = over.Start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("holds files and is not labkeeper's checkout"), std::string::npos) << st.message();
+  EXPECT_EQ(test::ReadText(src() + "/one.clab.yml"), "name: one\n");
+
   GitSourceOptions ref;
   ref.url = bare();
   ref.ref = "no-such-branch";
