@@ -154,6 +154,16 @@ void Fill(rtnl_link* l, const IfaceSpec& spec, int mtu) {
   rtnl_link_set_mtu(l, static_cast<unsigned>(mtu));
 }
 
+// A vxlan link's remote VTEP, as written ("" when it has none).
+std::string VxlanRemote(rtnl_link* l) {
+  nl_addr* raw = nullptr;
+  if (rtnl_link_vxlan_get_group(l, &raw) < 0 || !raw) return "";
+  char buf[64];
+  std::string s = nl_addr2str(raw, buf, sizeof buf);
+  nl_addr_put(raw);
+  return s.substr(0, s.find('/'));
+}
+
 class NetlinkLinkManager : public LinkManager {
  public:
   Result<NetNs> OfPid(int pid) override { return NetNs::OfPid(pid); }
@@ -363,6 +373,7 @@ class NetlinkLinkManager : public LinkManager {
       i.peer_ifindex = rtnl_link_get_link(l);
       if (const char* t = rtnl_link_get_type(l)) i.kind = t;
       if (const char* a = rtnl_link_get_ifalias(l)) i.alias = a;
+      if (i.kind == "vxlan") i.remote = VxlanRemote(l);
       i.mtu = static_cast<int>(rtnl_link_get_mtu(l));
       if (auto it = addresses.find(i.ifindex); it != addresses.end()) i.addresses = it->second;
       if (nl_addr* addr = rtnl_link_get_addr(l)) {

@@ -33,6 +33,7 @@ struct Iface {
   std::vector<std::string> altnames;  // filled by the observer from AltNames, where a lab needs them
   int mtu = 0;
   std::string mac;
+  std::string remote;                  // vxlan: the remote VTEP it sends to ("" when none)
   std::vector<std::string> addresses;  // "address/prefix", IPv4 and global IPv6
   bool admin_up = false;
   bool oper_up = false;

@@ -1,6 +1,9 @@
 #include "controller/planner.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -15,6 +18,14 @@ const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name
   for (const auto& i : ifaces)
     if (i.name == name) return &i;
   return nullptr;
+}
+
+// Two IP addresses written alike or not ("2001:DB8::2" is "2001:db8::2").
+bool SameAddress(const std::string& x, const std::string& y) {
+  unsigned char a[16] = {}, b[16] = {};
+  for (int family : {AF_INET, AF_INET6})
+    if (inet_pton(family, x.c_str(), a) == 1 && inet_pton(family, y.c_str(), b) == 1) return std::memcmp(a, b, 16) == 0;
+  return x == y;
 }
 
 class Planner {
@@ -206,6 +217,8 @@ class Planner {
       return m && m->link == l.Id() && m->node == e.node;
     };
     if (l.OneEnded()) {  // macvlan, dummy, vxlan: one interface, no peer
+      if (marked(a, l.a) && l.type == "vxlan" && !a->remote.empty() && !SameAddress(a->remote, l.remote))
+        return create("remote " + a->remote + " != " + l.remote);  // a peer host that moved, say
       if (marked(a, l.a)) return RepairEnd(l, l.a, *a);
       if (!TakeOver(l, nullptr, nullptr, create)) create("link missing");
       return;

@@ -116,6 +116,24 @@ TYPED_TEST_P(LinkContract, ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridg
   EXPECT_FALSE(this->lm().SetMaster(this->a(), "p1", "br-none").ok());
 }
 
+TYPED_TEST_P(LinkContract, AVxlanMadeFromOneNamespaceIntoAnotherListsItsRemote) {
+  SingleLinkSpec vx;
+  vx.kind = "vxlan";
+  vx.remote = "198.51.100.7";
+  vx.vni = 4242;
+  vx.mtu = 1450;
+  Status s = this->lm().CreateSingle(this->a(), this->b(), {"vx1", "", "labkeeper lab=c node=b link=v", ""}, vx);
+  if (!s.ok() && s.message().find("no vxlan support") != std::string::npos) GTEST_SKIP() << s.message();
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto made = this->In(this->b(), "vx1");
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->kind, "vxlan");
+  EXPECT_EQ(made->remote, "198.51.100.7");
+  EXPECT_EQ(made->mtu, 1450);
+  EXPECT_EQ(made->alias, "labkeeper lab=c node=b link=v");
+  EXPECT_FALSE(this->In(this->a(), "vx1")) << "made straight into the target's namespace";
+}
+
 TYPED_TEST_P(LinkContract, TemporaryNamesAreGoneOnceTheEndsAreMade) {
   Status s = this->lm().CreateVeth(this->a(), {"eth3", "", "labkeeper lab=c node=a link=t", "lktc0000000a"}, this->b(),
                                    {"eth3", "", "labkeeper lab=c node=b link=t", "lktc0000000b"}, 1500);
@@ -201,6 +219,7 @@ REGISTER_TYPED_TEST_SUITE_P(LinkContract, AVethHasItsEndsInBothNamespacesWithNam
                             ATakenNameIsAnErrorNamingItAndLeavesNothingBehind,
                             RepairsOfMtuMacStateAndAddressesShowInTheListing, ChangesToAMissingInterfaceFail,
                             ABridgeIsMadeMarkedAndTakesPortsButNotOnAMissingBridge,
+                            AVxlanMadeFromOneNamespaceIntoAnotherListsItsRemote,
                             TemporaryNamesAreGoneOnceTheEndsAreMade, ALongNameIsKeptAsAnAlternativeNameListedOnItsOwn,
                             AnInterfaceMadeWithoutAMarkerIsMarkedInPlace,
                             ANamedNamespaceIsMadeOnceFoundListedAndRemovedWithWhatIsInIt);

@@ -99,7 +99,8 @@ Status FakeLinks::CreateSingle(const NetNs& underlay, const NetNs& target, const
     return Status::Fail("cannot create " + link.kind + " " + spec.name + ": it exists in namespace " + target.name());
   if (link.kind == "macvlan" && !At(underlay.name(), link.parent))
     return Status::Fail("cannot create macvlan " + spec.name + ": no parent " + link.parent);
-  SpaceOf(target.name())[spec.name].iface = Make(spec, link.kind, link.mtu);
+  Iface& made = SpaceOf(target.name())[spec.name].iface = Make(spec, link.kind, link.mtu);
+  if (link.kind == "vxlan") made.remote = link.remote;
   return Status::Ok();
 }
 

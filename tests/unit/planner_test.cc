@@ -110,13 +110,41 @@ TEST(Planner, AnotherControllersContainerIsNeverTouchedNorRemovedAsAnOrphan) {
   orphan.labels[kNodeNameLabel] = "gone";
   orphan.labels[kOwnerLabel] = "h2";
   o.orphans.push_back(orphan);
-  std::string held = " belongs to controller h2 (label labkeeper.dev/owner), not to h1: not touched; "
-                     "`labkeeper destroy --lab p` on h2 (or docker rm) hands the lab over)\n";
-  EXPECT_EQ(MakePlan(lab, o, "h1").str(),
-            "conflict node/gone (container clab-p-gone" + held + "conflict node/b (container clab-p-b" + held +
-                "conflict link/a:eth1--b:eth1 (node b cannot be made)\n");
+  std::string held =
+      " belongs to controller h2 (label labkeeper.dev/owner), not to h1: not touched; "
+      "`labkeeper destroy --lab p` on h2 (or docker rm) hands the lab over)\n";
+  EXPECT_EQ(MakePlan(lab, o, "h1").str(), "conflict node/gone (container clab-p-gone" + held +
+                                              "conflict node/b (container clab-p-b" + held +
+                                              "conflict link/a:eth1--b:eth1 (node b cannot be made)\n");
   o.orphans[0].labels[kOwnerLabel] = "h1";
   EXPECT_NE(MakePlan(lab, o, "h1").str().find("remove-container node/gone (orphan)"), std::string::npos);
+}
+
+TEST(Planner, AVxlanEndSendingElsewhereThanTheLinkSaysIsMadeAgain) {
+  LabSpec lab = test::LabOf(R"(
+name: v
+topology:
+  nodes:
+    a: {kind: linux, image: img:1}
+  links:
+    - type: vxlan
+      endpoint: {node: a, interface: vx0}
+      remote: "2001:db8::2"
+      vni: 7
+)",
+                            "/tmp/v.clab.yml");
+  ObservedLab o;
+  o.lab = lab.name;
+  o.nodes["a"].container = Running(lab, "a");
+  o.nodes["a"].owned = true;
+  const LinkConfig& l = lab.links[0];
+  Iface vx = End(lab, l, l.a, 10, 0);
+  vx.kind = "vxlan";
+  vx.remote = "2001:DB8::2";  // the same address, written otherwise
+  o.nodes["a"].ifaces.push_back(vx);
+  EXPECT_TRUE(MakePlan(lab, o).empty()) << MakePlan(lab, o).str();
+  o.nodes["a"].ifaces[0].remote = "2001:db8::9";  // the peer host moved
+  EXPECT_EQ(MakePlan(lab, o).str(), "create-link link/a:vx0--vxlan:7 (remote 2001:db8::9 != 2001:db8::2)\n");
 }
 
 TEST(Planner, ExitedContainerIsStartedRelinkedAndExecAgain) {
