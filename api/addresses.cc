@@ -24,6 +24,13 @@ bool IsAddress(const std::string& s, int family) {
   return !s.empty() && inet_pton(family, s.c_str(), buf.data()) == 1;
 }
 
+bool SameAddress(const std::string& x, const std::string& y) {
+  std::array<unsigned char, 16> a{}, b{};
+  for (int family : {AF_INET, AF_INET6})
+    if (inet_pton(family, x.c_str(), a.data()) == 1 && inet_pton(family, y.c_str(), b.data()) == 1) return a == b;
+  return x == y;
+}
+
 std::optional<Prefix> ParsePrefix(const std::string& s, int family) {
   size_t slash = s.find('/');
   if (slash == std::string::npos) return std::nullopt;

@@ -10,6 +10,9 @@ namespace lk {
 
 // "10.0.0.1" (family AF_INET) or "2001:db8::1" (AF_INET6), without a prefix length.
 bool IsAddress(const std::string& s, int family);
+// Two IP addresses, written alike or not ("2001:DB8::2" is "2001:db8::2"); anything that is not
+// an address of either family is compared as text.
+bool SameAddress(const std::string& x, const std::string& y);
 
 struct Prefix {
   int family = 0;

@@ -160,4 +160,10 @@ const NodeConfig* LabSpec::FindNode(const std::string& n) const {
   return nullptr;
 }
 
+bool LabSpec::EndInHostNamespace(const Endpoint& e) const {
+  if (e.node == kHostNode) return true;
+  const NodeConfig* n = FindNode(e.node);
+  return n && n->InHostNamespace();
+}
+
 }  // namespace lk

@@ -294,6 +294,9 @@ struct LabSpec {
   // containerlab's lab directory: <file dir>/clab-<lab>, or $CLAB_LABDIR_BASE/clab-<lab> when set.
   std::string LabDir() const;
   const NodeConfig* FindNode(const std::string& name) const;
+  // The end is an interface of the host's own namespace: the `host` endpoint, a host-kind node,
+  // or a bridge the host holds.
+  bool EndInHostNamespace(const Endpoint& e) const;
 };
 
 }  // namespace lk

@@ -182,13 +182,7 @@ bool TakePeers(const std::vector<std::string>& peers, const std::string& own, Co
     std::cerr << "labkeeper run: --host-address " << own << ": not an IP address\n";
     return false;
   }
-  std::string me = opts->owner;
-  if (me.empty()) {
-    char name[256] = {};
-    gethostname(name, sizeof name - 1);
-    me = name;
-  }
-  opts->peers[me] = own;
+  opts->host_address = own;  // the controller files it under its own host id
   return true;
 }
 

@@ -171,18 +171,19 @@ void Controller::Reconcile(const std::string& lab) {
   if (std::string why = NotPlacedHere(spec); !why.empty()) return RecordNotPlaced(lab, why);
   bool suspended = Suspended(lab, spec);
   LocalLab local;  // a lab across hosts: this host's nodes and tunnels
-  {
+  if (spec.Spread()) {
     std::lock_guard lock(mu_);
     local = LocalLocked(spec);
   }
+  const LabSpec& here = spec.Spread() ? local.spec : spec;
   std::vector<Event> events;  // the pass's, recorded with its result
-  ApplyResult r = RunPass(lab, local.spec, suspended, &events);
+  ApplyResult r = RunPass(lab, here, suspended, &events);
   for (auto& p : local.Problems()) r.observe_errors.push_back(std::move(p));  // the lab is not Ready
   // The lab's containers as they are now, read before taking mu_: no engine or kernel call is
   // made while it is held, so a slow engine never stalls the API, /metrics or other workers.
-  std::vector<NodeSeen> seen = SeeNodes(local.spec);
+  std::vector<NodeSeen> seen = SeeNodes(here);
   std::optional<LabArtifacts::Outcome> files;  // a suspended lab's files and names stay as they are
-  if (!suspended) files = WriteArtifacts(local.spec, seen);
+  if (!suspended) files = WriteArtifacts(here, seen);
   {
     std::lock_guard lock(mu_);
     auto it = labs_.find(lab);
@@ -361,13 +362,13 @@ std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
     return out;
   }
   LocalLab local;
-  {
+  if (spec->Spread()) {
     std::lock_guard lock(mu_);
     local = LocalLocked(*spec);
   }
   Applier applier(runtime_, links_, env_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation, opts_.adopt},
                   nullptr, nullptr);
-  ApplyResult r = applier.Apply(local.spec, /*dry_run=*/true);
+  ApplyResult r = applier.Apply(spec->Spread() ? local.spec : *spec, /*dry_run=*/true);
   for (const auto& p : local.Problems()) out["errors"].push_back(p);
   out["actions"] = r.plan.json();
   for (const auto& e : r.observe_errors) out["errors"].push_back(e);

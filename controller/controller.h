@@ -49,6 +49,7 @@ struct ControllerOptions {
   // Labs across hosts: the other hosts' underlay addresses (--peer, --host-address for this one's)
   // and the tunnels' UDP port (--vxlan-port).
   std::map<std::string, std::string> peers;
+  std::string host_address;  // this host's own (--host-address); "" when not given
   int vxlan_port = 14789;
   int underlay_mtu = 1500;
   // `run --git`: the fetch's state, each lab's SourceFetched condition; empty: no such source.
@@ -163,9 +164,10 @@ class Controller {
   // The lab directory's files and the lab's names (host files): never under mu_.
   LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
   void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);
-  // This host's share of a lab (multi_host.h), with the VNIs the other labs here claim. Under mu_.
+  // This host's share of a spread lab (multi_host.h), with the VNIs the other labs here claim.
+  // Under mu_. A lab on one host is its own share: callers use its spec as it is, uncopied.
   LocalLab LocalLocked(const LabSpec& spec) const;
-  HostTable Hosts() const;
+  HostTable HostTableHere() const;
   // Why this controller leaves a lab alone ("" when it is placed here, or unplaced and taken).
   std::string NotPlacedHere(const LabSpec& spec) const;
   // A lab placed elsewhere (or unplaced, not taken): its Placed condition; no pass, no prune.
@@ -217,6 +219,8 @@ class Controller {
   std::set<std::string> pending_first_pass_;
   bool synced_ = false;
   std::set<std::string> api_suspended_;  // labs suspended through the API
+  // The VNIs the labs made here claim (VniClaims), computed once after each rescan, not per pass.
+  mutable std::optional<std::map<uint32_t, std::string>> vni_claims_;
 
   StateDir state_;  // status.json and suspended.json
   HealthMetrics health_;

@@ -31,6 +31,7 @@ void Controller::Rescan() {
     for (auto& [path, hash_load] : loaded)
       TakeFile(path, std::move(hash_load.first), std::move(hash_load.second), files.content, &touched);
     TakeRevisions(revs, &touched);
+    vni_claims_.reset();  // the labs here may have changed
   }
   for (const auto& lab : touched) queue_.Add(lab);
   WriteStatus();

@@ -136,7 +136,7 @@ void Controller::SetResultConditions(const std::string& lab, LabRecord* rec, con
   if (rec->spec && rec->spec->Spread()) {
     std::set<std::string> hosts = rec->spec->Hosts();
     where = "spread over hosts " + Join({hosts.begin(), hosts.end()}, ", ") + "; this controller makes its nodes on " +
-            Hosts().me;
+            HostTableHere().me;
   } else if (placed) {
     where = "placed on this controller's host, " + rec->spec->host;
   }
@@ -202,17 +202,21 @@ void Controller::RecordArtifacts(LabRecord* rec, const std::string& lab, const L
   rec->artifacts_error = error;
 }
 
-HostTable Controller::Hosts() const {
-  return {opts_.owner.empty() ? env_.HostName() : opts_.owner, opts_.peers, opts_.vxlan_port, opts_.underlay_mtu};
+HostTable Controller::HostTableHere() const {
+  HostTable t{opts_.owner.empty() ? env_.HostName() : opts_.owner, opts_.peers, opts_.vxlan_port, opts_.underlay_mtu};
+  if (!opts_.host_address.empty()) t.peers[t.me] = opts_.host_address;
+  return t;
 }
 
 LocalLab Controller::LocalLocked(const LabSpec& spec) const {
-  if (!spec.Spread()) return LocalView(spec, Hosts());
-  HostTable hosts = Hosts();
-  std::vector<const LabSpec*> here;  // the labs this host makes, whose VNIs it must keep apart
-  for (const auto& [name, rec] : labs_)
-    if (rec.spec && !rec.deleted && NotPlacedHere(*rec.spec).empty()) here.push_back(&*rec.spec);
-  return LocalView(spec, hosts, VniClaims(here, hosts));
+  HostTable hosts = HostTableHere();
+  if (!vni_claims_) {
+    std::vector<const LabSpec*> here;  // the labs this host makes, whose VNIs it must keep apart
+    for (const auto& [name, rec] : labs_)
+      if (rec.spec && !rec.deleted && NotPlacedHere(*rec.spec).empty()) here.push_back(&*rec.spec);
+    vni_claims_ = VniClaims(here, hosts);
+  }
+  return LocalView(spec, hosts, *vni_claims_);
 }
 
 std::string Controller::NotPlacedHere(const LabSpec& spec) const {

@@ -73,7 +73,7 @@ nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& r
                        {"reconcileErrors", rec.reconcile_errors},
                        {"driftCorrections", drift},
                        {"events", events}};
-  if (rec.spec && rec.spec->Spread()) st["spread"] = SpreadJson(LocalLocked(*rec.spec), Hosts().me);
+  if (rec.spec && rec.spec->Spread()) st["spread"] = SpreadJson(LocalLocked(*rec.spec), HostTableHere().me);
   if (!rec.source.revision.empty() || !rec.source.error.empty() || !rec.applied.revision.empty())
     st["source"] = SourceJson(rec.source, rec.applied);
   return st;

@@ -137,8 +137,7 @@ void Observer::AdoptableHostEnds(const LabSpec& lab, ObservedLab* o) {
   std::set<std::string> ends;
   for (const auto& l : lab.links)
     for (const auto* e : {&l.a, &l.b})
-      if (const NodeConfig* n = lab.FindNode(e->node); e->node == kHostNode || (n && n->InHostNamespace()))
-        ends.insert(e->iface);
+      if (lab.EndInHostNamespace(*e)) ends.insert(e->iface);
   if (ends.empty()) return;
   auto all = links_.List(*o->host_ns);
   Status s = all ? ClabIfaces(*o->host_ns, *all, &ends, &o->host_clab_ifaces) : all.status();

@@ -1,13 +1,11 @@
 #include "controller/planner.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
 
+#include "api/addresses.h"
 #include "api/strings.h"
 
 namespace lk {
@@ -18,14 +16,6 @@ const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name
   for (const auto& i : ifaces)
     if (i.name == name) return &i;
   return nullptr;
-}
-
-// Two IP addresses written alike or not ("2001:DB8::2" is "2001:db8::2").
-bool SameAddress(const std::string& x, const std::string& y) {
-  unsigned char a[16] = {}, b[16] = {};
-  for (int family : {AF_INET, AF_INET6})
-    if (inet_pton(family, x.c_str(), a) == 1 && inet_pton(family, y.c_str(), b) == 1) return std::memcmp(a, b, 16) == 0;
-  return x == y;
 }
 
 class Planner {
@@ -278,10 +268,7 @@ class Planner {
     return true;
   }
 
-  bool InHostNamespace(const Endpoint& e) const {
-    const NodeConfig* n = d_.FindNode(e.node);
-    return e.node == kHostNode || (n && n->InHostNamespace());
-  }
+  bool InHostNamespace(const Endpoint& e) const { return d_.EndInHostNamespace(e); }
   // "node:iface" of containerlab's interface for an end, as PlanClabLeftovers names it.
   std::string ClabKey(const Endpoint& e) const { return (InHostNamespace(e) ? kHostNode : e.node) + ":" + e.iface; }
 

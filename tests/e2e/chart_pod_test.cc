@@ -39,15 +39,6 @@ std::string Quote(const std::string& s) {
   return q + "'";
 }
 
-std::string LabText(const std::string& name, const std::string& host, const std::vector<std::string>& nodes) {
-  std::string s = "name: " + name + "\ntopology:\n";
-  if (!host.empty()) s += "  defaults: {labels: {labkeeper.dev/host: " + host + "}}\n";
-  s += "  nodes:\n";
-  for (const auto& n : nodes) s += "    " + n + ": {kind: linux, image: " + test::kBusyboxImage + "}\n";
-  if (nodes.size() >= 2) s += "  links:\n    - endpoints: [\"" + nodes[0] + ":eth1\", \"" + nodes[1] + ":eth1\"]\n";
-  return s;
-}
-
 // A ConfigMap or Secret volume as the kubelet keeps it: DIR/..TIMESTAMP/KEY files, DIR/..data ->
 // ..TIMESTAMP, DIR/KEY -> ..data/KEY. An update writes a new timestamped directory, renames a new
 // ..data link over the old one, then fixes the key links and removes the old directory.
@@ -194,13 +185,12 @@ TEST_F(ChartPod, TheDaemonSetsPodReconcilesItsNodesLabFollowsTheConfigMapRepairs
   ASSERT_EQ(Sh("docker image inspect -f ok labkeeper.dev/labkeeper:test"), "ok\n")
       << "scripts/test.sh builds labkeeper's image with images/build-labkeeper-image.sh";
   test::LabGuard ga("lktest-chart-a"), gb("lktest-chart-b"), gc("lktest-chart-c");
-  struct Remove {
-    ~Remove() { Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1"); }
-  } remove;
+  test::ContainerGuard remove(kPod);
   std::string root = dir_.path() + "/host";  // the chart's hostPaths.root, this test's own
-  std::map<std::string, std::string> files = {{"a.clab.yml", LabText("lktest-chart-a", kPodNode, {"n1", "n2"})},
-                                              {"b.clab.yml", LabText("lktest-chart-b", "lktest-chart-node2", {"n1"})},
-                                              {"c.clab.yml", LabText("lktest-chart-c", "", {"n1"})}};
+  std::map<std::string, std::string> files = {
+      {"a.clab.yml", test::BusyboxLab("lktest-chart-a", {"n1", "n2"}, kPodNode)},
+      {"b.clab.yml", test::BusyboxLab("lktest-chart-b", {"n1"}, "lktest-chart-node2")},
+      {"c.clab.yml", test::BusyboxLab("lktest-chart-c", {"n1"}, "")}};
   std::string values = CommonValues(root) + "configMap:\n  files:\n";
   for (const auto& [name, text] : files) {
     values += "    " + name + ": |\n";
@@ -238,7 +228,7 @@ TEST_F(ChartPod, TheDaemonSetsPodReconcilesItsNodesLabFollowsTheConfigMapRepairs
       << "off loopback, the API wants the Secret's token";
 
   // An atomic ConfigMap update adds a node.
-  cm_data["a.clab.yml"] = LabText("lktest-chart-a", kPodNode, {"n1", "n2", "n3"});
+  cm_data["a.clab.yml"] = test::BusyboxLab("lktest-chart-a", {"n1", "n2", "n3"}, kPodNode);
   labs_volume.Write(cm_data);
   EXPECT_TRUE(test::WaitFor([] { return test::LabContainers("lktest-chart-a").count("clab-lktest-chart-a-n3") > 0; },
                             test::kPassBound))
@@ -262,14 +252,11 @@ TEST_F(ChartPod, WithSourceGitThePodReconcilesEachCommitOfARepositoryAndNamesIt)
   ASSERT_TRUE(test::EngineAnswers());
   ASSERT_TRUE(fs::exists(Helm())) << Helm() << " is missing: scripts/k8s-tools.sh installs it";
   test::LabGuard guard("lktest-chart-g");
-  struct Remove {
-    ~Remove() { Sh(std::string("docker rm -f ") + kPod + " >/dev/null 2>&1"); }
-  } remove;
+  test::ContainerGuard remove(kPod);
   std::string src = dir_.path() + "/src", served = dir_.path() + "/served", root = dir_.path() + "/host";
-  const std::string commit = "git -c user.email=t@labkeeper.dev -c user.name=test commit -q";
   Sh("git init -q -b main " + src);
-  std::ofstream(src + "/g.clab.yml") << LabText("lktest-chart-g", kPodNode, {"n1"});
-  Sh("cd " + src + " && git add -A && " + commit + " -m first");
+  std::ofstream(src + "/g.clab.yml") << test::BusyboxLab("lktest-chart-g", {"n1"}, kPodNode);
+  Sh("cd " + src + " && git add -A && " + test::kGitCommit + " -m first");
   std::string first = Trim(Sh("git -C " + src + " rev-parse HEAD"));
   Sh("mkdir -p " + served + " && git clone -q --bare " + src + " " + served + "/labs.git");
   test::GitDaemon daemon(served, kPodGitPort, dir_.path() + "/daemon.log");
@@ -292,8 +279,8 @@ TEST_F(ChartPod, WithSourceGitThePodReconcilesEachCommitOfARepositoryAndNamesIt)
   ASSERT_TRUE(test::WaitFor([&] { return applied() == first; }, test::kStartBound)) << Logs();
   EXPECT_EQ(Condition(Lab("lktest-chart-token", "lktest-chart-g"), "SourceFetched"), "True/Fetched");
   EXPECT_TRUE(fs::is_symlink(root + "/git/g.clab.yml")) << "the checkout, on the host path";
-  std::ofstream(src + "/g.clab.yml") << LabText("lktest-chart-g", kPodNode, {"n1", "n2"});
-  Sh("cd " + src + " && " + commit + " -am second && git push -q " + served + "/labs.git main");
+  std::ofstream(src + "/g.clab.yml") << test::BusyboxLab("lktest-chart-g", {"n1", "n2"}, kPodNode);
+  Sh("cd " + src + " && " + test::kGitCommit + " -am second && git push -q " + served + "/labs.git main");
   std::string second = Trim(Sh("git -C " + src + " rev-parse HEAD"));
   EXPECT_TRUE(test::WaitFor([] { return test::LabContainers("lktest-chart-g").count("clab-lktest-chart-g-n2") > 0; },
                             test::kPassBound))

@@ -33,9 +33,7 @@ TEST(InAContainer, TheControllerImageReconcilesFrr01AndRepairsARestart) {
   fs::copy(test::SharedDir() + "/clab-examples/frr01", dir.path() + "/labs/frr01", fs::copy_options::recursive);
   Sh("chmod -R u+w " + dir.path() + "/labs");
   test::LabGuard guard("frr01");
-  struct Remove {
-    ~Remove() { Sh(std::string("docker rm -f ") + kName); }
-  } remove;
+  test::ContainerGuard remove(kName);
   Sh(std::string("docker rm -f ") + kName);
 
   std::string common = std::string(" --name ") + kName +

@@ -17,14 +17,7 @@ namespace {
 using test::Sh;
 using test::Trim;
 
-constexpr char kCommit[] = "git -c user.email=t@labkeeper.dev -c user.name=test commit -q";
 constexpr int kDaemonPort = 29418;
-
-std::string LabText(const std::string& name, const std::vector<std::string>& nodes) {
-  std::string s = "name: " + name + "\ntopology:\n  nodes:\n";
-  for (const auto& n : nodes) s += "    " + n + ": {kind: linux, image: " + test::kBusyboxImage + "}\n";
-  return s;
-}
 
 class GitLabs : public test::LabDirTest {
  protected:
@@ -32,7 +25,7 @@ class GitLabs : public test::LabDirTest {
   std::string served() const { return dir_.path() + "/served"; }
   std::string Commit(const std::string& file, const std::string& text) {
     std::ofstream(src() + "/" + file) << text;
-    Sh("cd " + src() + " && git add -A && " + kCommit + " -m change");
+    Sh("cd " + src() + " && git add -A && " + test::kGitCommit + " -m change");
     return Trim(Sh("git -C " + src() + " rev-parse HEAD"));
   }
   nlohmann::json Source(const test::ControllerProcess& c, const std::string& lab) {
@@ -45,7 +38,7 @@ TEST_F(GitLabs, RunGitReconcilesEachCommitFromAGitDaemonAndKeepsTheLabWhenAFetch
   ASSERT_TRUE(test::EngineAnswers());
   test::LabGuard guard("lktest-git-a");
   Sh("git init -q -b main " + src());
-  std::string first = Commit("a.clab.yml", LabText("lktest-git-a", {"n1"}));
+  std::string first = Commit("a.clab.yml", test::BusyboxLab("lktest-git-a", {"n1"}));
   Sh("mkdir -p " + served() + " && git clone -q --bare " + src() + " " + served() + "/labs.git");
   auto daemon = std::make_unique<test::GitDaemon>(served(), kDaemonPort, dir_.path() + "/daemon.log");
   ASSERT_TRUE(daemon->Listens()) << test::ReadText(dir_.path() + "/daemon.log.err");
@@ -60,7 +53,7 @@ TEST_F(GitLabs, RunGitReconcilesEachCommitFromAGitDaemonAndKeepsTheLabWhenAFetch
   EXPECT_EQ(Source(c, "lktest-git-a").value("path", ""), "a.clab.yml");
 
   // A commit that adds a node reaches the engine; the status names that commit.
-  std::string second = Commit("a.clab.yml", LabText("lktest-git-a", {"n1", "n2"}));
+  std::string second = Commit("a.clab.yml", test::BusyboxLab("lktest-git-a", {"n1", "n2"}));
   Sh("git -C " + src() + " push -q " + served() + "/labs.git main");
   EXPECT_TRUE(test::WaitFor([] { return test::LabContainers("lktest-git-a").count("clab-lktest-git-a-n2") > 0; },
                             test::kPassBound))
@@ -83,7 +76,7 @@ TEST_F(GitLabs, RunGitReconcilesEachCommitFromAGitDaemonAndKeepsTheLabWhenAFetch
   EXPECT_TRUE(c.WaitCondition("lktest-git-a", "SourceFetched", "True", test::kPassBound)) << c.Log();
 
   // The file leaves the repository: the lab is pruned, as when a file leaves a directory.
-  Sh("cd " + src() + " && git rm -q a.clab.yml && " + kCommit + " -m gone && git push -q " + served() +
+  Sh("cd " + src() + " && git rm -q a.clab.yml && " + test::kGitCommit + " -m gone && git push -q " + served() +
      "/labs.git main");
   EXPECT_TRUE(test::WaitFor([] { return test::LabContainers("lktest-git-a").empty(); }, test::kPassBound)) << c.Log();
   c.Signal(SIGTERM);
@@ -96,8 +89,8 @@ TEST_F(GitLabs, RunGitFromAFileUrlAndALabDirectoryThatIsACheckoutSayWhichCommitT
   // The watched directory is itself a git checkout (no --git): the lab's status names HEAD, and
   // says when the file on disk differs from it.
   Sh("git init -q -b main " + labs());
-  std::ofstream(labs() + "/b.clab.yml") << LabText("lktest-git-b", {"n1"});
-  Sh("cd " + labs() + " && git add -A && " + kCommit + " -m first");
+  std::ofstream(labs() + "/b.clab.yml") << test::BusyboxLab("lktest-git-b", {"n1"});
+  Sh("cd " + labs() + " && git add -A && " + test::kGitCommit + " -m first");
   std::string head = Trim(Sh("git -C " + labs() + " rev-parse HEAD"));
   test::ControllerProcess c(labs(), state(), "--resync 2s");
   c.Start();
@@ -106,7 +99,7 @@ TEST_F(GitLabs, RunGitFromAFileUrlAndALabDirectoryThatIsACheckoutSayWhichCommitT
                             test::kPassBound))
       << Source(c, "lktest-git-b").dump();
   EXPECT_FALSE(Source(c, "lktest-git-b").value("modified", true));
-  std::ofstream(labs() + "/b.clab.yml") << LabText("lktest-git-b", {"n1", "n2"});
+  std::ofstream(labs() + "/b.clab.yml") << test::BusyboxLab("lktest-git-b", {"n1", "n2"});
   EXPECT_TRUE(test::WaitFor([&] { return Source(c, "lktest-git-b").value("modified", false); }, test::kPassBound))
       << Source(c, "lktest-git-b").dump();
   EXPECT_NE(Source(c, "lktest-git-b").value("message", "").find("differs from commit " + head.substr(0, 12)),
@@ -116,7 +109,7 @@ TEST_F(GitLabs, RunGitFromAFileUrlAndALabDirectoryThatIsACheckoutSayWhichCommitT
   EXPECT_TRUE(
       test::WaitFor([&] { return Source(c, "lktest-git-b").value("lastAppliedModified", false); }, test::kPassBound));
   // Committed: the status follows the new commit, and nothing differs.
-  Sh("cd " + labs() + " && git add -A && " + kCommit + " -m second");
+  Sh("cd " + labs() + " && git add -A && " + test::kGitCommit + " -m second");
   std::string second = Trim(Sh("git -C " + labs() + " rev-parse HEAD"));
   EXPECT_TRUE(test::WaitFor([&] { return Source(c, "lktest-git-b").value("lastAppliedRevision", "") == second; },
                             test::kPassBound))

@@ -17,8 +17,6 @@ namespace fs = std::filesystem;
 using test::Sh;
 using test::Trim;
 
-constexpr char kCommit[] = "git -c user.email=t@labkeeper.dev -c user.name=test commit -q";
-
 // A work repository `src` with `files`, committed, and a bare clone `repo.git` of it.
 class GitRepoTest : public ::testing::Test {
  protected:
@@ -37,7 +35,7 @@ class GitRepoTest : public ::testing::Test {
     std::ofstream(src() + "/" + rel) << text;
   }
   std::string Commit(const std::string& msg) {
-    Sh("cd " + src() + " && git add -A && " + kCommit + " -m " + msg);
+    Sh("cd " + src() + " && git add -A && " + test::kGitCommit + " -m " + msg);
     return Trim(Sh("git -C " + src() + " rev-parse HEAD"));
   }
   std::string Push() {

@@ -636,4 +636,13 @@ bool GitDaemon::Listens(int timeout_s) const {
       timeout_s, 200);
 }
 
+std::string BusyboxLab(const std::string& name, const std::vector<std::string>& nodes, const std::string& host) {
+  std::string s = "name: " + name + "\ntopology:\n";
+  if (!host.empty()) s += "  defaults: {labels: {labkeeper.dev/host: " + host + "}}\n";
+  s += "  nodes:\n";
+  for (const auto& n : nodes) s += "    " + n + ": {kind: linux, image: " + kBusyboxImage + "}\n";
+  if (nodes.size() >= 2) s += "  links:\n    - endpoints: [\"" + nodes[0] + ":eth1\", \"" + nodes[1] + ":eth1\"]\n";
+  return s;
+}
+
 }  // namespace lk::test

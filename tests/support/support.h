@@ -85,6 +85,19 @@ class LabGuard {
   std::string lab_;
 };
 
+// Removes the test's own container of that name (`docker rm -f`) on destruction; the test names it.
+class ContainerGuard {
+ public:
+  explicit ContainerGuard(std::string name) : name_(std::move(name)) {}
+  ~ContainerGuard() { Sh("docker rm -f " + name_ + " >/dev/null 2>&1"); }
+
+ private:
+  std::string name_;
+};
+
+// A lab of busybox nodes, the first two linked (eth1 to eth1); placed on `host` when not empty.
+std::string BusyboxLab(const std::string& name, const std::vector<std::string>& nodes, const std::string& host = "");
+
 // A fresh temporary directory, removed with its contents on destruction.
 class TempDir {
  public:
@@ -285,6 +298,9 @@ std::string CapDropsForThisMachine();
 }  // namespace lk::test
 
 namespace lk::test {
+// `git commit -q` with a test author, so it works where no git identity is set (CI's fresh root).
+inline constexpr char kGitCommit[] = "git -c user.email=t@labkeeper.dev -c user.name=test commit -q";
+
 // `git daemon` serving every repository under `base` on 127.0.0.1:`port` (git-daemon itself,
 // not the `git` wrapper, so killing it stops it), stopped on destruction. Listens() waits for it.
 class GitDaemon {

@@ -17,6 +17,15 @@ TEST(Addresses, AnAddressIsOfItsFamilyWithoutAPrefixLength) {
   EXPECT_FALSE(IsAddress("", AF_INET));
 }
 
+TEST(Addresses, TheSameAddressWrittenTwoWaysIsTheSame) {
+  EXPECT_TRUE(SameAddress("2001:DB8::2", "2001:db8:0::2"));
+  EXPECT_TRUE(SameAddress("198.51.100.2", "198.51.100.2"));
+  EXPECT_FALSE(SameAddress("198.51.100.2", "198.51.100.3"));
+  EXPECT_FALSE(SameAddress("198.51.100.2", "::ffff:198.51.100.3"));
+  EXPECT_TRUE(SameAddress("not-an-address", "not-an-address"));
+  EXPECT_FALSE(SameAddress("not-an-address", "198.51.100.2"));
+}
+
 TEST(Addresses, APrefixHasALengthItsFamilyAllows) {
   EXPECT_TRUE(ParsePrefix("10.0.0.0/0", AF_INET));
   EXPECT_TRUE(ParsePrefix("10.0.0.0/32", AF_INET));
