@@ -24,7 +24,7 @@ inline constexpr size_t kMaxFileBytes = 8u << 20;       // bytes of a lab file (
 inline constexpr size_t kMaxExpandedBytes = 16u << 20;  // its text after ${VAR} expansion
 inline constexpr size_t kMaxFileValues = 1000000;       // YAML values in one file, aliases counted each use
 inline constexpr int kMaxFileDepth = 64;                // nesting of YAML collections in a lab file
-inline constexpr size_t kMaxNodes = 10000;              // nodes of one lab
+inline constexpr size_t kMaxNodes = 20000;              // nodes of one lab
 inline constexpr size_t kMaxLinks = 50000;              // links of one lab
 
 // Every lab a file defines: one for a containerlab topology file, one per document for a Lab

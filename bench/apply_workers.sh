@@ -4,21 +4,14 @@
 # against one worker. It measures; it asserts nothing about speed.
 # Usage: bench/apply_workers.sh [LABKEEPER_BIN] [NODES]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 bin=${1:-labkeeper}
 nodes=${2:-16}
 dir=$(mktemp -d /tmp/lkbench-XXXXXX)
 lab=lkbench-workers
 cleanup() { "$bin" destroy --lab "$lab" >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
-{
-  echo "name: $lab"
-  echo "topology:"
-  echo "  defaults: {kind: linux, image: labkeeper.dev/busybox:test}"
-  echo "  nodes:"
-  for i in $(seq 1 "$nodes"); do echo "    n$i: {}"; done
-  echo "  links:"
-  for i in $(seq 2 "$nodes"); do echo "    - endpoints: [\"n$((i - 1)):eth$i\", \"n$i:eth1\"]"; done
-} >"$dir/bench.clab.yml"
+chain_lab "$lab" "$nodes" lkbench-workers-mgmt 172.31.249.0/24 >"$dir/bench.clab.yml"
 "$bin" destroy --lab "$lab" >/dev/null 2>&1 || true
 declare -A took
 for w in 1 2 4 8; do

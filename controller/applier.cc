@@ -59,6 +59,7 @@ ApplyResult Applier::Apply(const LabSpec& lab, bool dry_run) {
     r.observe_errors = observed.errors;
     for (const auto& e : observed.errors) progress_("  cannot observe lab " + lab.name + ": " + e);
   } else {
+    r.listed = observed.listed;
     r.plan = MakePlan(lab, observed, opts_.owner);
     if (!r.plan.empty() && !dry_run) {
       progress_("  " + std::to_string(r.plan.actions.size()) + " actions planned");

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ struct ApplyResult {
   Plan plan;                      // what was planned at the start of the pass
   std::vector<Outcome> outcomes;  // every action tried, in the order they finished
   std::vector<std::string> observe_errors;
+  // The lab's containers as observed at the start; when no action ran, still what the engine has.
+  std::optional<std::vector<ContainerState>> listed;
   bool cancelled = false;
   double seconds = 0;
   int done() const;                           // actions that succeeded

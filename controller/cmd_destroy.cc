@@ -17,8 +17,15 @@ struct Target {
   std::string adopted_file;           // --adopt: containerlab's containers made from this file go too
 };
 
-int Destroy(const std::vector<std::string>& files, const std::vector<std::string>& lab_names, bool all, bool cleanup,
-            bool adopt, const ArtifactOptions& artifacts) {
+struct DestroyArgs {
+  std::vector<std::string> files, labs;
+  bool all = false, cleanup = false, adopt = false;
+  int max_workers = kDefaultMaxWorkers;
+  ArtifactOptions artifacts;
+};
+
+int Destroy(const DestroyArgs& a) {
+  const auto& [files, lab_names, all, cleanup, adopt, max_workers, artifacts] = a;
   std::vector<Target> targets;
   bool ok = true;
   for (const auto& lab : LoadAll(files, &ok))
@@ -37,7 +44,7 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
     for (const auto& n : *st)
       if (seen.insert(n.lab).second) targets.push_back({n.lab, "", "", ""});
   }
-  Applier applier(*world->runtime, *world->links, *world->env, {kDefaultMaxWorkers, ""}, PrintEvent, PrintLine);
+  Applier applier(*world->runtime, *world->links, *world->env, {max_workers, ""}, PrintEvent, PrintLine);
   int rc = 0;
   for (auto& [lab, network, lab_dir, adopted_file] : targets) {
     if (lab_dir.empty())
@@ -65,12 +72,7 @@ int Destroy(const std::vector<std::string>& files, const std::vector<std::string
 }  // namespace
 
 CliCommand AddDestroyCommand(CLI::App& app) {
-  struct Args {
-    std::vector<std::string> files, labs;
-    bool all = false, cleanup = false, adopt = false;
-    ArtifactOptions artifacts;
-  };
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<DestroyArgs>();
   auto* cmd =
       app.add_subcommand("destroy",
                          "Remove every container, interface, namespace and network labkeeper owns for the labs, and "
@@ -84,13 +86,16 @@ CliCommand AddDestroyCommand(CLI::App& app) {
   cmd->add_flag("--adopt", a->adopt,
                 "for topology files: the containers containerlab made from the file for its lab go too (a lab "
                 "taken over with apply --adopt); a Lab resource's spec.adopt asks for it");
+  cmd->add_option("--max-workers", a->max_workers, "containers removed in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   AddNameFlags(cmd, &a->artifacts);
   return {cmd, [a] {
             if (a->files.empty() && a->labs.empty() && !a->all) {
               std::cerr << "labkeeper destroy: name topology files, --lab NAME or --all\n";
               return 2;
             }
-            return Destroy(a->files, a->labs, a->all, a->cleanup, a->adopt, a->artifacts);
+            return Destroy(*a);
           }};
 }
 

@@ -160,6 +160,9 @@ void Controller::Worker() {
       Requeue(*lab, After::kFailure);
     }
     queue_.Done(*lab);
+    // status.json once a burst of passes is over (20 labs resynced: one write, not 20), and at
+    // least every second while a long one goes on.
+    if (queue_.Idle() || env_.Now() - LastStatusWrite() >= std::chrono::seconds(1)) WriteStatus();
   }
 }
 
@@ -181,7 +184,8 @@ void Controller::Reconcile(const std::string& lab) {
   for (auto& p : local.Problems()) r.observe_errors.push_back(std::move(p));  // the lab is not Ready
   // The lab's containers as they are now, read before taking mu_: no engine or kernel call is
   // made while it is held, so a slow engine never stalls the API, /metrics or other workers.
-  std::vector<NodeSeen> seen = SeeNodes(here);
+  // A pass that changed nothing has them already: the engine is not asked twice.
+  std::vector<NodeSeen> seen = r.outcomes.empty() && r.listed ? SeeContainers(std::move(*r.listed)) : SeeNodes(here);
   std::optional<LabArtifacts::Outcome> files;  // a suspended lab's files and names stay as they are
   if (!suspended) files = WriteArtifacts(here, seen);
   {
@@ -196,7 +200,6 @@ void Controller::Reconcile(const std::string& lab) {
     it->second.observed_generation = Generation(spec);
   }
   WatchNamespaces(lab, seen);
-  WriteStatus();
 }
 
 std::optional<LabRecord> Controller::Snapshot(const std::string& lab) const {
@@ -223,7 +226,6 @@ void Controller::ReconcileWithoutSpec(const std::string& lab, LabRecord snap) {
     pending_first_pass_.erase(lab);
     synced_ = pending_first_pass_.empty();
   }
-  WriteStatus();  // outside the lock: it takes the lock itself
 }
 
 bool Controller::Suspended(const std::string& lab, const LabSpec& spec) const {
@@ -259,10 +261,14 @@ Duration Controller::Requeue(const std::string& lab, After after) {
 }
 
 std::vector<Controller::NodeSeen> Controller::SeeNodes(const LabSpec& spec) {
-  std::vector<NodeSeen> out;
   auto list = LabContainers(runtime_, spec.name, AdoptedFile(spec, opts_.adopt));
-  if (!list) return out;
-  for (auto& c : *list) {
+  if (!list) return {};
+  return SeeContainers(std::move(*list));
+}
+
+std::vector<Controller::NodeSeen> Controller::SeeContainers(std::vector<ContainerState> list) {
+  std::vector<NodeSeen> out;
+  for (auto& c : list) {
     NodeSeen n;
     n.architecture = ImageArch(RunningImage(c));
     n.container = std::move(c);
@@ -403,7 +409,16 @@ Status Controller::SaveSuspended() {
 }
 
 void Controller::WriteStatus() {
+  {
+    std::lock_guard lock(status_write_mu_);
+    last_status_write_ = env_.Now();
+  }
   state_.Write("status.json", StatusJson().dump(2) + "\n");  // a failure is logged and shown by StateJson
+}
+
+TimePoint Controller::LastStatusWrite() const {
+  std::lock_guard lock(status_write_mu_);
+  return last_status_write_;
 }
 
 }  // namespace lk

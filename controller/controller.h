@@ -160,7 +160,8 @@ class Controller {
     ContainerState container;
     std::string architecture;
   };
-  std::vector<NodeSeen> SeeNodes(const LabSpec& spec);  // engine calls: never under mu_
+  std::vector<NodeSeen> SeeNodes(const LabSpec& spec);                      // engine calls: never under mu_
+  std::vector<NodeSeen> SeeContainers(std::vector<ContainerState> listed);  // ImageArch: never under mu_
   // The lab directory's files and the lab's names (host files): never under mu_.
   LabArtifacts::Outcome WriteArtifacts(const LabSpec& spec, const std::vector<NodeSeen>& seen);
   void RecordArtifacts(LabRecord* rec, const std::string& lab, const LabArtifacts::Outcome& files);
@@ -221,6 +222,10 @@ class Controller {
   std::set<std::string> api_suspended_;  // labs suspended through the API
   // The VNIs the labs made here claim (VniClaims), computed once after each rescan, not per pass.
   mutable std::optional<std::map<uint32_t, std::string>> vni_claims_;
+
+  mutable std::mutex status_write_mu_;
+  TimePoint last_status_write_{};  // under status_write_mu_
+  TimePoint LastStatusWrite() const;
 
   StateDir state_;  // status.json and suspended.json
   HealthMetrics health_;

@@ -249,7 +249,6 @@ void Controller::RecordNotPlaced(const std::string& lab, const std::string& why)
     synced_ = pending_first_pass_.empty();
     queue_.Forget(lab);
   }
-  WriteStatus();
 }
 
 void Controller::RecordAdopted(LabRecord* rec, const std::string& lab, const std::vector<std::string>& adopted) {

@@ -208,6 +208,17 @@ Result<nlohmann::json> DockerClient::ListContainers(const std::map<std::string, 
   return ParseJson("list containers", r->body);
 }
 
+Result<std::set<std::string>> DockerClient::ContainerNames() {
+  auto list = ListContainers({}, true);
+  if (!list) return list.status();
+  std::set<std::string> out;
+  for (const auto& summary : *list)
+    if (auto names = summary.find("Names"); names != summary.end() && names->is_array())
+      for (const auto& n : *names)
+        if (n.is_string()) out.insert(n.get<std::string>().substr(n.get<std::string>().rfind('/') + 1));
+  return out;
+}
+
 Result<nlohmann::json> DockerClient::InspectContainer(const std::string& id) {
   auto r = Request("GET", "/containers/" + UrlEncode(id) + "/json");
   if (!r) return r.status();

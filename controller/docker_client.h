@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ class DockerClient {
 
   // Containers. `labels` filter with label=key=value (a value of "" matches the key alone).
   Result<nlohmann::json> ListContainers(const std::map<std::string, std::string>& labels, bool all = true);
+  // Every container's name (without the leading "/"), running or not.
+  Result<std::set<std::string>> ContainerNames();
   // Inspect by id or name; a missing container gives an ok Result holding null.
   Result<nlohmann::json> InspectContainer(const std::string& id_or_name);
   Result<std::string> CreateContainer(const std::string& name, const nlohmann::json& body,

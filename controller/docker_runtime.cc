@@ -7,13 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "api/arch.h"
 #include "api/strings.h"
@@ -191,6 +188,8 @@ class DockerRuntime : public ContainerRuntime {
     }
     return out;
   }
+
+  Result<std::set<std::string>> Names() override { return docker_->ContainerNames(); }
 
   Result<std::optional<ContainerState>> Get(const std::string& name) override {
     auto j = docker_->InspectContainer(name);

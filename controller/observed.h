@@ -57,6 +57,8 @@ struct ObservedLab {
   std::map<std::string, ObservedStitch> stitch_ns;  // the veth-stitch namespaces that exist, by name
   std::vector<std::string> stitch_orphans;          // this lab's veth-stitch namespaces no link wants
   std::vector<std::string> errors;                  // what could not be observed
+  // The lab's containers as listed at the start (LabContainers: owned, and adopting containerlab's).
+  std::vector<ContainerState> listed;
 };
 
 }  // namespace lk

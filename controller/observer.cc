@@ -176,6 +176,53 @@ void Observer::ScanNode(const LabSpec& lab, const std::string& node, ObservedNod
   if (!s) o->errors.push_back("node " + node + ": " + s.message());
 }
 
+// Each node of the lab with its container: the lab's own, containerlab's (adopting), another's
+// of the same name, or none; what is left of the lab's own is an orphan.
+void Observer::MatchNodes(const LabSpec& lab, ObservedLab* o) {
+  // labkeeper's own, and (adopting) containerlab's of this file
+  std::map<std::string, ContainerState> by_name, clab_by_name;
+  for (const auto& c : o->listed) (c.labels.count(kManagedByLabel) ? by_name : clab_by_name)[c.name] = c;
+  // Every container's name, listed once on the first node the lab has no container for (a lab
+  // being made has none: one listing instead of one inspection per node).
+  std::optional<Result<std::set<std::string>>> names;
+  auto name_taken = [&](const std::string& name) -> Result<bool> {
+    if (!names) names = runtime_.Names();
+    if (!*names) return names->status();
+    return (*names)->count(name) > 0;
+  };
+
+  for (const auto& n : lab.nodes) {
+    ObservedNode& on = o->nodes[n.name];
+    if (!n.IsContainer()) {
+      ObserveAttached(lab, n, &on, o);
+      continue;
+    }
+    std::string cname = lab.ContainerName(n.name);
+    if (auto it = by_name.find(cname); it != by_name.end()) {
+      on.container = it->second;
+      on.owned = true;
+      by_name.erase(it);
+    } else if (auto cl = clab_by_name.find(cname); cl != clab_by_name.end()) {
+      on.container = cl->second;
+      on.containerlab = MadeByContainerlabFor(cl->second, lab, n.name);
+      clab_by_name.erase(cl);
+    } else if (auto taken = name_taken(cname); !taken) {
+      o->errors.push_back(taken.error());
+    } else if (!*taken) {
+      // no container of that name: nothing to ask the engine about
+    } else if (auto c = runtime_.Get(cname); !c) {
+      o->errors.push_back(c.error());
+    } else if (*c) {
+      on.container = **c;  // exists, but not ours for this lab
+      on.owned = false;
+    }
+    if ((on.owned || on.containerlab) && on.container->running()) ScanNode(lab, n.name, &on, o);
+  }
+  for (auto& [name, c] : by_name) o->orphans.push_back(c);
+  for (auto& [name, c] : clab_by_name)  // containerlab's, of this lab and file, for a node the file no longer has
+    if (!lab.FindNode(c.labels.at(kNodeNameLabel))) o->orphans.push_back(c);
+}
+
 ObservedLab Observer::Observe(const LabSpec& lab, bool adopt) {
   ObservedLab o;
   o.lab = lab.name;
@@ -191,36 +238,8 @@ ObservedLab Observer::Observe(const LabSpec& lab, bool adopt) {
     o.errors.push_back(listed.error());
     return o;
   }
-  // labkeeper's own, and (adopting) containerlab's of this file
-  std::map<std::string, ContainerState> by_name, clab_by_name;
-  for (auto& c : *listed) (c.labels.count(kManagedByLabel) ? by_name : clab_by_name)[c.name] = c;
-
-  for (const auto& n : lab.nodes) {
-    ObservedNode& on = o.nodes[n.name];
-    if (!n.IsContainer()) {
-      ObserveAttached(lab, n, &on, &o);
-      continue;
-    }
-    std::string cname = lab.ContainerName(n.name);
-    if (auto it = by_name.find(cname); it != by_name.end()) {
-      on.container = it->second;
-      on.owned = true;
-      by_name.erase(it);
-    } else if (auto cl = clab_by_name.find(cname); cl != clab_by_name.end()) {
-      on.container = cl->second;
-      on.containerlab = MadeByContainerlabFor(cl->second, lab, n.name);
-      clab_by_name.erase(cl);
-    } else if (auto c = runtime_.Get(cname); !c) {
-      o.errors.push_back(c.error());
-    } else if (*c) {
-      on.container = **c;  // exists, but not ours for this lab
-      on.owned = false;
-    }
-    if ((on.owned || on.containerlab) && on.container->running()) ScanNode(lab, n.name, &on, &o);
-  }
-  for (auto& [name, c] : by_name) o.orphans.push_back(c);
-  for (auto& [name, c] : clab_by_name)  // containerlab's, of this lab and file, for a node the file no longer has
-    if (!lab.FindNode(c.labels.at(kNodeNameLabel))) o.orphans.push_back(c);
+  o.listed = *listed;
+  MatchNodes(lab, &o);
 
   Status s = o.host_ns ? Scan(*o.host_ns, lab, &o.host_ifaces, &o.host_strays) : host.status();
   if (!s) o.errors.push_back("host: " + s.message());

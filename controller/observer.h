@@ -35,6 +35,7 @@ class Observer {
   // A container's namespace: the lab's interfaces in it, and when containerlab made the
   // container, containerlab's interfaces too.
   void ScanNode(const LabSpec& lab, const std::string& node, ObservedNode* on, ObservedLab* o);
+  void MatchNodes(const LabSpec& lab, ObservedLab* o);  // o->listed to o->nodes and o->orphans
   // Adopting: containerlab's interfaces in the host's namespace named as this lab's host ends.
   void AdoptableHostEnds(const LabSpec& lab, ObservedLab* o);
   // Containerlab's interfaces among `all` (not marked by labkeeper), restricted to `names` when given.

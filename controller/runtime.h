@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,8 @@ class ContainerRuntime {
   virtual Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) = 0;
   // nullopt when no container has that name.
   virtual Result<std::optional<ContainerState>> Get(const std::string& name) = 0;
+  // The name of every container, running or not, whoever made it: one listing, no inspection.
+  virtual Result<std::set<std::string>> Names() = 0;
   // Makes the image present as the policy says (IfNotPresent: pulled only when missing, or
   // present only for another architecture than `platform` asks for; Always; Never) and returns
   // what to create the container from: `ref`, or, when a platform is given, the id of that

@@ -32,6 +32,25 @@ void Drain(int fd) {
   }
 }
 
+// Reads every queued inotify event; true when one of them is a change in the tree. IN_IGNORED
+// (a watch gone with its directory) is no change of a file: it only drops the watch. Counting it
+// as one made every rescan's own re-watching a reason for the next rescan, one per debounce.
+bool DrainChanges(int fd, std::map<int, std::string>* watches) {
+  alignas(inotify_event) char buf[8192];
+  bool changed = false;
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    for (ssize_t at = 0; at + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+      if (e->mask & IN_IGNORED)
+        watches->erase(e->wd);
+      else
+        changed = true;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+    }
+  }
+  return changed;
+}
+
 }  // namespace
 
 // --- DirWatcher -------------------------------------------------------------------------------
@@ -60,8 +79,8 @@ void DirWatcher::Stop() {
 }
 
 void DirWatcher::WatchTree() {
-  for (const auto& [wd, path] : watches_) inotify_rm_watch(inotify_.get(), wd);
-  watches_.clear();
+  // Watches are added, never dropped here: adding a directory already watched gives its watch
+  // again, and the kernel drops the watch of a directory that goes (IN_IGNORED, DrainChanges).
   const uint32_t mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
                         IN_DELETE_SELF | IN_MOVE_SELF;
   auto add = [&](const std::string& path) {
@@ -100,7 +119,7 @@ void DirWatcher::Loop() {
     int n = ::poll(fds, 2, timeout);
     if (stop_) break;
     if (n > 0 && (fds[0].revents & POLLIN)) {
-      Drain(inotify_.get());
+      if (!DrainChanges(inotify_.get(), &watches_)) continue;
       auto now = SteadyClock::now();
       if (!pending) first = now;
       pending = true;

@@ -122,6 +122,11 @@ void WorkQueue::Done(const std::string& key) {
   }
 }
 
+bool WorkQueue::Idle() const {
+  std::lock_guard lock(mu_);
+  return queue_.empty() && processing_.empty();
+}
+
 void WorkQueue::ShutDown() {
   std::lock_guard lock(mu_);
   shutting_down_ = true;

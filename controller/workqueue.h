@@ -44,6 +44,8 @@ class WorkQueue {
   std::optional<std::string> TryGet();
   // Marks a key's processing finished.
   void Done(const std::string& key);
+  // Nothing is ready to be got and nothing is being processed (delayed keys aside).
+  bool Idle() const;
 
   // Wakes every Get; Get returns nullopt from then on, once nothing is ready.
   void ShutDown();

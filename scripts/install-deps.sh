@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
       libcli11-dev libgtest-dev libgmock-dev clang-format clang-14 libclang-rt-14-dev prometheus-cpp-dev libcpprest-dev libssl-dev
       prometheus curl python3-jsonschema python3-yaml
       docker.io iproute2 iputils-ping debootstrap busybox-static
-      qemu-user-static binfmt-support docker-registry ansible-core openssh-client)
+      qemu-user-static binfmt-support docker-registry ansible-core openssh-client heaptrack)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

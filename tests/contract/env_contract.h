@@ -72,6 +72,11 @@ TYPED_TEST_P(EnvContract, AReadWithALimitStopsThere) {
   ASSERT_TRUE(this->env().WriteFile(p, "abcdef").ok());
   EXPECT_EQ(*this->env().ReadFile(p, 3), "abc");
   EXPECT_EQ(*this->env().ReadFile(p, 100), "abcdef");
+  std::string large(200000, 'x');  // longer than any piece a reader reads at once
+  large[150000] = 'y';
+  ASSERT_TRUE(this->env().WriteFile(p, large).ok());
+  EXPECT_EQ(*this->env().ReadFile(p, 150001), large.substr(0, 150001));
+  EXPECT_EQ(*this->env().ReadFile(p, 8u << 20), large);
 }
 
 TYPED_TEST_P(EnvContract, DeletingAFileOrATreeRemovesItAndAnAbsentOneIsNoError) {

@@ -53,6 +53,18 @@ TYPED_TEST_P(RuntimeContract, ARunContainerIsFoundByNameAndIdRunningWithItsLabel
   }
 }
 
+TYPED_TEST_P(RuntimeContract, NamesHoldsEveryContainersNameAndNotARemovedOnes) {
+  std::string kept = this->Name("names-kept"), gone = this->Name("names-gone");
+  ASSERT_TRUE(this->rt().Run(ContractSpec(kept, this->image()), nullptr).ok());
+  auto id = this->rt().Run(ContractSpec(gone, this->image()), nullptr);
+  ASSERT_TRUE(id.ok()) << id.error();
+  ASSERT_TRUE(this->rt().Remove(*id).ok());
+  auto names = this->rt().Names();
+  ASSERT_TRUE(names.ok()) << names.error();
+  EXPECT_EQ(names->count(kept), 1u);
+  EXPECT_EQ(names->count(gone), 0u);
+}
+
 TYPED_TEST_P(RuntimeContract, ListFiltersByLabelValueAndByLabelKey) {
   std::string a = this->Name("list-a"), b = this->Name("list-b");
   ASSERT_TRUE(this->rt().Run(ContractSpec(a, this->image()), nullptr).ok());
@@ -159,8 +171,9 @@ TYPED_TEST_P(RuntimeContract, AContainerJoinsTheNamespaceOfARunningContainerOnly
 }
 
 REGISTER_TYPED_TEST_SUITE_P(RuntimeContract, ARunContainerIsFoundByNameAndIdRunningWithItsLabels,
-                            ListFiltersByLabelValueAndByLabelKey, ANameIsTakenOnce,
-                            RemovedIsGoneAndRemovingAgainIsNoError, ExecGivesTheExitCodeAndFailsWhereNoContainerIs,
+                            NamesHoldsEveryContainersNameAndNotARemovedOnes, ListFiltersByLabelValueAndByLabelKey,
+                            ANameIsTakenOnce, RemovedIsGoneAndRemovingAgainIsNoError,
+                            ExecGivesTheExitCodeAndFailsWhereNoContainerIs,
                             AnImageIsUsedWhenPresentAndNeverPulledUnderNever,
                             ANetworkIsMadeOnceAndRemovedOnlyWhenOwnedAndUnused,
                             AContainerJoinsTheNamespaceOfARunningContainerOnly);

@@ -97,6 +97,18 @@ TYPED_TEST_P(SourcesContract, AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatche
   EXPECT_FALSE(this->Named("lkc-watched")) << "no longer watched";
 }
 
+// A watcher's own bookkeeping after a change (re-reading the tree) is no change: once the
+// change is said, a directory nobody touches stays quiet (a rescan per debounce, forever, was
+// most of an idle controller's cost).
+TYPED_TEST_P(SourcesContract, AfterAChangeIsSaidAnUntouchedDirectoryStaysQuiet) {
+  this->Start();
+  ASSERT_TRUE(this->Until([&] { this->env_.ChangeDir(); }, [&] { return this->DirCalls() > 0; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // a poke still in flight is said
+  this->Forget();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // many times any debounce here
+  EXPECT_EQ(this->DirCalls(), 0);
+}
+
 TYPED_TEST_P(SourcesContract, NothingIsSaidAfterStop) {
   this->Start();
   this->env_.sources().Stop();
@@ -107,6 +119,7 @@ TYPED_TEST_P(SourcesContract, NothingIsSaidAfterStop) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(SourcesContract, AChangeInTheDirectoryIsSaid, AChangeToALabsContainerNamesTheLab,
-                            AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatchedOneDoesNot, NothingIsSaidAfterStop);
+                            AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatchedOneDoesNot,
+                            AfterAChangeIsSaidAnUntouchedDirectoryStaysQuiet, NothingIsSaidAfterStop);
 
 }  // namespace lk::test

@@ -68,6 +68,14 @@ Result<std::optional<ContainerState>> FakeRuntime::Get(const std::string& name) 
   return c ? std::optional<ContainerState>(c->state) : std::nullopt;
 }
 
+Result<std::set<std::string>> FakeRuntime::Names() {
+  if (std::string e = Enter("Names"); !e.empty()) return Status::Fail(e);
+  std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  for (const auto& [id, c] : containers_) out.insert(c.spec.name);
+  return out;
+}
+
 Result<std::string> FakeRuntime::EnsureImage(const std::string& ref, const std::string& policy,
                                              const std::string& /*platform*/,
                                              const std::function<void(const std::string&)>& progress) {

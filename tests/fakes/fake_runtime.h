@@ -47,6 +47,7 @@ class FakeRuntime : public ContainerRuntime {
   // --- ContainerRuntime ---------------------------------------------------------------------------
   Result<std::vector<ContainerState>> List(const std::map<std::string, std::string>& labels) override;
   Result<std::optional<ContainerState>> Get(const std::string& name) override;
+  Result<std::set<std::string>> Names() override;
   Result<std::string> EnsureImage(const std::string& ref, const std::string& policy, const std::string& platform,
                                   const std::function<void(const std::string&)>& progress) override;
   std::string EngineArchitecture() override { return "amd64"; }

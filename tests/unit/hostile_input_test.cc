@@ -199,7 +199,8 @@ TEST(HostileInput, NodesAndLinksHaveLimits) {
   std::string nodes = "name: many\ntopology:\n  nodes:\n";
   for (size_t i = 0; i <= kMaxNodes; ++i) nodes += "    n" + std::to_string(i) + ": {kind: linux, image: x}\n";
   FileLoad f = LoadFileText(nodes, "/nowhere/many.clab.yml");
-  std::string at = "/nowhere/many.clab.yml:" + std::to_string(kMaxNodes + 4) + ":5: more than 10000 nodes in one lab";
+  std::string at = "/nowhere/many.clab.yml:" + std::to_string(kMaxNodes + 4) + ":5: more than " +
+                   std::to_string(kMaxNodes) + " nodes in one lab";
   EXPECT_NE(f.ErrorText().find(at), std::string::npos) << f.ErrorText().substr(0, 500);
 
   std::string links =
