@@ -129,12 +129,23 @@ std::string LinkConfig::Id() const {
   return id;
 }
 
-std::string LabSpec::ContainerName(const std::string& node) const {
-  if (const NodeConfig* n = FindNode(node); n && n->kind == "ext-container") return node;  // its own name
-  if (!prefix) return "clab-" + name + "-" + node;
+namespace {
+// containerlab's container name for a node of lab `lab` under `prefix`.
+std::string PrefixedName(const std::optional<std::string>& prefix, const std::string& lab, const std::string& node) {
+  if (!prefix) return "clab-" + lab + "-" + node;
   if (prefix->empty()) return node;
-  if (*prefix == "__lab-name") return name + "-" + node;
-  return *prefix + "-" + name + "-" + node;
+  if (*prefix == "__lab-name") return lab + "-" + node;
+  return *prefix + "-" + lab + "-" + node;
+}
+}  // namespace
+
+std::string LabSpec::ContainerName(const std::string& node) const {
+  const NodeConfig* n = FindNode(node);
+  return n ? ContainerName(*n) : PrefixedName(prefix, name, node);
+}
+
+std::string LabSpec::ContainerName(const NodeConfig& n) const {
+  return n.kind == "ext-container" ? n.name : PrefixedName(prefix, name, n.name);  // its own name
 }
 
 std::string VethStitchNetnsPrefix(const std::string& lab) {

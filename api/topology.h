@@ -291,6 +291,7 @@ struct LabSpec {
   // containerlab's naming: clab-<lab>-<node>, honouring prefix ("" and "__lab-name"); an
   // ext-container node is the container of that name, made by someone else.
   std::string ContainerName(const std::string& node) const;
+  std::string ContainerName(const NodeConfig& node) const;  // the same for a node at hand, no search
   // containerlab's lab directory: <file dir>/clab-<lab>, or $CLAB_LABDIR_BASE/clab-<lab> when set.
   std::string LabDir() const;
   const NodeConfig* FindNode(const std::string& name) const;

@@ -9,9 +9,9 @@ bin=${1:-labkeeper}
 nodes=${2:-16}
 dir=$(mktemp -d /tmp/lkbench-XXXXXX)
 lab=lkbench-workers
-cleanup() { "$bin" destroy --lab "$lab" >/dev/null 2>&1 || true; rm -rf "$dir"; }
+cleanup() { "$bin" destroy --lab "$lab" >/dev/null 2>&1 || true; drop_network lkbench-workers-mgmt; rm -rf "$dir"; }
 trap cleanup EXIT
-chain_lab "$lab" "$nodes" lkbench-workers-mgmt 172.31.249.0/24 >"$dir/bench.clab.yml"
+chain_lab "$lab" "$nodes" lkbench-workers-mgmt 198.18.1.0/24 >"$dir/bench.clab.yml"
 "$bin" destroy --lab "$lab" >/dev/null 2>&1 || true
 declare -A took
 for w in 1 2 4 8; do

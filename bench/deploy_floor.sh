@@ -34,12 +34,13 @@ cleanup() {
 }
 cleanup() {
   "$bin" destroy --lab "$lab" --no-host-names >/dev/null 2>&1 || true
+  drop_network lkbench-floor-mgmt
   raw_cleanup
   rm -rf "$dir"
 }
 trap cleanup EXIT
 
-chain_lab "$lab" "$nodes" lkbench-floor-mgmt 172.31.250.0/24 >"$dir/bench.clab.yml"
+chain_lab "$lab" "$nodes" lkbench-floor-mgmt 198.18.2.0/24 >"$dir/bench.clab.yml"
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'; }

@@ -18,13 +18,14 @@ ctl=
 cleanup() {
   [ -n "$ctl" ] && kill "$ctl" 2>/dev/null && wait "$ctl" 2>/dev/null
   for l in $(seq 1 "$labs"); do echo "--lab lkbench-idle$l"; done | xargs "$bin" destroy --no-host-names >/dev/null 2>&1 || true
+  drop_network lkbench-idle-mgmt
   rm -rf "$dir"
 }
 trap cleanup EXIT
 
 mkdir -p "$dir/labs"
 for l in $(seq 1 "$labs"); do
-  chain_lab "lkbench-idle$l" "$nodes" lkbench-idle-mgmt 172.31.252.0/22 >"$dir/labs/idle$l.clab.yml"
+  chain_lab "lkbench-idle$l" "$nodes" lkbench-idle-mgmt 198.18.4.0/22 >"$dir/labs/idle$l.clab.yml"
 done
 
 "$bin" run --dir "$dir/labs" --state-dir "$dir/state" --listen "127.0.0.1:$port" --resync "$resync" --no-host-names \

@@ -29,12 +29,13 @@ stop_ctl() {
 cleanup() {
   stop_ctl || true
   "$bin" destroy --lab "$lab" --no-host-names >/dev/null 2>&1 || true
+  drop_network lkbench-pass-mgmt
   rm -rf "$dir"
 }
 trap cleanup EXIT
 
 mkdir -p "$dir/labs"
-chain_lab "$lab" "$nodes" lkbench-pass-mgmt 172.31.248.0/22 >"$dir/labs/pass.clab.yml"
+chain_lab "$lab" "$nodes" lkbench-pass-mgmt 198.18.8.0/22 >"$dir/labs/pass.clab.yml"
 
 api=http://127.0.0.1:$port
 start_ctl() {  # [WRAPPER...]: the controller, then until its lab is Ready (900 s at most)

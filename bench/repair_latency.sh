@@ -20,13 +20,14 @@ ctl=
 cleanup() {
   [ -n "$ctl" ] && kill "$ctl" 2>/dev/null && wait "$ctl" 2>/dev/null
   "$bin" destroy --lab "$lab" --no-host-names >/dev/null 2>&1 || true
+  drop_network lkbench-repair-mgmt
   rm -rf "$dir"
 }
 trap cleanup EXIT
 [ "$nodes" -ge 3 ] || { echo "repair_latency: NODES must be at least 3" >&2; exit 2; }
 
 mkdir -p "$dir/labs"
-chain_lab "$lab" "$nodes" lkbench-repair-mgmt 172.31.251.0/24 >"$dir/labs/bench.clab.yml"
+chain_lab "$lab" "$nodes" lkbench-repair-mgmt 198.18.3.0/24 >"$dir/labs/bench.clab.yml"
 "$bin" destroy --lab "$lab" --no-host-names >/dev/null 2>&1 || true
 "$bin" run --dir "$dir/labs" --state-dir "$dir/state" --listen "127.0.0.1:$port" --resync 30s --no-host-names \
   >"$dir/controller.log" 2>&1 &

@@ -197,7 +197,7 @@ void Observer::MatchNodes(const LabSpec& lab, ObservedLab* o) {
       ObserveAttached(lab, n, &on, o);
       continue;
     }
-    std::string cname = lab.ContainerName(n.name);
+    std::string cname = lab.ContainerName(n);
     if (auto it = by_name.find(cname); it != by_name.end()) {
       on.container = it->second;
       on.owned = true;

@@ -20,7 +20,9 @@ const Iface* FindIface(const std::vector<Iface>& ifaces, const std::string& name
 
 class Planner {
  public:
-  Planner(const LabSpec& d, const ObservedLab& o, std::string owner) : d_(d), o_(o), owner_(std::move(owner)) {}
+  Planner(const LabSpec& d, const ObservedLab& o, std::string owner) : d_(d), o_(o), owner_(std::move(owner)) {
+    for (const auto& n : d_.nodes) nodes_.emplace(n.name, &n);
+  }
 
   Plan Make() {
     bool needs_network = false;
@@ -122,7 +124,7 @@ class Planner {
       blocked_.insert(n.name);
     };
     // A bridge inside a lab node's container is made once that container runs.
-    const NodeConfig* holder = n.IsBridge() && !n.BridgeHolder().empty() ? d_.FindNode(n.BridgeHolder()) : nullptr;
+    const NodeConfig* holder = n.IsBridge() && !n.BridgeHolder().empty() ? Node(n.BridgeHolder()) : nullptr;
     bool in_lab_node = holder && holder->IsContainer();
     if (o && !o->unreachable.empty() && !in_lab_node) return block(o->unreachable);
     if (!n.IsBridge() || (o && o->bridge_present)) return;
@@ -177,7 +179,7 @@ class Planner {
 
   const std::vector<Iface>* IfacesOf(const std::string& node) const {
     if (node == kHostNode) return &o_.host_ifaces;
-    if (const NodeConfig* n = d_.FindNode(node); n && n->InHostNamespace()) return &o_.host_ifaces;
+    if (const NodeConfig* n = Node(node); n && n->InHostNamespace()) return &o_.host_ifaces;
     auto it = o_.nodes.find(node);
     return it == o_.nodes.end() ? nullptr : &it->second.ifaces;
   }
@@ -268,7 +270,16 @@ class Planner {
     return true;
   }
 
-  bool InHostNamespace(const Endpoint& e) const { return d_.EndInHostNamespace(e); }
+  bool InHostNamespace(const Endpoint& e) const {
+    const NodeConfig* n = Node(e.node);
+    return e.node == kHostNode || (n && n->InHostNamespace());
+  }
+  // The lab's node of that name, or null: looked up, not searched (a plan of a large lab asks per
+  // node and per link end).
+  const NodeConfig* Node(const std::string& name) const {
+    auto it = nodes_.find(name);
+    return it == nodes_.end() ? nullptr : it->second;
+  }
   // "node:iface" of containerlab's interface for an end, as PlanClabLeftovers names it.
   std::string ClabKey(const Endpoint& e) const { return (InHostNamespace(e) ? kHostNode : e.node) + ":" + e.iface; }
 
@@ -438,8 +449,8 @@ class Planner {
   // container:NODE) waits for that node. A cycle stops at the lab's size (the engine refuses it).
   int Depth(const std::string& node) const {
     int depth = 0;
-    for (const NodeConfig* n = d_.FindNode(node); n && !n->NamespaceOf().empty();) {
-      n = d_.FindNode(n->NamespaceOf());
+    for (const NodeConfig* n = Node(node); n && !n->NamespaceOf().empty();) {
+      n = Node(n->NamespaceOf());
       if (!n || depth > static_cast<int>(d_.nodes.size())) break;
       ++depth;
     }
@@ -450,15 +461,16 @@ class Planner {
   // namespace waiting for that one's create.
   void PlanWaits(const std::set<std::string>& renewed) {
     for (const auto& name : renewed) {
-      const NodeConfig& n = *d_.FindNode(name);
+      const NodeConfig& n = *Node(name);
       for (const auto& [stage, st] : n.stages)
         for (const auto& w : st.wait_for) plan_.waits.push_back({name, StageIndex(stage), w.node, StageIndex(w.stage)});
-      if (std::string on = n.NamespaceOf(); !on.empty() && d_.FindNode(on)) plan_.waits.push_back({name, 0, on, 0});
+      if (std::string on = n.NamespaceOf(); !on.empty() && Node(on)) plan_.waits.push_back({name, 0, on, 0});
     }
   }
 
   const LabSpec& d_;
   const ObservedLab& o_;
+  std::map<std::string, const NodeConfig*> nodes_;  // d_'s nodes by name
   Plan plan_;
   std::vector<Action> repairs_;
   std::set<std::string> fresh_;     // nodes whose container is (re)created or started: no links yet

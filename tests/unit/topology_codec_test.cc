@@ -114,7 +114,9 @@ TEST(TopologyCodec, PrefixNaming) {
   auto name = [](const std::string& prefix_line) {
     auto r = Load("name: lab\n" + prefix_line + "\ntopology:\n  nodes:\n    n: {kind: linux, image: i}\n");
     EXPECT_TRUE(r.ok()) << Errors(r);
-    return r.ok() ? r.lab->ContainerName("n") : "";
+    if (!r.ok()) return std::string();
+    EXPECT_EQ(r.lab->ContainerName(*r.lab->FindNode("n")), r.lab->ContainerName("n")) << "by node, by name alike";
+    return r.lab->ContainerName("n");
   };
   EXPECT_EQ(name(""), "clab-lab-n");
   EXPECT_EQ(name("prefix: \"\""), "n");
@@ -663,6 +665,16 @@ topology:
   EXPECT_FALSE(lab.FindNode("br1|c")->InHostNamespace());
   EXPECT_EQ(lab.FindNode("br1|c")->BridgeName(), "br1");
   EXPECT_EQ(lab.FindNode("br1|c")->BridgeHolder(), "c");
+  EXPECT_EQ(lab.ContainerName("other"), "other") << "an ext-container is the container of its own name";
+  EXPECT_EQ(lab.ContainerName(*lab.FindNode("other")), "other");
+  auto end = [](const char* node) {
+    Endpoint e;
+    e.node = node;
+    return e;
+  };
+  EXPECT_TRUE(lab.EndInHostNamespace(end("host")));
+  EXPECT_TRUE(lab.EndInHostNamespace(end("br0")));
+  EXPECT_FALSE(lab.EndInHostNamespace(end("c")));
   // containerlab turns IPv6 on in every node with a namespace of its own.
   EXPECT_EQ(lab.FindNode("c")->sysctls.at("net.ipv6.conf.all.disable_ipv6"), "0");
 }
