@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <tuple>
 
 #include "api/strings.h"
 #include "controller/cli.h"
@@ -163,6 +164,30 @@ void AddHostFlags(CLI::App* run, std::string* host_id, std::vector<std::string>*
 }
 
 // --peer HOST=ADDRESS and --host-address into the host table; false (said why) when one is bad.
+// --resync and --deep-resync (docs/controller.md: quiet resyncs).
+void AddResyncFlags(CLI::App* run, std::string* resync, std::string* deep) {
+  run->add_option("--resync", *resync, "periodic reconcile of every lab, as a safety net (500ms, 30s, 5m)")
+      ->capture_default_str();
+  run->add_option("--deep-resync", *deep,
+                  "a lab the event sources cover fully is looked at whole by a resync at least this often; between, "
+                  "a resync of a lab nothing has touched since its last in-sync pass makes no engine or kernel call "
+                  "(0: every resync is whole)")
+      ->capture_default_str();
+}
+
+bool TakeResync(const std::string& resync, const std::string& deep, ControllerOptions* opts) {
+  for (auto [flag, text, out] :
+       {std::tuple{"--resync", &resync, &opts->resync}, std::tuple{"--deep-resync", &deep, &opts->deep_resync}}) {
+    auto d = ParseDuration(*text);
+    if (!d) {
+      std::cerr << "labkeeper run: " << flag << ": " << d.error() << "\n";
+      return false;
+    }
+    *out = *d;
+  }
+  return true;
+}
+
 bool TakePeers(const std::vector<std::string>& peers, const std::string& own, ControllerOptions* opts) {
   auto address = [](const std::string& s) {
     in6_addr buf{};
@@ -191,7 +216,7 @@ bool TakePeers(const std::vector<std::string>& peers, const std::string& own, Co
 CliCommand AddRunCommand(CLI::App& app) {
   struct Args {
     ControllerOptions opts;
-    std::string resync = "30s", listen = "127.0.0.1:9580", token_file, unplaced = "take";
+    std::string resync = "30s", deep_resync = "5m", listen = "127.0.0.1:9580", token_file, unplaced = "take";
     GitSourceOptions git;
     std::string git_interval = "30s";
     std::vector<std::string> peers;
@@ -208,8 +233,7 @@ CliCommand AddRunCommand(CLI::App& app) {
   run->add_option("--state-dir", a->opts.state_dir,
                   "where status.json and the API's suspensions (suspended.json) are kept")
       ->capture_default_str();
-  run->add_option("--resync", a->resync, "periodic full reconcile, as a safety net (500ms, 30s, 5m)")
-      ->capture_default_str();
+  AddResyncFlags(run, &a->resync, &a->deep_resync);
   run->add_option("--workers", a->opts.workers, "labs reconciled in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -233,12 +257,7 @@ CliCommand AddRunCommand(CLI::App& app) {
   AddSourceFlags(run, &a->opts.dir, &a->git, &a->git_interval);
   AddHostFlags(run, &a->opts.owner, &a->peers, &a->host_address, &a->opts.vxlan_port, &a->opts.underlay_mtu);
   return {run, [a] {
-            auto d = ParseDuration(a->resync);
-            if (!d) {
-              std::cerr << "labkeeper run: --resync: " << d.error() << "\n";
-              return 2;
-            }
-            a->opts.resync = *d;
+            if (!TakeResync(a->resync, a->deep_resync, &a->opts)) return 2;
             a->opts.take_unplaced = a->unplaced == "take";
             if (!a->git.url.empty() && !CheckGit(&a->git, a->git_interval, a->opts.dir)) return 2;
             if (!TakePeers(a->peers, a->host_address, &a->opts)) return 2;

@@ -121,16 +121,18 @@ void Controller::Stop() {
   WriteStatus();
 }
 
+// Whatever asks (an event, the API) makes the next pass a whole one: it counts as a look.
 void Controller::ReconcileNow(const std::string& lab) {
-  if (lab != "*") {
-    queue_.Add(lab);
-    return;
-  }
   std::vector<std::string> names;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [name, rec] : labs_) names.push_back(name);
+    for (auto& [name, rec] : labs_)
+      if (lab == "*" || name == lab) {
+        ++rec.looks;
+        names.push_back(name);
+      }
   }
+  if (lab != "*" && names.empty()) names.push_back(lab);
   for (const auto& n : names) queue_.Add(n);
 }
 
@@ -153,20 +155,24 @@ void Controller::Worker() {
       TimePoint t;
       ~Timer() { h.WorkDuration(std::chrono::duration<double>(clock.Now() - t).count()); }
     } timer{health_, env_, env_.Now()};
-    try {
-      Reconcile(*lab);
-    } catch (const std::exception& e) {
-      log_("lab " + *lab + ": reconcile raised " + e.what() + "; retrying");
-      Requeue(*lab, After::kFailure);
+    if (!QuietResync(*lab)) {
+      try {
+        Reconcile(*lab);
+      } catch (const std::exception& e) {
+        log_("lab " + *lab + ": reconcile raised " + e.what() + "; retrying");
+        Requeue(*lab, After::kFailure);
+      }
+      status_dirty_ = true;
     }
     queue_.Done(*lab);
     // status.json once a burst of passes is over (20 labs resynced: one write, not 20), and at
-    // least every second while a long one goes on.
-    if (queue_.Idle() || env_.Now() - LastStatusWrite() >= std::chrono::seconds(1)) WriteStatus();
+    // least every second while a long one goes on; not after quiet resyncs alone.
+    if (status_dirty_ && (queue_.Idle() || env_.Now() - LastStatusWrite() >= std::chrono::seconds(1))) WriteStatus();
   }
 }
 
 void Controller::Reconcile(const std::string& lab) {
+  TimePoint began = env_.Now();
   std::optional<LabRecord> snap = Snapshot(lab);
   if (!snap) return;
   if (!snap->spec || snap->deleted || !snap->stalled.empty()) return ReconcileWithoutSpec(lab, std::move(*snap));
@@ -188,6 +194,7 @@ void Controller::Reconcile(const std::string& lab) {
   std::vector<NodeSeen> seen = r.outcomes.empty() && r.listed ? SeeContainers(std::move(*r.listed)) : SeeNodes(here);
   std::optional<LabArtifacts::Outcome> files;  // a suspended lab's files and names stay as they are
   if (!suspended) files = WriteArtifacts(here, seen);
+  bool watched = WatchNamespaces(lab, seen);
   {
     std::lock_guard lock(mu_);
     auto it = labs_.find(lab);
@@ -198,8 +205,43 @@ void Controller::Reconcile(const std::string& lab) {
     Finish(lab, &it->second, r, suspended, seen);  // status, events, and the requeue
     if (!suspended && r.ok()) it->second.applied = snap->source;
     it->second.observed_generation = Generation(spec);
+    RecordQuiet(&it->second, spec, r, suspended, watched, snap->looks, began);
   }
-  WatchNamespaces(lab, seen);
+}
+
+bool Controller::QuietResync(const std::string& lab) {
+  std::lock_guard lock(mu_);
+  auto it = labs_.find(lab);
+  if (it == labs_.end()) return false;
+  LabRecord& rec = it->second;
+  if (!rec.quiet_from || *rec.quiet_from != rec.looks || env_.Now() - rec.deep_at >= opts_.deep_resync) return false;
+  ++rec.quiet_resyncs;
+  return true;
+}
+
+namespace {
+
+// Whether the event sources see every change a pass would repair in the lab: its containers are
+// labelled ones (the engine's events) and its links veths between container namespaces (their
+// link and address events). Host-namespace ends, tunnels and other hosts' containers are not.
+bool EventsCover(const LabSpec& spec) {
+  if (spec.Spread()) return false;
+  for (const auto& n : spec.nodes)
+    if (!n.IsContainer() || n.kind == "ext-container" || n.network_mode == "host") return false;
+  for (const auto& l : spec.links)
+    if (l.type != "veth" || l.a.node == kHostNode || l.b.node == kHostNode) return false;
+  return true;
+}
+
+}  // namespace
+
+void Controller::RecordQuiet(LabRecord* rec, const LabSpec& spec, const ApplyResult& r, bool suspended, bool watched,
+                             uint64_t looks, TimePoint began) {
+  rec->quiet_from.reset();
+  if (suspended || !r.ok() || !r.plan.empty() || !rec->artifacts_error.empty() || !watched || !EventsCover(spec))
+    return;
+  rec->quiet_from = looks;
+  rec->deep_at = began;
 }
 
 std::optional<LabRecord> Controller::Snapshot(const std::string& lab) const {
@@ -323,12 +365,12 @@ LabArtifacts::Outcome Controller::WriteArtifacts(const LabSpec& spec, const std:
   return LabArtifacts(env_, opts_.artifacts).Update(spec, containers);
 }
 
-void Controller::WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen) {
-  if (!sources_) return;
+bool Controller::WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen) {
+  if (!sources_) return false;
   std::map<std::string, int> pids;
   for (const auto& n : seen)
     if (n.container.running() && n.container.pid > 0) pids[n.container.id] = n.container.pid;
-  sources_->Watch(lab, pids);
+  return sources_->Watch(lab, pids);
 }
 
 void Controller::ResyncLoop() {
@@ -337,8 +379,13 @@ void Controller::ResyncLoop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a real tick; the deadline is the Env clock's
     if (env_.Now() < next) continue;
     next = env_.Now() + opts_.resync;
-    Rescan();
-    ReconcileNow("*");
+    Rescan();  // labs whose files changed are looks
+    std::vector<std::string> names;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [name, rec] : labs_) names.push_back(name);
+    }
+    for (const auto& n : names) queue_.Add(n);  // not a look: quiet where nothing asked (QuietResync)
   }
 }
 
@@ -395,7 +442,7 @@ Controller::SuspendResult Controller::SetSuspended(const std::string& lab, bool 
   }
   bool saved = SaveSuspended().ok();
   log_("lab " + lab + (suspended ? ": suspended through the API" : ": resumed through the API"));
-  queue_.Add(lab);
+  ReconcileNow(lab);
   return saved ? SuspendResult::kOk : SuspendResult::kNotSaved;
 }
 
@@ -409,6 +456,7 @@ Status Controller::SaveSuspended() {
 }
 
 void Controller::WriteStatus() {
+  status_dirty_ = false;  // a pass that ends from here on writes it again
   {
     std::lock_guard lock(status_write_mu_);
     last_status_write_ = env_.Now();

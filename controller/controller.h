@@ -36,6 +36,9 @@ struct ControllerOptions {
   std::string dir;
   std::string state_dir = "/run/labkeeper";  // status.json is written here
   Duration resync = std::chrono::seconds(30);
+  // A lab whose events cover it is looked at whole by a resync at least this often; between,
+  // a resync with nothing new since its last in-sync pass is quiet (0: every resync is whole).
+  Duration deep_resync = std::chrono::minutes(5);
   int workers = 2;      // labs reconciled in parallel
   int max_workers = 4;  // containers created in parallel within one lab
   std::string owner;    // labkeeper.dev/owner ("" = host name)
@@ -91,6 +94,14 @@ struct LabRecord {
   std::set<std::string> adopted;            // nodes whose containerlab container the last pass took over
   FileRevision source;                      // the commit the file is at now (when in a git checkout)
   FileRevision applied;                     // the one the last successful pass applied
+  // Quiet resyncs (docs/controller.md): `looks` counts what asked to look at the lab (its events,
+  // its file, the API); `quiet_from` is that count when the last pass that found the lab in sync,
+  // its events covering everything a pass repairs, began (at `deep_at`). A resync that finds the
+  // count unmoved within --deep-resync of that pass makes no pass.
+  uint64_t looks = 0;
+  std::optional<uint64_t> quiet_from;
+  TimePoint deep_at{};
+  uint64_t quiet_resyncs = 0;
 };
 
 class Controller {
@@ -145,6 +156,11 @@ class Controller {
   // One pass over one lab: snapshot, the lab reconciler, the result recorded outside any engine
   // call, the requeue.
   void Reconcile(const std::string& lab);
+  // A resync with nothing to look at (LabRecord::quiet_from): counted, and no pass is made.
+  bool QuietResync(const std::string& lab);
+  // After a pass: whether the next resyncs may be quiet. Under mu_.
+  void RecordQuiet(LabRecord* rec, const LabSpec& spec, const ApplyResult& r, bool suspended, bool watched,
+                   uint64_t looks, TimePoint began);
   std::optional<LabRecord> Snapshot(const std::string& lab) const;
   void ReconcileWithoutSpec(const std::string& lab, LabRecord snap);  // pruned, kept or Stalled
   bool Suspended(const std::string& lab, const LabSpec& spec) const;
@@ -189,7 +205,7 @@ class Controller {
                 const std::string& message);
   void SetCondition(LabRecord* rec, const std::string& type, bool status, const std::string& reason,
                     const std::string& message);
-  void WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen);
+  bool WatchNamespaces(const std::string& lab, const std::vector<NodeSeen>& seen);  // every one watched
   void WriteStatus();
   Status SaveSuspended();
   nlohmann::json StateJson() const;  // the state directory and its last write
@@ -223,6 +239,7 @@ class Controller {
   // The VNIs the labs made here claim (VniClaims), computed once after each rescan, not per pass.
   mutable std::optional<std::map<uint32_t, std::string>> vni_claims_;
 
+  std::atomic<bool> status_dirty_{true};  // a pass has ended since status.json was last written
   mutable std::mutex status_write_mu_;
   TimePoint last_status_write_{};  // under status_write_mu_
   TimePoint LastStatusWrite() const;

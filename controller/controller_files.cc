@@ -25,16 +25,21 @@ void Controller::Rescan() {
   std::map<std::string, FileRevision> revs;
   if (opts_.revisions) revs = opts_.revisions->Of(files.content);  // git, outside mu_
   std::vector<std::string> touched;
+  bool changed = !loaded.empty() || !revs.empty();  // else the status stays as written (a resync's rescan)
   {
     std::lock_guard lock(mu_);
+    size_t errors = manifest_errors_.size();
     ForgetGoneFiles(files.content, &touched);
     for (auto& [path, hash_load] : loaded)
       TakeFile(path, std::move(hash_load.first), std::move(hash_load.second), files.content, &touched);
     TakeRevisions(revs, &touched);
     vni_claims_.reset();  // the labs here may have changed
+    for (const auto& lab : touched)
+      if (auto it = labs_.find(lab); it != labs_.end()) ++it->second.looks;  // a changed file is a look
+    changed = changed || !touched.empty() || manifest_errors_.size() != errors;
   }
   for (const auto& lab : touched) queue_.Add(lab);
-  WriteStatus();
+  if (changed) WriteStatus();
 }
 
 void Controller::ForgetGoneFiles(const std::map<std::string, std::string>& found, std::vector<std::string>* touched) {

@@ -19,6 +19,7 @@ namespace {
 constexpr char kReconcile[] = "labkeeper_reconcile_total";
 constexpr char kErrors[] = "labkeeper_reconcile_errors_total";
 constexpr char kDuration[] = "labkeeper_reconcile_duration_seconds";
+constexpr char kQuiet[] = "labkeeper_quiet_resyncs_total";
 constexpr char kDrift[] = "labkeeper_drift_corrections_total";
 constexpr char kReady[] = "labkeeper_lab_ready";
 constexpr char kCondition[] = "labkeeper_lab_condition";
@@ -33,6 +34,8 @@ void DeclareLabFamilies(Exposition* e) {
              MetricType::Counter);
   e->Declare(kErrors, "Reconcile passes that failed, by lab", MetricType::Counter);
   e->Declare(kDuration, "Time of one reconcile pass, by lab", MetricType::Histogram);
+  e->Declare(kQuiet, "Resyncs that made no pass: nothing had touched the lab since its last in-sync pass, by lab",
+             MetricType::Counter);
   e->Declare(kDrift, "Drift corrected, by lab, object kind (node, link, iface) and reason", MetricType::Counter);
   e->Declare(kReady, "1 when the lab's Ready condition is True", MetricType::Gauge);
   e->Declare(kCondition, "1 for each lab condition's current status", MetricType::Gauge);
@@ -71,6 +74,7 @@ void CollectLab(Exposition* e, const std::string& lab, const LabRecord& rec) {
   for (const auto& [result, n] : rec.results) e->Counter(kReconcile, "", {{"lab", lab}, {"result", result}}, n);
   e->Counter(kErrors, "", {{"lab", lab}}, static_cast<double>(rec.reconcile_errors));
   e->Histogram(kDuration, "", {{"lab", lab}}, rec.durations);
+  e->Counter(kQuiet, "", {{"lab", lab}}, static_cast<double>(rec.quiet_resyncs));
   for (const auto& [key, n] : rec.drift)
     e->Counter(kDrift, "",
                {{"lab", lab}, {"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}},

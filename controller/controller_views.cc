@@ -71,6 +71,7 @@ nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& r
                          {"actions", rec.last_actions}}},
                        {"reconciles", rec.reconciles},
                        {"reconcileErrors", rec.reconcile_errors},
+                       {"quietResyncs", rec.quiet_resyncs},
                        {"driftCorrections", drift},
                        {"events", events}};
   if (rec.spec && rec.spec->Spread()) st["spread"] = SpreadJson(LocalLocked(*rec.spec), HostTableHere().me);

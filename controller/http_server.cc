@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -73,6 +74,32 @@ std::vector<std::pair<int, TcpCounters>> Connections(int port) {
   closedir(d);
   return out;
 }
+
+// Whether a tick of the reaper looks at the descriptors. Looking costs (a readdir of
+// /proc/self/fd and a getsockname per descriptor, and the controller holds a netlink socket per
+// watched namespace), so a tick looks only when there is something to see: connections were open
+// at the last look, a connection was accepted in this network namespace within the last second
+// (the kernel's PassiveOpens count moved; the descriptor appears when the listener accepts, a
+// little after), or a second has gone by since the last look. Without the count, every tick looks.
+class LookGate {
+ public:
+  static constexpr int kTicksPerSecond = 10;
+  bool Due(bool connections_open) {
+    std::optional<uint64_t> opens = reader_.Read();
+    if (!opens || *opens != opens_) recent_ = kTicksPerSecond;
+    if (opens) opens_ = *opens;
+    bool due = connections_open || recent_ > 0 || ++since_look_ >= kTicksPerSecond;
+    if (recent_ > 0) --recent_;
+    if (due) since_look_ = 0;
+    return due;
+  }
+
+ private:
+  PassiveOpensReader reader_;
+  uint64_t opens_ = 0;
+  int recent_ = kTicksPerSecond;  // ticks left that look because of an accepted connection
+  int since_look_ = 0;
+};
 
 // Answers 431 on a connection whose request head never ends, written straight to its socket
 // (the listener is still reading that head and writes nothing meanwhile), and cuts it.
@@ -144,7 +171,8 @@ struct HttpServer::Impl {
   std::vector<std::shared_ptr<EventStream>> streams;  // under mu
 
   // cpprestsdk's listener has no read timeout and no bound on a request head: it buffers the
-  // head whole before parsing it. So every 100 ms the connections are looked at from outside:
+  // head whole before parsing it. So every 100 ms (while there are any; LookGate) the
+  // connections are looked at from outside:
   // one that has sent more than opts.max_unanswered bytes since it was last answered is refused
   // (431) and cut; one that has neither received nor sent data for opts.idle_timeout_ms (a
   // client stalled mid-request, an idle keep-alive) is cut. shutdown() makes the peer see the end
@@ -152,6 +180,7 @@ struct HttpServer::Impl {
   void Reap() {
     int port = PortOf(listen);
     std::unordered_map<uint64_t, Seen> seen;
+    LookGate gate;
     std::unique_lock lock(mu);
     auto beat = std::chrono::steady_clock::now();
     while (!stopping) {
@@ -161,6 +190,7 @@ struct HttpServer::Impl {
         beat = std::chrono::steady_clock::now();
         Heartbeat();
       }
+      if (!gate.Due(!seen.empty())) continue;
       std::unordered_map<uint64_t, Seen> now;  // only the connections still open
       for (const auto& [fd, c] : Connections(port)) {
         auto old = seen.find(c.cookie);

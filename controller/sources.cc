@@ -154,9 +154,10 @@ void DockerEvents::Stop() {
 }
 
 void DockerEvents::Loop() {
-  nlohmann::json filters = {{"type", {"container"}},
-                            {"label", {"containerlab"}},
-                            {"event", {"start", "die", "destroy", "stop", "kill", "pause", "unpause", "oom"}}};
+  nlohmann::json filters = {
+      {"type", {"container"}},
+      {"label", {"containerlab"}},
+      {"event", {"start", "die", "destroy", "stop", "kill", "pause", "unpause", "oom", "rename"}}};
   std::string path = "/events?filters=" + UrlEncode(filters.dump());
   bool broken = false;
   while (!stop_) {
@@ -203,8 +204,9 @@ void LinkEvents::Stop() {
   subs_.clear();
 }
 
-void LinkEvents::Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) {
+bool LinkEvents::Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) {
   std::lock_guard lock(mu_);
+  bool all = true;
   // A socket holds its namespace alive: close the ones of containers that are gone or
   // restarted (new pid), so their namespaces, and the veth ends in them, can go.
   for (auto it = subs_.begin(); it != subs_.end();) {
@@ -215,19 +217,26 @@ void LinkEvents::Watch(const std::string& lab, const std::map<std::string, int>&
   for (const auto& [id, pid] : pid_by_container) {
     if (subs_.count(id)) continue;
     auto ns = NetNs::OfPid(pid);
-    if (!ns) continue;
+    if (!ns) {
+      all = false;
+      continue;
+    }
     Fd sock;
     RunInNetns(*ns, [&] {
       sock = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
       if (!sock.valid()) return;
       sockaddr_nl addr{};
       addr.nl_family = AF_NETLINK;
-      addr.nl_groups = RTMGRP_LINK;
+      addr.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
       if (::bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) sock = Fd();
     });
-    if (sock.valid()) subs_[id] = Sub{lab, pid, std::move(sock)};
+    if (sock.valid())
+      subs_[id] = Sub{lab, pid, std::move(sock)};
+    else
+      all = false;
   }
   if (wake_.valid()) Wake(wake_);
+  return all;
 }
 
 void LinkEvents::Loop() {
@@ -282,8 +291,8 @@ class HostSources : public EventSources {
     if (docker_events_) docker_events_->Stop();
     if (link_events_) link_events_->Stop();
   }
-  void Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) override {
-    if (link_events_) link_events_->Watch(lab, pid_by_container);
+  bool Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) override {
+    return link_events_ && link_events_->Watch(lab, pid_by_container);
   }
 
  private:

@@ -71,8 +71,9 @@ class LinkEvents {
   ~LinkEvents();
   Status Start();
   void Stop();
-  // The namespaces to watch: container id -> (lab, pid). Replaces the previous set for `lab`.
-  void Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container);
+  // The namespaces to watch (link and address events): container id -> pid. Replaces the
+  // previous set for `lab`. True when every one of them is watched.
+  bool Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container);
 
  private:
   struct Sub {

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace lk {
 
@@ -17,5 +19,24 @@ struct TcpCounters {
 
 // The counters of socket `fd`, or nullopt when it is not a TCP socket.
 std::optional<TcpCounters> ReadTcpCounters(int fd);
+
+// The TCP connections accepted in this network namespace since it was made (PassiveOpens, both
+// IPv4 and IPv6), from the text of /proc/net/snmp; nullopt when the text has no such counter.
+std::optional<uint64_t> ParsePassiveOpens(std::string_view snmp);
+
+// The same, read again and again through one descriptor of /proc/self/net/snmp (the network
+// namespace this process was in when it was made): no path walk and no allocation per read.
+class PassiveOpensReader {
+ public:
+  PassiveOpensReader();
+  ~PassiveOpensReader();
+  PassiveOpensReader(const PassiveOpensReader&) = delete;
+  PassiveOpensReader& operator=(const PassiveOpensReader&) = delete;
+  std::optional<uint64_t> Read();
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
 
 }  // namespace lk

@@ -2,7 +2,7 @@
 // the real sources (integration label: inotify, the Docker engine's events, netlink link events
 // in a namespace of the test's own). An implementation's test file defines an Env with
 // sources(), Unavailable() (why it cannot run here, or ""), and the pokes: ChangeDir(),
-// ChangeLabContainer(lab), a watched Namespace() and ChangeLinksIn(it).
+// ChangeLabContainer(lab), a watched Namespace(), ChangeLinksIn(it) and ChangeAddressesIn(it).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -88,13 +88,24 @@ TYPED_TEST_P(SourcesContract, AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatche
   auto held = this->env_.Namespace();  // (clang 14 cannot capture a structured binding)
   const std::string container = held.first;
   const int pid = held.second;
-  this->env_.sources().Watch("lkc-watched", {{container, pid}});
+  EXPECT_TRUE(this->env_.sources().Watch("lkc-watched", {{container, pid}})) << "every namespace given is watched";
   EXPECT_TRUE(this->Until([&] { this->env_.ChangeLinksIn(pid); }, [&] { return this->Named("lkc-watched"); }));
   this->env_.sources().Watch("lkc-watched", {});
   this->Forget();
   this->env_.ChangeLinksIn(pid);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_FALSE(this->Named("lkc-watched")) << "no longer watched";
+}
+
+// An address added or removed is a change too (a link's ipv4/ipv6 is part of the lab).
+TYPED_TEST_P(SourcesContract, AnAddressChangeInAWatchedNamespaceNamesItsLab) {
+  this->Start();
+  auto held = this->env_.Namespace();
+  const std::string container = held.first;
+  const int pid = held.second;
+  ASSERT_TRUE(this->env_.sources().Watch("lkc-addr", {{container, pid}}));
+  EXPECT_TRUE(this->Until([&] { this->env_.ChangeAddressesIn(pid); }, [&] { return this->Named("lkc-addr"); }));
+  this->env_.sources().Watch("lkc-addr", {});
 }
 
 // A watcher's own bookkeeping after a change (re-reading the tree) is no change: once the
@@ -120,6 +131,7 @@ TYPED_TEST_P(SourcesContract, NothingIsSaidAfterStop) {
 
 REGISTER_TYPED_TEST_SUITE_P(SourcesContract, AChangeInTheDirectoryIsSaid, AChangeToALabsContainerNamesTheLab,
                             AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatchedOneDoesNot,
+                            AnAddressChangeInAWatchedNamespaceNamesItsLab,
                             AfterAChangeIsSaidAnUntouchedDirectoryStaysQuiet, NothingIsSaidAfterStop);
 
 }  // namespace lk::test

@@ -25,9 +25,15 @@ class FakeSources : public EventSources {
     std::lock_guard lock(mu_);
     running_ = false;
   }
-  void Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) override {
+  bool Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) override {
     std::lock_guard lock(mu_);
     watched_[lab] = pid_by_container;
+    return !fail_watch_;
+  }
+  // Watch says a namespace could not be watched (the lab's resyncs are then never quiet).
+  void FailWatch(bool fail) {
+    std::lock_guard lock(mu_);
+    fail_watch_ = fail;
   }
 
   // What a test does: fire a source (nothing happens once stopped), or make Start fail.
@@ -82,6 +88,7 @@ class FakeSources : public EventSources {
   OnLab on_lab_;
   bool running_ = false;
   std::string fail_start_;
+  bool fail_watch_ = false;
   std::map<std::string, std::map<std::string, int>> watched_;
 };
 

@@ -103,8 +103,10 @@ TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
 // A client that sends a request head forever: without a guard the listener buffers it all
 // (a gigabyte in a few seconds on loopback). It is answered 431 and cut after 1 MiB (read by the
 // guard every 100 ms, so a little more arrives first), and the process grows by far less than
-// what was sent.
+// what was sent. The server has sat idle for 2 s first: its guard no longer looks every 100 ms,
+// only when a connection was accepted (or once a second), and this connection must wake it.
 TEST_F(HttpServerTest, AnEndlessRequestHeadIsRefusedAndCut) {
+  std::this_thread::sleep_for(std::chrono::seconds(2));
   size_t rss_before = RssBytes();
   int fd = Connect();
   ASSERT_GE(fd, 0);

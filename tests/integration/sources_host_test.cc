@@ -63,6 +63,10 @@ class HostSourcesEnv {
     std::string n = std::to_string(++pokes_);
     Sh("ip -n " + ns_->name() + " link add lkc" + n + " type veth peer name lkd" + n + " >/dev/null 2>&1");
   }
+  // An address on the namespace's own loopback (TEST-NET-3, never routed anywhere).
+  void ChangeAddressesIn(int /*pid*/) {
+    Sh("ip -n " + ns_->name() + " addr add 203.0.113." + std::to_string(++pokes_ % 250 + 1) + "/32 dev lo >/dev/null 2>&1");
+  }
 
  private:
   TempDir dir_;

@@ -15,6 +15,7 @@ class FakeSourcesEnv {
   void ChangeLabContainer(const std::string& lab) { sources_.FireLab(lab); }
   std::pair<std::string, int> Namespace() { return {"fake-container", 4242}; }
   void ChangeLinksIn(int pid) { sources_.FireNamespace(pid); }
+  void ChangeAddressesIn(int pid) { sources_.FireNamespace(pid); }
 
  private:
   FakeSources sources_;
