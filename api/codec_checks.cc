@@ -1,9 +1,15 @@
 // The parser's checks of a node's values against what the engine takes (Docker's port, cpuset,
-// pid and cgroup namespace forms) and what containerlab's schema allows, each error at the value.
+// pid and cgroup namespace forms) and what containerlab's schema allows, each error at the value; and
+// keys written twice in a mapping.
 #include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "api/addresses.h"
 #include "api/codec_internal.h"
@@ -108,10 +114,43 @@ void Parser::CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const
       if (!IsAddress(d.dns->servers[i], AF_INET) && !IsAddress(d.dns->servers[i], AF_INET6))
         Error(n["dns"]["servers"][i],
               what + ".dns.servers[" + std::to_string(i) + "]: \"" + d.dns->servers[i] + "\" is not an IP address");
-  if (YAML::Node hc = n["healthcheck"]; hc && hc.IsMap())
+  if (YAML::Node hc = Field(n, "healthcheck"); hc && hc.IsMap())
     for (const char* key : {"interval", "timeout", "start-period", "retries"})
-      if (YAML::Node v = hc[key]; v && v.IsScalar() && !v.Scalar().empty() && v.Scalar()[0] == '-')
+      if (YAML::Node v = Child(hc, key); v && v.IsScalar() && !v.Scalar().empty() && v.Scalar()[0] == '-')
         Error(v, what + ".healthcheck." + key + ": expected 0 or more");
+}
+
+// Views of the tree's own key strings (they live as long as the tree).
+void Parser::DuplicateKeys(const YAML::Node& n, int depth) {
+  if (depth > 64) return;  // deeper files were refused before (kMaxFileDepth)
+  if (n.IsSequence())
+    for (const auto& item : n) DuplicateKeys(item, depth + 1);
+  if (!n.IsMap()) return;
+  // Each key and where it was first written (views of the tree's own strings): a mapping of a
+  // few keys is searched in place, a larger one (topology.nodes) through a hash.
+  constexpr size_t kFew = 16;
+  std::vector<std::pair<std::string_view, YAML::Mark>> few;
+  std::unordered_map<std::string_view, YAML::Mark> many;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    YAML::Node key = it->first;  // a handle: the iterator's pair is a temporary
+    if (key.IsScalar()) {
+      std::string_view k = key.Scalar();
+      std::optional<YAML::Mark> first;
+      if (many.empty()) {
+        for (const auto& [seen, mark] : few)
+          if (seen == k) first = mark;
+        if (!first) few.emplace_back(k, key.Mark());
+        if (few.size() > kFew) many.insert(few.begin(), few.end());
+      } else if (auto [at, fresh] = many.emplace(k, key.Mark()); !fresh) {
+        first = at->second;
+      }
+      if (first)
+        Error(key, "duplicate key \"" + key.Scalar() + "\" (first at line " +
+                       std::to_string(first->line + 1 + line_offset) + ", column " + std::to_string(first->column + 1) +
+                       ")");
+    }
+    DuplicateKeys(it->second, depth + 1);
+  }
 }
 
 }  // namespace lk::codec

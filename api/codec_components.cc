@@ -19,7 +19,7 @@ bool ValidSlot(const std::string& s) {
 }  // namespace
 
 void Parser::Components(const YAML::Node& n, const std::string& what, NodeDefinition* d) {
-  YAML::Node list = n["components"];
+  YAML::Node list = Field(n, "components");
   if (!list || list.IsNull()) return;
   if (!list.IsSequence()) return Error(list, what + ".components: expected a list of {slot, type, env, ...}");
   std::set<std::string> slots;

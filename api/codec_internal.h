@@ -27,10 +27,12 @@ namespace lk::codec {
 // third of its time building streams): an undefined node (false) when `map` has no such key or
 // is no mapping.
 inline YAML::Node Child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  // One undefined node for every miss (only ever read): a new one costs allocations.
+  static const YAML::Node undefined(YAML::NodeType::Undefined);
+  if (!map.IsMap()) return undefined;
   for (auto it = map.begin(); it != map.end(); ++it)
     if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
-  return YAML::Node(YAML::NodeType::Undefined);
+  return undefined;
 }
 
 class Parser {
@@ -79,8 +81,27 @@ class Parser {
     }
   }
 
+  // map[key] as Child finds it (the first scalar key equal to `key`), from an index of the
+  // mapping's keys made once per mapping: a node's fifty fields are looked up among its handful of
+  // keys instead of walking yaml-cpp's iterators fifty times. The index holds its mapping (a copy
+  // of the handle: yaml-cpp's operator= would rebind the node itself), so the keys it points into
+  // live as long as it does and another mapping cannot take its identity meanwhile.
+  YAML::Node Field(const YAML::Node& map, const std::string& key) {
+    if (!map.IsMap()) return undefined_;
+    if (!indexed_ || !indexed_->is(map)) {
+      index_.clear();
+      indexed_.reset();
+      indexed_.emplace(map);
+      for (auto it = map.begin(); it != map.end(); ++it)
+        if (it->first.IsScalar()) index_.emplace_back(&it->first.Scalar(), it->second);
+    }
+    for (const auto& [k, v] : index_)
+      if (*k == key) return v;
+    return undefined_;  // a copy of one handle: a new undefined node costs allocations
+  }
+
   std::optional<std::string> Str(const YAML::Node& map, const std::string& key, const std::string& what) {
-    YAML::Node v = Child(map, key);
+    YAML::Node v = Field(map, key);
     if (!v) return std::nullopt;
     if (v.IsNull()) return std::string();
     if (!v.IsScalar()) {
@@ -94,7 +115,7 @@ class Parser {
   template <typename T>
   std::optional<T> As(const YAML::Node& map, const std::string& key, const std::string& what,
                       const std::string& expected) {
-    YAML::Node v = Child(map, key);
+    YAML::Node v = Field(map, key);
     if (!v) return std::nullopt;
     try {
       return v.as<T>();
@@ -105,13 +126,13 @@ class Parser {
   }
 
   std::optional<int> Int(const YAML::Node& map, const std::string& key, const std::string& what) {
-    YAML::Node v = Child(map, key);
+    YAML::Node v = Field(map, key);
     return As<int>(map, key, what, "expected an integer, got \"" + (v && v.IsScalar() ? v.Scalar() : "?") + "\"");
   }
 
   std::vector<std::string> List(const YAML::Node& map, const std::string& key, const std::string& what) {
     std::vector<std::string> out;
-    YAML::Node v = Child(map, key);
+    YAML::Node v = Field(map, key);
     if (!v || v.IsNull()) return out;
     if (!v.IsSequence()) {
       Error(v, what + "." + key + ": expected a list of strings");
@@ -128,7 +149,7 @@ class Parser {
 
   std::map<std::string, std::string> Map(const YAML::Node& map, const std::string& key, const std::string& what) {
     std::map<std::string, std::string> out;
-    YAML::Node v = Child(map, key);
+    YAML::Node v = Field(map, key);
     if (!v || v.IsNull()) return out;
     if (!v.IsMap()) {
       Error(v, what + "." + key + ": expected a mapping of strings");
@@ -177,6 +198,9 @@ class Parser {
   void DuplicateKeys(const YAML::Node& n, int depth = 0);
 
  private:
+  const YAML::Node undefined_{YAML::NodeType::Undefined};         // what Field answers for a key not there
+  std::optional<YAML::Node> indexed_;                             // the mapping Field indexed last
+  std::vector<std::pair<const std::string*, YAML::Node>> index_;  // its scalar keys and values, in order
   void NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out);
 
   static std::string LimitMessage(size_t limit, const char* what);

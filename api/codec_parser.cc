@@ -14,6 +14,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 
@@ -155,7 +156,7 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
   d.aliases = List(n, "aliases", what);
   // containerlab's per-node container runtime: labkeeper's nodes all run on its Docker engine.
   if (auto rt = Str(n, "runtime", what); rt && !rt->empty() && *rt != "docker")
-    Error(Child(n, "runtime"),
+    Error(Field(n, "runtime"),
           what + ".runtime: \"" + *rt + "\": labkeeper runs every node on its Docker engine (runtime docker)");
   NodeSections(n, what, &d);
   CheckNodeValues(n, d, what);
@@ -164,16 +165,16 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
 
 // A node's nested sections (dns, healthcheck, stages, wait-for); keys accepted but not applied.
 void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d) {
-  if (YAML::Node dns = Child(n, "dns"); dns && IsMap(dns, what + ".dns")) {
+  if (YAML::Node dns = Field(n, "dns"); dns && IsMap(dns, what + ".dns")) {
     CheckKeys(dns, kDnsKeys, what + ".dns");
     d->dns = DnsConfig{List(dns, "servers", what + ".dns"), List(dns, "search", what + ".dns"),
                        List(dns, "options", what + ".dns")};
   }
-  if (YAML::Node hc = Child(n, "healthcheck"); hc && IsMap(hc, what + ".healthcheck")) {
+  if (YAML::Node hc = Field(n, "healthcheck"); hc && IsMap(hc, what + ".healthcheck")) {
     std::string w = what + ".healthcheck";
     CheckKeys(hc, kHealthcheckKeys, w);
     Healthcheck h;
-    if (YAML::Node t = Child(hc, "test"); t && t.IsScalar())
+    if (YAML::Node t = Field(hc, "test"); t && t.IsScalar())
       h.test = {"CMD-SHELL", t.Scalar()};
     else
       h.test = List(hc, "test", w);
@@ -183,7 +184,7 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
     h.timeout = Int(hc, "timeout", w).value_or(0);
     d->healthcheck = h;
   }
-  if (YAML::Node st = Child(n, "stages"); st && IsMap(st, what + ".stages")) {
+  if (YAML::Node st = Field(n, "stages"); st && IsMap(st, what + ".stages")) {
     for (auto it = st.begin(); it != st.end(); ++it) {
       std::string name = it->first.Scalar(), w = what + ".stages." + name;
       if (StageIndex(name) < 0) {
@@ -193,7 +194,7 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
       d->stages[name] = ParseStage(it->second, w);
     }
   }
-  if (YAML::Node wf = Child(n, "wait-for"); wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
+  if (YAML::Node wf = Field(n, "wait-for"); wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
   Components(n, what, d);
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string key = it->first.Scalar();
@@ -205,7 +206,7 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
   Stage stage;
   if (!n || n.IsNull() || !IsMap(n, what)) return stage;
   CheckKeys(n, {"wait-for", "exec"}, what);
-  if (YAML::Node wf = Child(n, "wait-for"); wf && wf.IsSequence()) {
+  if (YAML::Node wf = Field(n, "wait-for"); wf && wf.IsSequence()) {
     for (const auto& item : wf) {
       if (!IsMap(item, what + ".wait-for")) continue;
       CheckKeys(item, {"node", "stage"}, what + ".wait-for");
@@ -213,13 +214,13 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
                      Str(item, "stage", what + ".wait-for").value_or("create")};
       if (wait.node.empty()) Error(item, what + ".wait-for: \"node\" is required");
       if (StageIndex(wait.stage) < 0)
-        Error(Child(item, "stage"), what + ".wait-for: unknown stage \"" + wait.stage + "\"");
+        Error(Field(item, "stage"), what + ".wait-for: unknown stage \"" + wait.stage + "\"");
       stage.wait_for.push_back(wait);
     }
   } else if (wf) {
     Error(wf, what + ".wait-for: expected a list of {node, stage}");
   }
-  if (YAML::Node ex = Child(n, "exec"); ex && ex.IsSequence()) {
+  if (YAML::Node ex = Field(n, "exec"); ex && ex.IsSequence()) {
     for (const auto& item : ex) {
       StageExec e;
       if (item.IsScalar()) {
@@ -230,9 +231,9 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
         e.phase = Str(item, "phase", what + ".exec").value_or("on-enter");
         e.target = Str(item, "target", what + ".exec").value_or("container");
         if (e.phase != "on-enter" && e.phase != "on-exit")
-          Error(Child(item, "phase"), what + ".exec: phase \"" + e.phase + "\": expected on-enter or on-exit");
+          Error(Field(item, "phase"), what + ".exec: phase \"" + e.phase + "\": expected on-enter or on-exit");
         if (e.target != "container" && e.target != "host")
-          Error(Child(item, "target"), what + ".exec: target \"" + e.target + "\": expected container or host");
+          Error(Field(item, "target"), what + ".exec: target \"" + e.target + "\": expected container or host");
       }
       if (e.command.empty()) Error(item, what + ".exec: \"command\" is required");
       stage.exec.push_back(e);
@@ -287,8 +288,8 @@ EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& w
   e.node = Str(n, "node", what).value_or("");
   e.iface = Str(n, "interface", what).value_or("");
   e.mac = Str(n, "mac", what).value_or("");
-  e.ipv4 = Address(Child(n, "ipv4"), AF_INET, what + ".ipv4");
-  e.ipv6 = Address(Child(n, "ipv6"), AF_INET6, what + ".ipv6");
+  e.ipv4 = Address(Field(n, "ipv4"), AF_INET, what + ".ipv4");
+  e.ipv6 = Address(Field(n, "ipv6"), AF_INET6, what + ".ipv6");
   if (e.node.empty()) Error(n, what + ": \"node\" is required");
   if (e.iface.empty()) Error(n, what + ": \"interface\" is required");
   return e;
@@ -300,7 +301,7 @@ void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>
   LinkDefinition l;
   l.pos = Pos(n);
   l.written = Written(n);
-  YAML::Node type = Child(n, "type");
+  YAML::Node type = Field(n, "type");
   if (!(type ? ExtendedLink(n, type, what, &l) : BriefLink(n, what, &l))) return;
   l.mtu = Int(n, "mtu", what);
   out->push_back(std::move(l));
@@ -309,7 +310,7 @@ void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>
 // The brief form: {endpoints: ["a:eth1", "b:eth1"]}, with containerlab's special nodes.
 bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinition* l) {
   CheckKeys(n, kBriefLinkKeys, what);
-  YAML::Node eps = Child(n, "endpoints");
+  YAML::Node eps = Field(n, "endpoints");
   if (!eps || !eps.IsSequence() || eps.size() != 2) {
     Error(eps ? eps : n, what + ": \"endpoints\" must be a list of two \"node:interface\" strings");
     return false;
@@ -319,7 +320,7 @@ bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinit
     l->endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
   // ipv4 / ipv6: addresses in the order of the endpoints; a shorter list leaves the rest bare.
   for (auto [key, family] : {std::pair{"ipv4", AF_INET}, std::pair{"ipv6", AF_INET6}}) {
-    YAML::Node list = n[key];
+    YAML::Node list = Field(n, key);
     if (!list || list.IsNull()) continue;
     if (!list.IsSequence() || list.size() > 2) {
       Error(list, what + "." + key + ": expected a list of at most two addresses, one per endpoint");
@@ -359,7 +360,7 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
   l->type = t;
   if (t == "veth" || t == "veth-stitch") {
     CheckKeys(n, kVethLinkKeys, what);
-    YAML::Node eps = Child(n, "endpoints");
+    YAML::Node eps = Field(n, "endpoints");
     if (!eps || !eps.IsSequence() || eps.size() != 2) {
       Error(eps ? eps : n, what + ": a " + t + " link needs \"endpoints\" with exactly two entries");
       return false;
@@ -386,9 +387,9 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
       if (l->remote.empty()) Error(n, what + ": a " + t + " link needs \"remote\"");
       l->vni = Int(n, "vni", what);
       if (!l->vni) Error(n, what + ": a " + t + " link needs \"vni\"");
-      l->dst_port = Int(n, Child(n, "dst-port") ? "dst-port" : "udp-port", what);
+      l->dst_port = Int(n, Field(n, "dst-port") ? "dst-port" : "udp-port", what);
     }
-    YAML::Node ep = Child(n, "endpoint");
+    YAML::Node ep = Field(n, "endpoint");
     if (!ep) {
       Error(n, what + ": a " + t + " link needs \"endpoint\"");
       return false;
@@ -402,24 +403,6 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
   return true;
 }
 
-void Parser::DuplicateKeys(const YAML::Node& n, int depth) {
-  if (depth > 64) return;  // deeper files were refused before (kMaxFileDepth)
-  if (n.IsSequence())
-    for (const auto& item : n) DuplicateKeys(item, depth + 1);
-  if (!n.IsMap()) return;
-  std::map<std::string, SourcePos> seen;
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    if (it->first.IsScalar()) {
-      auto [first, fresh] = seen.emplace(it->first.Scalar(), Pos(it->first));
-      if (!fresh)
-        Error(it->first, "duplicate key \"" + it->first.Scalar() + "\" (first at line " +
-                             std::to_string(first->second.line) + ", column " + std::to_string(first->second.column) +
-                             ")");
-    }
-    DuplicateKeys(it->second, depth + 1);
-  }
-}
-
 TopologyFile Parser::File(const YAML::Node& root) {
   TopologyFile f;
   f.path = path_;
@@ -431,23 +414,23 @@ TopologyFile Parser::File(const YAML::Node& root) {
   CheckKeys(root, kTopLevelKeys, "topology file");
   if (auto name = Str(root, "name", "topology file")) {
     f.name = *name;
-    f.name_pos = Pos(Child(root, "name"));
+    f.name_pos = Pos(Field(root, "name"));
   } else {
     Error(root, "\"name\" is required");
   }
-  if (YAML::Node p = Child(root, "prefix")) f.prefix = p.IsNull() ? std::string() : p.Scalar();
-  Mgmt(Child(root, "mgmt"), &f.mgmt);
-  YAML::Node topo = Child(root, "topology");
+  if (YAML::Node p = Field(root, "prefix")) f.prefix = p.IsNull() ? std::string() : p.Scalar();
+  Mgmt(Field(root, "mgmt"), &f.mgmt);
+  YAML::Node topo = Field(root, "topology");
   if (!topo) {
     Error(root, "\"topology\" is required");
     return f;
   }
   if (!IsMap(topo, "topology")) return f;
   CheckKeys(topo, kTopologyKeys, "topology");
-  if (YAML::Node d = Child(topo, "defaults")) f.defaults = Node(d, "topology.defaults");
-  NamedDefs(Child(topo, "kinds"), "topology.kinds", &f.kinds);
-  NamedDefs(Child(topo, "groups"), "topology.groups", &f.groups);
-  if (YAML::Node nodes = Child(topo, "nodes"); nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
+  if (YAML::Node d = Field(topo, "defaults")) f.defaults = Node(d, "topology.defaults");
+  NamedDefs(Field(topo, "kinds"), "topology.kinds", &f.kinds);
+  NamedDefs(Field(topo, "groups"), "topology.groups", &f.groups);
+  if (YAML::Node nodes = Field(topo, "nodes"); nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
     size_t count = 0;
     for (auto it = nodes.begin(); it != nodes.end(); ++it) {
       if (++count > kMaxNodes) {
@@ -460,7 +443,7 @@ TopologyFile Parser::File(const YAML::Node& root) {
       f.nodes.emplace_back(name, std::move(d));
     }
   }
-  if (YAML::Node links = Child(topo, "links"); links && !links.IsNull()) {
+  if (YAML::Node links = Field(topo, "links"); links && !links.IsNull()) {
     if (!links.IsSequence()) {
       Error(links, "topology.links: expected a list");
     } else {

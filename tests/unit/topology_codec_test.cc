@@ -286,6 +286,17 @@ TEST(TopologyCodec, AKeyWrittenTwiceIsAnErrorInBothFormsAtTheSecond) {
   EXPECT_EQ(lab.errors[0].str(), "/labs/r.lab.yml:3:21: duplicate key \"name\" (first at line 3, column 12)");
 }
 
+// A mapping of many keys (a lab's nodes) is checked the same way as one of a few.
+TEST(TopologyCodec, AKeyWrittenTwiceInALargeMappingIsAnErrorAtTheSecond) {
+  std::string text = "name: a\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n";
+  for (int i = 1; i <= 40; ++i) text += "    n" + std::to_string(i) + ": {}\n";  // n1 on line 5
+  text += "    n3: {}\n    n40: {}\n";                                          // lines 45 and 46
+  FileLoad f = LoadFileText(text, "/labs/a.clab.yml");
+  ASSERT_EQ(f.errors.size(), 4u) << f.ErrorText();  // each also a node whose name is taken
+  EXPECT_EQ(f.errors[0].str(), "/labs/a.clab.yml:45:5: duplicate key \"n3\" (first at line 7, column 5)");
+  EXPECT_EQ(f.errors[2].str(), "/labs/a.clab.yml:46:5: duplicate key \"n40\" (first at line 44, column 5)");
+}
+
 TEST(TopologyCodec, RelativeBindsAreAbsoluteAgainstTheFile) {
   auto r = Load("name: b\ntopology:\n  nodes:\n    a: {kind: linux, image: i, binds: [sub/f:/x:ro, ~/h:/h]}\n");
   ASSERT_TRUE(r.ok()) << Errors(r);
