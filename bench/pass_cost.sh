@@ -4,7 +4,7 @@
 #   1. R passes are asked for one at a time (POST /api/v1/labs/LAB/reconcile), each waited for,
 #      and each one's time read from labkeeper_reconcile_duration_seconds: p50 and p95;
 #   2. when heaptrack is installed, the controller is started again under heaptrack with a 1 s
-#      resync for S seconds: allocations per pass (start-up included, spread over the passes) and
+#      resync for S seconds, every one a whole pass (--deep-resync 0): allocations per pass (start-up included, spread over the passes) and
 #      the peak heap.
 # It measures; it asserts nothing about speed.
 # Usage: bench/pass_cost.sh [LABKEEPER_BIN] [NODES] [REPEATS] [SECONDS] [PORT]
@@ -40,7 +40,7 @@ chain_lab "$lab" "$nodes" lkbench-pass-mgmt 198.18.8.0/22 >"$dir/labs/pass.clab.
 api=http://127.0.0.1:$port
 start_ctl() {  # [WRAPPER...]: the controller, then until its lab is Ready (900 s at most)
   setsid "$@" "$bin" run --dir "$dir/labs" --state-dir "$dir/state" --listen "127.0.0.1:$port" --resync "$resync" \
-    --no-host-names >"$dir/controller.log" 2>&1 &
+    --deep-resync 0 --no-host-names >"$dir/controller.log" 2>&1 &
   ctl=$!
   local started=$SECONDS
   until curl -sf "$api/api/v1/labs/$lab" | tr -d ' \n' | grep -q '"status":"True","type":"Ready"'; do

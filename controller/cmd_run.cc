@@ -178,6 +178,10 @@ void AddResyncFlags(CLI::App* run, std::string* resync, std::string* deep) {
 bool TakeResync(const std::string& resync, const std::string& deep, ControllerOptions* opts) {
   for (auto [flag, text, out] :
        {std::tuple{"--resync", &resync, &opts->resync}, std::tuple{"--deep-resync", &deep, &opts->deep_resync}}) {
+    if (out == &opts->deep_resync && *text == "0") {  // every resync whole
+      *out = Duration::zero();
+      continue;
+    }
     auto d = ParseDuration(*text);
     if (!d) {
       std::cerr << "labkeeper run: " << flag << ": " << d.error() << "\n";

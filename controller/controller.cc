@@ -179,11 +179,7 @@ void Controller::Reconcile(const std::string& lab) {
   const LabSpec& spec = *snap->spec;
   if (std::string why = NotPlacedHere(spec); !why.empty()) return RecordNotPlaced(lab, why);
   bool suspended = Suspended(lab, spec);
-  LocalLab local;  // a lab across hosts: this host's nodes and tunnels
-  if (spec.Spread()) {
-    std::lock_guard lock(mu_);
-    local = LocalLocked(spec);
-  }
+  LocalLab local = ShareHere(spec);  // a lab across hosts: this host's nodes and tunnels
   const LabSpec& here = spec.Spread() ? local.spec : spec;
   std::vector<Event> events;  // the pass's, recorded with its result
   ApplyResult r = RunPass(lab, here, suspended, &events);
@@ -207,6 +203,12 @@ void Controller::Reconcile(const std::string& lab) {
     it->second.observed_generation = Generation(spec);
     RecordQuiet(&it->second, spec, r, suspended, watched, snap->looks, began);
   }
+}
+
+LocalLab Controller::ShareHere(const LabSpec& spec) const {
+  if (!spec.Spread()) return {};
+  std::lock_guard lock(mu_);
+  return LocalLocked(spec);
 }
 
 bool Controller::QuietResync(const std::string& lab) {
@@ -414,11 +416,7 @@ std::optional<nlohmann::json> Controller::PlanJson(const std::string& lab) {
     out["errors"].push_back("not planned here: " + why);
     return out;
   }
-  LocalLab local;
-  if (spec->Spread()) {
-    std::lock_guard lock(mu_);
-    local = LocalLocked(*spec);
-  }
+  LocalLab local = ShareHere(*spec);
   Applier applier(runtime_, links_, env_, {opts_.max_workers, opts_.owner, nullptr, opts_.emulation, opts_.adopt},
                   nullptr, nullptr);
   ApplyResult r = applier.Apply(spec->Spread() ? local.spec : *spec, /*dry_run=*/true);

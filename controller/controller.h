@@ -184,6 +184,8 @@ class Controller {
   // This host's share of a spread lab (multi_host.h), with the VNIs the other labs here claim.
   // Under mu_. A lab on one host is its own share: callers use its spec as it is, uncopied.
   LocalLab LocalLocked(const LabSpec& spec) const;
+  // The same, taking mu_; nothing for a lab on one host (its own spec is its share).
+  LocalLab ShareHere(const LabSpec& spec) const;
   HostTable HostTableHere() const;
   // Why this controller leaves a lab alone ("" when it is placed here, or unplaced and taken).
   std::string NotPlacedHere(const LabSpec& spec) const;

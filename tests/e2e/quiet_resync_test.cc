@@ -53,18 +53,18 @@ TEST_F(QuietResync, AnInSyncLabsResyncsAreQuietAndEventsStillRepairAtOnce) {
 
   // Each drift an event reports is repaired by the pass the event asks for.
   ASSERT_EQ(Sh("docker exec " + n1 + " ip link del eth1 && echo ok"), "ok\n");
-  EXPECT_TRUE(test::WaitFor([&] { return Addresses(n1).find("192.0.2.1/30") != std::string::npos; },
-                            test::kStartBound, 100))
+  EXPECT_TRUE(
+      test::WaitFor([&] { return Addresses(n1).find("192.0.2.1/30") != std::string::npos; }, test::kStartBound, 100))
       << "link deleted: not repaired\n"
       << ctl.Log();
   ASSERT_EQ(Sh("docker exec " + n1 + " ip addr del 192.0.2.1/30 dev eth1 && echo ok"), "ok\n");
-  EXPECT_TRUE(test::WaitFor([&] { return Addresses(n1).find("192.0.2.1/30") != std::string::npos; },
-                            test::kStartBound, 100))
+  EXPECT_TRUE(
+      test::WaitFor([&] { return Addresses(n1).find("192.0.2.1/30") != std::string::npos; }, test::kStartBound, 100))
       << "address removed: not repaired\n"
       << ctl.Log();
   ASSERT_EQ(Sh("docker restart -t 1 " + n1 + " >/dev/null && echo ok"), "ok\n");
-  EXPECT_TRUE(test::WaitFor([&] { return Addresses(n1).find("192.0.2.1/30") != std::string::npos; },
-                            test::kStartBound, 100))
+  EXPECT_TRUE(
+      test::WaitFor([&] { return Addresses(n1).find("192.0.2.1/30") != std::string::npos; }, test::kStartBound, 100))
       << "container restarted: its link not repaired\n"
       << ctl.Log();
   EXPECT_TRUE(ctl.WaitCondition(lab, "Ready", "True", test::kStartBound));
@@ -72,6 +72,15 @@ TEST_F(QuietResync, AnInSyncLabsResyncsAreQuietAndEventsStillRepairAtOnce) {
   // And quiet again once in sync.
   quiet = Quiet(lab);
   EXPECT_TRUE(test::WaitFor([&] { return Quiet(lab) >= quiet + 3; }, test::kStartBound, 250)) << ctl.Log();
+}
+
+TEST(QuietResyncFlags, ADeepResyncIsADurationOrZero) {
+  auto bad = test::Labkeeper("run --dir /nonexistent --deep-resync soon");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("labkeeper run: --deep-resync: duration \"soon\""), std::string::npos) << bad.out;
+  auto help = test::Labkeeper("run --help");
+  EXPECT_NE(help.out.find("--deep-resync TEXT=5m"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("(0: every resync is whole)"), std::string::npos) << help.out;
 }
 
 }  // namespace
