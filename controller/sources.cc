@@ -259,8 +259,9 @@ void LinkEvents::Loop() {
       std::lock_guard lock(mu_);  // sockets are only closed under this lock
       std::set<int> open;
       for (const auto& [id, sub] : subs_) open.insert(sub.sock.get());
+      // POLLERR: the socket overflowed (ENOBUFS) and events were lost: that is a change too.
       for (size_t i = 1; i < fds.size(); ++i)
-        if ((fds[i].revents & POLLIN) && open.count(fds[i].fd)) {
+        if ((fds[i].revents & (POLLIN | POLLERR)) && open.count(fds[i].fd)) {
           Drain(fds[i].fd);
           changed.insert(labs[i]);
         }
