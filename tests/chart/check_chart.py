@@ -70,6 +70,7 @@ env = {e["name"]: e for e in c["env"]}
 check(env["LABKEEPER_HOST_ID"].get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "spec.nodeName",
       "default: the host id is the node's name (downward API)")
 check("--unplaced=ignore" in args, "default: unplaced labs are ignored in the chart")
+check("--resync=30s" in args and "--deep-resync=5m" in args, "default: --resync and --deep-resync")
 check("--dir=/etc/labkeeper/labs" in args and mount(c, "labs")["mountPath"] == "/etc/labkeeper/labs",
       "default: the labs are the ConfigMap mounted at --dir")
 check(volume(pod, "labs")["configMap"]["name"] == "rel-labkeeper-labs" and ("ConfigMap", "rel-labkeeper-labs") in docs,
@@ -167,9 +168,12 @@ check(pod["nodeSelector"] == {"labkeeper.dev/lab-host": "lab1"} and pod["tolerat
       "nodeSelector and tolerations")
 check(c["resources"]["limits"]["memory"] == "1Gi" and ("Service", "rel-labkeeper") not in docs, "resources, no Service")
 check("--adopt" in c["args"] and c["args"][-1] == "--resync=5s", "adopt and extraArgs")
+for value in ["0", "1h"]:
+    args = container(pod_of(render([f"deepResync={value}"])))["args"]
+    check(f"--deep-resync={value}" in args, f"deepResync={value}")
 
 # --- refused --------------------------------------------------------------------------------
-for bad, why in [(["unplaced=sometimes"], "unplaced"), (["source=svn"], "source"), (["resync=soon"], "resync"),
+for bad, why in [(["unplaced=sometimes"], "unplaced"), (["source=svn"], "source"), (["resync=soon"], "resync"), (["deepResync=soon"], "deepResync"),
                  (["listen.port=70000"], "port"), (["vxlanPort=0"], "vxlanPort"), (["hostPaths.root=relative"], "root"), (["colour=red"], "unknown"),
                  (["configMap.files.notes\\.txt=x"], "a file that is not a lab"),
                  (["source=git"], "git without a repository"), (["source=gitSync"], "gitSync without a repository"),
