@@ -34,11 +34,9 @@ void Controller::Rescan() {
       TakeFile(path, std::move(hash_load.first), std::move(hash_load.second), files.content, &touched);
     TakeRevisions(revs, &touched);
     vni_claims_.reset();  // the labs here may have changed
-    for (const auto& lab : touched)
-      if (auto it = labs_.find(lab); it != labs_.end()) ++it->second.looks;  // a changed file is a look
     changed = changed || !touched.empty() || manifest_errors_.size() != errors;
   }
-  for (const auto& lab : touched) queue_.Add(lab);
+  for (const auto& lab : touched) ReconcileNow(lab);  // a changed file is a look
   if (changed) WriteStatus();
 }
 
