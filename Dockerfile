@@ -15,7 +15,7 @@ FROM ${BASE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
-      libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev \
+      libyaml-cpp-dev libyaml-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev \
       libcli11-dev prometheus-cpp-dev libcpprest-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . /src
@@ -29,7 +29,7 @@ FROM ${BASE}
 # `run --git` (the chart's source: git).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libcurl4 libcpprest2.10 libprometheus-cpp-core1.0 \
+      libyaml-cpp0.7 libyaml-0-2 libnl-3-200 libnl-route-3-200 libcurl4 libcpprest2.10 libprometheus-cpp-core1.0 \
       libssl3 ca-certificates iproute2 iptables git \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/labkeeper /usr/local/bin/labkeeper

@@ -20,7 +20,7 @@ const char* PrefixForm(int family) {
 
 }  // namespace
 
-std::string Parser::Address(const YAML::Node& n, int family, const std::string& what) {
+std::string Parser::Address(const yaml::Node& n, int family, const std::string& what) {
   if (!n || n.IsNull()) return "";
   std::string expected = std::string("an ") + Family(family) + " address with prefix length (" +
                          (family == AF_INET ? "a.b.c.d/len" : "2001:db8::1/64") + ")";
@@ -35,7 +35,7 @@ std::string Parser::Address(const YAML::Node& n, int family, const std::string& 
   return ok ? s : "";
 }
 
-std::optional<std::string> Parser::MgmtAddress(const YAML::Node& node, const char* key, int family,
+std::optional<std::string> Parser::MgmtAddress(const yaml::Node& node, const char* key, int family,
                                                const std::string& what) {
   auto v = Str(node, key, what);
   if (!v || v->empty()) return v;
@@ -49,24 +49,24 @@ std::optional<std::string> Parser::MgmtAddress(const YAML::Node& node, const cha
   return v;
 }
 
-void Parser::MgmtAddresses(const YAML::Node& mgmt) {
+void Parser::MgmtAddresses(const yaml::Node& mgmt) {
   for (int family : {AF_INET, AF_INET6}) {
     std::string v = family == AF_INET ? "ipv4" : "ipv6";
     std::optional<Prefix>& subnet = family == AF_INET ? mgmt_v4_ : mgmt_v6_;
-    if (YAML::Node s = mgmt[v + "-subnet"]; s && s.IsScalar() && !s.Scalar().empty()) {
+    if (yaml::Node s = mgmt[v + "-subnet"]; s && s.IsScalar() && !s.Scalar().empty()) {
       subnet = ParsePrefix(s.Scalar(), family);
       if (!subnet)
         Error(s, "mgmt." + v + "-subnet: \"" + s.Scalar() + "\" is not an " + Family(family) + " prefix (" +
                      PrefixForm(family) + ")");
     }
-    if (YAML::Node gw = mgmt[v + "-gw"]; gw && gw.IsScalar() && !gw.Scalar().empty()) {
+    if (yaml::Node gw = mgmt[v + "-gw"]; gw && gw.IsScalar() && !gw.Scalar().empty()) {
       if (!IsAddress(gw.Scalar(), family))
         Error(gw, "mgmt." + v + "-gw: \"" + gw.Scalar() + "\" is not an " + Family(family) + " address (" +
                       AddressForm(family) + ")");
       else if (subnet && !subnet->Contains(gw.Scalar()))
         Error(gw, "mgmt." + v + "-gw: " + gw.Scalar() + " is outside mgmt." + v + "-subnet");
     }
-    if (YAML::Node r = mgmt[v + "-range"]; r && r.IsScalar() && !r.Scalar().empty()) {
+    if (yaml::Node r = mgmt[v + "-range"]; r && r.IsScalar() && !r.Scalar().empty()) {
       auto range = ParsePrefix(r.Scalar(), family);
       if (!range)
         Error(r, "mgmt." + v + "-range: \"" + r.Scalar() + "\" is not an " + Family(family) + " prefix (" +

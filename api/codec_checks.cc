@@ -88,7 +88,7 @@ std::optional<std::string> InvalidHostIfaceName(const std::string& name) {
   return std::nullopt;
 }
 
-void Parser::CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const std::string& what) {
+void Parser::CheckNodeValues(const yaml::Node& n, const NodeDefinition& d, const std::string& what) {
   auto bad = [&](const char* key, const std::string& message) { Error(n[key], what + "." + key + ": " + message); };
   if (d.startup_delay && *d.startup_delay < 0) bad("startup-delay", "expected seconds, 0 or more");
   if (d.cpu && *d.cpu <= 0) bad("cpu", "expected a number of CPUs above 0, such as 1.5");
@@ -114,14 +114,14 @@ void Parser::CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const
       if (!IsAddress(d.dns->servers[i], AF_INET) && !IsAddress(d.dns->servers[i], AF_INET6))
         Error(n["dns"]["servers"][i],
               what + ".dns.servers[" + std::to_string(i) + "]: \"" + d.dns->servers[i] + "\" is not an IP address");
-  if (YAML::Node hc = Field(n, "healthcheck"); hc && hc.IsMap())
+  if (yaml::Node hc = Field(n, "healthcheck"); hc && hc.IsMap())
     for (const char* key : {"interval", "timeout", "start-period", "retries"})
-      if (YAML::Node v = Child(hc, key); v && v.IsScalar() && !v.Scalar().empty() && v.Scalar()[0] == '-')
+      if (yaml::Node v = Child(hc, key); v && v.IsScalar() && !v.Scalar().empty() && v.Scalar()[0] == '-')
         Error(v, what + ".healthcheck." + key + ": expected 0 or more");
 }
 
 // Views of the tree's own key strings (they live as long as the tree).
-void Parser::DuplicateKeys(const YAML::Node& n, int depth) {
+void Parser::DuplicateKeys(const yaml::Node& n, int depth) {
   if (depth > 64) return;  // deeper files were refused before (kMaxFileDepth)
   if (n.IsSequence())
     for (const auto& item : n) DuplicateKeys(item, depth + 1);
@@ -132,7 +132,7 @@ void Parser::DuplicateKeys(const YAML::Node& n, int depth) {
   std::vector<std::pair<std::string_view, YAML::Mark>> few;
   std::unordered_map<std::string_view, YAML::Mark> many;
   for (auto it = n.begin(); it != n.end(); ++it) {
-    YAML::Node key = it->first;  // a handle: the iterator's pair is a temporary
+    yaml::Node key = it->first;  // a handle: the iterator's pair is a temporary
     if (key.IsScalar()) {
       std::string_view k = key.Scalar();
       std::optional<YAML::Mark> first;

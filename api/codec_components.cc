@@ -18,13 +18,13 @@ bool ValidSlot(const std::string& s) {
 }
 }  // namespace
 
-void Parser::Components(const YAML::Node& n, const std::string& what, NodeDefinition* d) {
-  YAML::Node list = Field(n, "components");
+void Parser::Components(const yaml::Node& n, const std::string& what, NodeDefinition* d) {
+  yaml::Node list = Field(n, "components");
   if (!list || list.IsNull()) return;
   if (!list.IsSequence()) return Error(list, what + ".components: expected a list of {slot, type, env, ...}");
   std::set<std::string> slots;
   for (size_t i = 0; i < list.size(); ++i) {
-    YAML::Node item = list[i];
+    yaml::Node item = list[i];
     std::string w = what + ".components[" + std::to_string(i) + "]";
     if (!IsMap(item, w)) continue;
     CheckKeys(item, kComponentKeys, w);

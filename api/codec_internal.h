@@ -15,6 +15,7 @@
 #include "api/file_reader.h"
 #include "api/kinds.h"
 #include "api/topology.h"
+#include "api/yaml_tree.h"
 
 namespace lk {
 struct FileLoad;
@@ -22,17 +23,9 @@ struct FileLoad;
 
 namespace lk::codec {
 
-// map[key], without yaml-cpp's cost for an absent key (its const operator[] formats the key
-// through a std::stringstream for the node it returns, which made reading a large lab spend a
-// third of its time building streams): an undefined node (false) when `map` has no such key or
-// is no mapping.
-inline YAML::Node Child(const YAML::Node& map, const std::string& key) {
-  // One undefined node for every miss (only ever read): a new one costs allocations.
-  static const YAML::Node undefined(YAML::NodeType::Undefined);
-  if (!map.IsMap()) return undefined;
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
-  return undefined;
+// map[key]: an undefined node (false) when `map` has no such key or is no mapping.
+inline yaml::Node Child(const yaml::Node& map, std::string_view key) {
+  return map[key];
 }
 
 class Parser {
@@ -43,7 +36,7 @@ class Parser {
   std::set<std::string> inputs;      // other files read (or looked for) while resolving: env-files
   FileReader* files = &DiskFiles();  // how they are read
 
-  SourcePos Pos(const YAML::Node& n) const {
+  SourcePos Pos(const yaml::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.line < 0) return {path_, 0, 0};
     return {path_, m.line + 1 + line_offset, m.column + 1};
@@ -51,7 +44,7 @@ class Parser {
   int line_offset = 0;  // the line of the file the current document's text starts at
   void Error(const SourcePos& pos, std::string msg) { errors.push_back({pos, std::move(msg)}); }
   // Where each value of the mapping `n` was written, and each item of a list value ("key[i]").
-  WrittenAt Written(const YAML::Node& n) const {
+  WrittenAt Written(const yaml::Node& n) const {
     WrittenAt w;
     if (!n.IsMap()) return w;
     for (auto it = n.begin(); it != n.end(); ++it) {
@@ -64,16 +57,16 @@ class Parser {
     }
     return w;
   }
-  void Error(const YAML::Node& n, std::string msg) { Error(Pos(n), std::move(msg)); }
+  void Error(const yaml::Node& n, std::string msg) { Error(Pos(n), std::move(msg)); }
 
-  bool IsMap(const YAML::Node& n, const std::string& what) {
+  bool IsMap(const yaml::Node& n, const std::string& what) {
     if (n.IsMap()) return true;
     Error(n, what + ": expected a mapping");
     return false;
   }
 
   // Reports unknown keys of a mapping, naming the closest expectation.
-  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) {
+  void CheckKeys(const yaml::Node& map, const std::set<std::string>& allowed, const std::string& what) {
     for (auto it = map.begin(); it != map.end(); ++it) {
       std::string key = it->first.Scalar();
       if (!allowed.count(key))
@@ -81,31 +74,15 @@ class Parser {
     }
   }
 
-  // map[key] as Child finds it (the first scalar key equal to `key`), from an index of the
-  // mapping's keys made once per mapping: a node's fifty fields are looked up among its handful of
-  // keys instead of walking yaml-cpp's iterators fifty times. The index holds its mapping (a copy
-  // of the handle: yaml-cpp's operator= would rebind the node itself), so the keys it points into
-  // live as long as it does and another mapping cannot take its identity meanwhile.
-  YAML::Node Field(const YAML::Node& map, const std::string& key) {
-    if (!map.IsMap()) return undefined_;
-    if (!indexed_ || !indexed_->is(map)) {
-      index_.clear();
-      indexed_.reset();
-      indexed_.emplace(map);
-      for (auto it = map.begin(); it != map.end(); ++it)
-        if (it->first.IsScalar()) index_.emplace_back(&it->first.Scalar(), it->second);
-    }
-    for (const auto& [k, v] : index_)
-      if (*k == key) return v;
-    return undefined_;  // a copy of one handle: a new undefined node costs allocations
-  }
+  // map[key] as Child finds it (the first scalar key equal to `key`).
+  yaml::Node Field(const yaml::Node& map, std::string_view key) { return map[key]; }
 
-  std::optional<std::string> Str(const YAML::Node& map, const std::string& key, const std::string& what) {
-    YAML::Node v = Field(map, key);
+  std::optional<std::string> Str(const yaml::Node& map, std::string_view key, const std::string& what) {
+    yaml::Node v = Field(map, key);
     if (!v) return std::nullopt;
     if (v.IsNull()) return std::string();
     if (!v.IsScalar()) {
-      Error(v, what + "." + key + ": expected a string");
+      Error(v, what + "." + std::string(key) + ": expected a string");
       return std::nullopt;
     }
     return v.Scalar();
@@ -113,95 +90,92 @@ class Parser {
 
   // map[key] as T; a value of another type is reported as "<what>.<key>: <expected>".
   template <typename T>
-  std::optional<T> As(const YAML::Node& map, const std::string& key, const std::string& what,
+  std::optional<T> As(const yaml::Node& map, std::string_view key, const std::string& what,
                       const std::string& expected) {
-    YAML::Node v = Field(map, key);
+    yaml::Node v = Field(map, key);
     if (!v) return std::nullopt;
     try {
       return v.as<T>();
     } catch (const YAML::Exception&) {
-      Error(v, what + "." + key + ": " + expected);
+      Error(v, what + "." + std::string(key) + ": " + expected);
       return std::nullopt;
     }
   }
 
-  std::optional<int> Int(const YAML::Node& map, const std::string& key, const std::string& what) {
-    YAML::Node v = Field(map, key);
+  std::optional<int> Int(const yaml::Node& map, std::string_view key, const std::string& what) {
+    yaml::Node v = Field(map, key);
     return As<int>(map, key, what, "expected an integer, got \"" + (v && v.IsScalar() ? v.Scalar() : "?") + "\"");
   }
 
-  std::vector<std::string> List(const YAML::Node& map, const std::string& key, const std::string& what) {
+  std::vector<std::string> List(const yaml::Node& map, std::string_view key, const std::string& what) {
     std::vector<std::string> out;
-    YAML::Node v = Field(map, key);
+    yaml::Node v = Field(map, key);
     if (!v || v.IsNull()) return out;
     if (!v.IsSequence()) {
-      Error(v, what + "." + key + ": expected a list of strings");
+      Error(v, what + "." + std::string(key) + ": expected a list of strings");
       return out;
     }
     for (const auto& item : v) {
       if (item.IsScalar())
         out.push_back(item.Scalar());
       else
-        Error(item, what + "." + key + ": expected a string item");
+        Error(item, what + "." + std::string(key) + ": expected a string item");
     }
     return out;
   }
 
-  std::map<std::string, std::string> Map(const YAML::Node& map, const std::string& key, const std::string& what) {
+  std::map<std::string, std::string> Map(const yaml::Node& map, std::string_view key, const std::string& what) {
     std::map<std::string, std::string> out;
-    YAML::Node v = Field(map, key);
+    yaml::Node v = Field(map, key);
     if (!v || v.IsNull()) return out;
     if (!v.IsMap()) {
-      Error(v, what + "." + key + ": expected a mapping of strings");
+      Error(v, what + "." + std::string(key) + ": expected a mapping of strings");
       return out;
     }
     for (auto it = v.begin(); it != v.end(); ++it) {
       if (it->second.IsScalar() || it->second.IsNull())
         out[it->first.Scalar()] = it->second.Scalar();
       else
-        Error(it->second, what + "." + key + "." + it->first.Scalar() + ": expected a string value");
+        Error(it->second, what + "." + std::string(key) + "." + it->first.Scalar() + ": expected a string value");
     }
     return out;
   }
 
-  void NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d);
+  void NodeSections(const yaml::Node& n, const std::string& what, NodeDefinition* d);
   // nokia_srsim's components (api/codec_components.cc).
-  void Components(const YAML::Node& n, const std::string& what, NodeDefinition* d);
+  void Components(const yaml::Node& n, const std::string& what, NodeDefinition* d);
   // A node's values checked against what the engine takes (api/codec_checks.cc).
-  void CheckNodeValues(const YAML::Node& n, const NodeDefinition& d, const std::string& what);
-  NodeDefinition Node(const YAML::Node& n, const std::string& what);
+  void CheckNodeValues(const yaml::Node& n, const NodeDefinition& d, const std::string& what);
+  NodeDefinition Node(const yaml::Node& n, const std::string& what);
 
-  Stage ParseStage(const YAML::Node& n, const std::string& what);
+  Stage ParseStage(const yaml::Node& n, const std::string& what);
 
-  void Mgmt(const YAML::Node& n, MgmtNetwork* m);
+  void Mgmt(const yaml::Node& n, MgmtNetwork* m);
 
-  EndpointDefinition BriefEndpoint(const YAML::Node& n, const std::string& what);
+  EndpointDefinition BriefEndpoint(const yaml::Node& n, const std::string& what);
 
   // An interface address with its prefix length ("192.168.0.1/24", "2001:db8::1/64"); "" or
   // null is none (api/codec_addresses.cc, as the two below).
-  std::string Address(const YAML::Node& n, int family, const std::string& what);
+  std::string Address(const yaml::Node& n, int family, const std::string& what);
   // A node's mgmt-ipv4 / mgmt-ipv6: an address of its family, inside the file's management
   // subnet when the file names one.
-  std::optional<std::string> MgmtAddress(const YAML::Node& node, const char* key, int family, const std::string& what);
+  std::optional<std::string> MgmtAddress(const yaml::Node& node, const char* key, int family, const std::string& what);
   // The mgmt section's subnets, gateways and ranges.
-  void MgmtAddresses(const YAML::Node& mgmt);
+  void MgmtAddresses(const yaml::Node& mgmt);
 
-  EndpointDefinition ExtEndpoint(const YAML::Node& n, const std::string& what);
+  EndpointDefinition ExtEndpoint(const yaml::Node& n, const std::string& what);
 
-  bool BriefLink(const YAML::Node& n, const std::string& what, LinkDefinition* l);
-  bool ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std::string& what, LinkDefinition* l);
-  void Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>* out);
+  bool BriefLink(const yaml::Node& n, const std::string& what, LinkDefinition* l);
+  bool ExtendedLink(const yaml::Node& n, const yaml::Node& type, const std::string& what, LinkDefinition* l);
+  void Link(const yaml::Node& n, size_t index, std::vector<LinkDefinition>* out);
 
-  TopologyFile File(const YAML::Node& root);
+  TopologyFile File(const yaml::Node& root);
   // Every mapping below `n` with a key written twice: an error at the second (yaml-cpp keeps both
   // and answers with the first; containerlab's strict YAML refuses the file).
-  void DuplicateKeys(const YAML::Node& n, int depth = 0);
+  void DuplicateKeys(const yaml::Node& n, int depth = 0);
 
  private:
-  const YAML::Node undefined_{YAML::NodeType::Undefined};         // what Field answers for a key not there
-  std::optional<YAML::Node> indexed_;                             // the mapping Field indexed last
-  std::vector<std::pair<const std::string*, YAML::Node>> index_;  // its scalar keys and values, in order
-  void NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out);
+  void NamedDefs(const yaml::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out);
 
   static std::string LimitMessage(size_t limit, const char* what);
 
@@ -247,10 +221,11 @@ std::vector<std::pair<SourcePos, std::string>> VethStitchRefusals(const LinkDefi
 // One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec; nullopt (and
 // `errors`) when it does not resolve. codec_lab.cc.
 // `host`: a Lab resource's spec.host, where a node without the labkeeper.dev/host label goes.
-std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors,
+std::optional<LabSpec> ResolveRoot(Parser* parser, const yaml::Node& root, std::vector<Diagnostic>* errors,
                                    const std::string& host = "");
-// A Lab resource document (apiVersion, kind, metadata, spec) into a LabSpec; errors go to `out`
+// A Lab resource document (apiVersion, kind, metadata, spec) into a LabSpec (the containerlab
+// root it holds is added to `doc`); errors go to `out`
 // (and to parser->errors, which the caller takes).
-std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out);
+std::optional<LabSpec> ResolveLabDocument(Parser* parser, yaml::Doc* doc, FileLoad* out);
 
 }  // namespace lk::codec

@@ -47,6 +47,11 @@ void LaunchVm(const KindInfo& k, const LabSpec& lab, size_t nics, NodeConfig* n)
 }  // namespace
 
 void ApplyLabDefaults(LabSpec* lab) {
+  auto lab_wide = [](const NodeConfig& n) {
+    const KindInfo* k = FindKind(n.kind);
+    return k && (k->IsVm() || k->from_lab);
+  };
+  if (std::none_of(lab->nodes.begin(), lab->nodes.end(), lab_wide)) return;  // no kind here needs the lab
   std::map<std::string, size_t> ends;
   for (const auto& l : lab->links)
     for (const Endpoint* e : {&l.a, &l.b})

@@ -16,14 +16,14 @@ const std::set<std::string> kLabMetadataKeys = {"name", "namespace", "labels", "
 const std::set<std::string> kLabSpecKeys = {"prefix", "mgmt", "topology", "settings",  "suspend",
                                             "prune",  "host", "hosts",    "emulation", "adopt"};
 
-bool FlagFrom(Parser* parser, const YAML::Node& spec, const char* key, bool fallback) {
+bool FlagFrom(Parser* parser, const yaml::Node& spec, const char* key, bool fallback) {
   return parser->As<bool>(spec, key, "spec", "expected true or false").value_or(fallback);
 }
 
 }  // namespace
 
 // One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec.
-std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::vector<Diagnostic>* errors,
+std::optional<LabSpec> ResolveRoot(Parser* parser, const yaml::Node& root, std::vector<Diagnostic>* errors,
                                    const std::string& host) {
   size_t before = errors->size();
   TopologyFile f = parser->File(root);
@@ -39,7 +39,8 @@ std::optional<LabSpec> ResolveRoot(Parser* parser, const YAML::Node& root, std::
 }
 
 // A Lab resource document: apiVersion, kind, metadata, spec holding containerlab's keys.
-std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc, FileLoad* out) {
+std::optional<LabSpec> ResolveLabDocument(Parser* parser, yaml::Doc* file, FileLoad* out) {
+  const yaml::Node doc = file->Root();
   if (!parser->IsMap(doc, "Lab")) return std::nullopt;
   parser->CheckKeys(doc, kLabKeys, "Lab");
   std::string api = parser->Str(doc, "apiVersion", "Lab").value_or("");
@@ -48,8 +49,8 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
     parser->Error(doc["apiVersion"] ? doc["apiVersion"] : doc,
                   "apiVersion: expected labkeeper.dev/v1alpha1, got \"" + api + "\"");
   if (kind != "Lab") parser->Error(doc["kind"] ? doc["kind"] : doc, "kind: expected Lab, got \"" + kind + "\"");
-  YAML::Node meta = doc["metadata"];
-  YAML::Node spec = doc["spec"];
+  yaml::Node meta = doc["metadata"];
+  yaml::Node spec = doc["spec"];
   if (!meta || !parser->IsMap(meta, "metadata")) {
     if (!meta) parser->Error(doc, "metadata is required");
     return std::nullopt;
@@ -61,10 +62,11 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, const YAML::Node& doc,
     return std::nullopt;
   }
   parser->CheckKeys(spec, kLabSpecKeys, "spec");
-  YAML::Node root(YAML::NodeType::Map);
-  if (meta["name"]) root["name"] = meta["name"];
+  std::vector<std::pair<std::string, yaml::Node>> keys;  // containerlab's root, of the spec's values
+  if (meta["name"]) keys.emplace_back("name", meta["name"]);
   for (const char* k : {"prefix", "mgmt", "topology", "settings"})
-    if (spec[k]) root[k] = spec[k];
+    if (spec[k]) keys.emplace_back(k, spec[k]);
+  const yaml::Node root = file->NewMap(keys);
   bool suspend = FlagFrom(parser, spec, "suspend", false);
   std::map<std::string, std::string> annotations = parser->Map(meta, "annotations", "metadata");
   if (annotations["labkeeper.dev/suspend"] == "true") suspend = true;

@@ -110,7 +110,7 @@ const std::set<std::string> kEndpointKeys = {"node", "interface", "mac", "vars",
 
 }  // namespace
 
-NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
+NodeDefinition Parser::Node(const yaml::Node& n, const std::string& what) {
   NodeDefinition d;
   d.pos = Pos(n);
   d.base_dir = dir_;
@@ -164,17 +164,17 @@ NodeDefinition Parser::Node(const YAML::Node& n, const std::string& what) {
 }
 
 // A node's nested sections (dns, healthcheck, stages, wait-for); keys accepted but not applied.
-void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefinition* d) {
-  if (YAML::Node dns = Field(n, "dns"); dns && IsMap(dns, what + ".dns")) {
+void Parser::NodeSections(const yaml::Node& n, const std::string& what, NodeDefinition* d) {
+  if (yaml::Node dns = Field(n, "dns"); dns && IsMap(dns, what + ".dns")) {
     CheckKeys(dns, kDnsKeys, what + ".dns");
     d->dns = DnsConfig{List(dns, "servers", what + ".dns"), List(dns, "search", what + ".dns"),
                        List(dns, "options", what + ".dns")};
   }
-  if (YAML::Node hc = Field(n, "healthcheck"); hc && IsMap(hc, what + ".healthcheck")) {
+  if (yaml::Node hc = Field(n, "healthcheck"); hc && IsMap(hc, what + ".healthcheck")) {
     std::string w = what + ".healthcheck";
     CheckKeys(hc, kHealthcheckKeys, w);
     Healthcheck h;
-    if (YAML::Node t = Field(hc, "test"); t && t.IsScalar())
+    if (yaml::Node t = Field(hc, "test"); t && t.IsScalar())
       h.test = {"CMD-SHELL", t.Scalar()};
     else
       h.test = List(hc, "test", w);
@@ -184,7 +184,7 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
     h.timeout = Int(hc, "timeout", w).value_or(0);
     d->healthcheck = h;
   }
-  if (YAML::Node st = Field(n, "stages"); st && IsMap(st, what + ".stages")) {
+  if (yaml::Node st = Field(n, "stages"); st && IsMap(st, what + ".stages")) {
     for (auto it = st.begin(); it != st.end(); ++it) {
       std::string name = it->first.Scalar(), w = what + ".stages." + name;
       if (StageIndex(name) < 0) {
@@ -194,19 +194,20 @@ void Parser::NodeSections(const YAML::Node& n, const std::string& what, NodeDefi
       d->stages[name] = ParseStage(it->second, w);
     }
   }
-  if (YAML::Node wf = Field(n, "wait-for"); wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
+  if (yaml::Node wf = Field(n, "wait-for"); wf && !wf.IsNull()) d->wait_for = List(n, "wait-for", what);
   Components(n, what, d);
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string key = it->first.Scalar();
-    if (kNodeKeys.count(key) && !kAppliedNodeKeys.count(key)) d->unapplied[key] = YAML::Dump(it->second);
+    if (kNodeKeys.count(key) && !kAppliedNodeKeys.count(key))
+      d->unapplied[key] = YAML::Dump(yaml::ToYamlCpp(it->second));
   }
 }
 
-Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
+Stage Parser::ParseStage(const yaml::Node& n, const std::string& what) {
   Stage stage;
   if (!n || n.IsNull() || !IsMap(n, what)) return stage;
   CheckKeys(n, {"wait-for", "exec"}, what);
-  if (YAML::Node wf = Field(n, "wait-for"); wf && wf.IsSequence()) {
+  if (yaml::Node wf = Field(n, "wait-for"); wf && wf.IsSequence()) {
     for (const auto& item : wf) {
       if (!IsMap(item, what + ".wait-for")) continue;
       CheckKeys(item, {"node", "stage"}, what + ".wait-for");
@@ -220,7 +221,7 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
   } else if (wf) {
     Error(wf, what + ".wait-for: expected a list of {node, stage}");
   }
-  if (YAML::Node ex = Field(n, "exec"); ex && ex.IsSequence()) {
+  if (yaml::Node ex = Field(n, "exec"); ex && ex.IsSequence()) {
     for (const auto& item : ex) {
       StageExec e;
       if (item.IsScalar()) {
@@ -244,7 +245,7 @@ Stage Parser::ParseStage(const YAML::Node& n, const std::string& what) {
   return stage;
 }
 
-void Parser::Mgmt(const YAML::Node& n, MgmtNetwork* m) {
+void Parser::Mgmt(const yaml::Node& n, MgmtNetwork* m) {
   if (!n || n.IsNull() || !IsMap(n, "mgmt")) return;
   CheckKeys(n, kMgmtKeys, "mgmt");
   if (auto v = Str(n, "network", "mgmt")) m->network = *v;
@@ -261,7 +262,7 @@ void Parser::Mgmt(const YAML::Node& n, MgmtNetwork* m) {
   MgmtAddresses(n);
 }
 
-EndpointDefinition Parser::BriefEndpoint(const YAML::Node& n, const std::string& what) {
+EndpointDefinition Parser::BriefEndpoint(const yaml::Node& n, const std::string& what) {
   EndpointDefinition e;
   e.pos = Pos(n);
   if (!n.IsScalar()) {
@@ -279,7 +280,7 @@ EndpointDefinition Parser::BriefEndpoint(const YAML::Node& n, const std::string&
   return e;
 }
 
-EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& what) {
+EndpointDefinition Parser::ExtEndpoint(const yaml::Node& n, const std::string& what) {
   EndpointDefinition e;
   e.pos = Pos(n);
   if (!IsMap(n, what)) return e;
@@ -295,22 +296,22 @@ EndpointDefinition Parser::ExtEndpoint(const YAML::Node& n, const std::string& w
   return e;
 }
 
-void Parser::Link(const YAML::Node& n, size_t index, std::vector<LinkDefinition>* out) {
+void Parser::Link(const yaml::Node& n, size_t index, std::vector<LinkDefinition>* out) {
   std::string what = "links[" + std::to_string(index) + "]";
   if (!IsMap(n, what)) return;
   LinkDefinition l;
   l.pos = Pos(n);
   l.written = Written(n);
-  YAML::Node type = Field(n, "type");
+  yaml::Node type = Field(n, "type");
   if (!(type ? ExtendedLink(n, type, what, &l) : BriefLink(n, what, &l))) return;
   l.mtu = Int(n, "mtu", what);
   out->push_back(std::move(l));
 }
 
 // The brief form: {endpoints: ["a:eth1", "b:eth1"]}, with containerlab's special nodes.
-bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinition* l) {
+bool Parser::BriefLink(const yaml::Node& n, const std::string& what, LinkDefinition* l) {
   CheckKeys(n, kBriefLinkKeys, what);
-  YAML::Node eps = Field(n, "endpoints");
+  yaml::Node eps = Field(n, "endpoints");
   if (!eps || !eps.IsSequence() || eps.size() != 2) {
     Error(eps ? eps : n, what + ": \"endpoints\" must be a list of two \"node:interface\" strings");
     return false;
@@ -320,7 +321,7 @@ bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinit
     l->endpoints.push_back(BriefEndpoint(eps[i], what + ".endpoints[" + std::to_string(i) + "]"));
   // ipv4 / ipv6: addresses in the order of the endpoints; a shorter list leaves the rest bare.
   for (auto [key, family] : {std::pair{"ipv4", AF_INET}, std::pair{"ipv6", AF_INET6}}) {
-    YAML::Node list = Field(n, key);
+    yaml::Node list = Field(n, key);
     if (!list || list.IsNull()) continue;
     if (!list.IsSequence() || list.size() > 2) {
       Error(list, what + "." + key + ": expected a list of at most two addresses, one per endpoint");
@@ -355,12 +356,12 @@ bool Parser::BriefLink(const YAML::Node& n, const std::string& what, LinkDefinit
 }
 
 // The extended form: {type: veth|veth-stitch|host|mgmt-net|macvlan|dummy|vxlan|vxlan-stitch, ...}.
-bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std::string& what, LinkDefinition* l) {
+bool Parser::ExtendedLink(const yaml::Node& n, const yaml::Node& type, const std::string& what, LinkDefinition* l) {
   std::string t = type.IsScalar() ? type.Scalar() : "";
   l->type = t;
   if (t == "veth" || t == "veth-stitch") {
     CheckKeys(n, kVethLinkKeys, what);
-    YAML::Node eps = Field(n, "endpoints");
+    yaml::Node eps = Field(n, "endpoints");
     if (!eps || !eps.IsSequence() || eps.size() != 2) {
       Error(eps ? eps : n, what + ": a " + t + " link needs \"endpoints\" with exactly two entries");
       return false;
@@ -389,7 +390,7 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
       if (!l->vni) Error(n, what + ": a " + t + " link needs \"vni\"");
       l->dst_port = Int(n, Field(n, "dst-port") ? "dst-port" : "udp-port", what);
     }
-    YAML::Node ep = Field(n, "endpoint");
+    yaml::Node ep = Field(n, "endpoint");
     if (!ep) {
       Error(n, what + ": a " + t + " link needs \"endpoint\"");
       return false;
@@ -403,7 +404,7 @@ bool Parser::ExtendedLink(const YAML::Node& n, const YAML::Node& type, const std
   return true;
 }
 
-TopologyFile Parser::File(const YAML::Node& root) {
+TopologyFile Parser::File(const yaml::Node& root) {
   TopologyFile f;
   f.path = path_;
   if (!root || root.IsNull()) {
@@ -418,20 +419,21 @@ TopologyFile Parser::File(const YAML::Node& root) {
   } else {
     Error(root, "\"name\" is required");
   }
-  if (YAML::Node p = Field(root, "prefix")) f.prefix = p.IsNull() ? std::string() : p.Scalar();
+  if (yaml::Node p = Field(root, "prefix")) f.prefix = p.IsNull() ? std::string() : p.Scalar();
   Mgmt(Field(root, "mgmt"), &f.mgmt);
-  YAML::Node topo = Field(root, "topology");
+  yaml::Node topo = Field(root, "topology");
   if (!topo) {
     Error(root, "\"topology\" is required");
     return f;
   }
   if (!IsMap(topo, "topology")) return f;
   CheckKeys(topo, kTopologyKeys, "topology");
-  if (YAML::Node d = Field(topo, "defaults")) f.defaults = Node(d, "topology.defaults");
+  if (yaml::Node d = Field(topo, "defaults")) f.defaults = Node(d, "topology.defaults");
   NamedDefs(Field(topo, "kinds"), "topology.kinds", &f.kinds);
   NamedDefs(Field(topo, "groups"), "topology.groups", &f.groups);
-  if (YAML::Node nodes = Field(topo, "nodes"); nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
+  if (yaml::Node nodes = Field(topo, "nodes"); nodes && !nodes.IsNull() && IsMap(nodes, "topology.nodes")) {
     size_t count = 0;
+    f.nodes.reserve(std::min(nodes.size(), kMaxNodes));  // a node is large: never moved to grow
     for (auto it = nodes.begin(); it != nodes.end(); ++it) {
       if (++count > kMaxNodes) {
         Error(it->first, LimitMessage(kMaxNodes, "nodes"));
@@ -443,10 +445,11 @@ TopologyFile Parser::File(const YAML::Node& root) {
       f.nodes.emplace_back(name, std::move(d));
     }
   }
-  if (YAML::Node links = Field(topo, "links"); links && !links.IsNull()) {
+  if (yaml::Node links = Field(topo, "links"); links && !links.IsNull()) {
     if (!links.IsSequence()) {
       Error(links, "topology.links: expected a list");
     } else {
+      f.links.reserve(std::min(links.size(), kMaxLinks));
       for (size_t i = 0; i < links.size(); ++i) {
         if (i == kMaxLinks) {
           Error(links[i], LimitMessage(kMaxLinks, "links"));
@@ -459,7 +462,7 @@ TopologyFile Parser::File(const YAML::Node& root) {
   return f;
 }
 
-void Parser::NamedDefs(const YAML::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out) {
+void Parser::NamedDefs(const yaml::Node& n, const std::string& what, std::map<std::string, NodeDefinition>* out) {
   if (!n || n.IsNull() || !IsMap(n, what)) return;
   for (auto it = n.begin(); it != n.end(); ++it)
     (*out)[it->first.Scalar()] = Node(it->second, what + "." + it->first.Scalar());

@@ -1,5 +1,7 @@
 #include "api/stage_graph.h"
 
+#include <algorithm>
+
 #include <map>
 
 #include "api/strings.h"
@@ -15,7 +17,20 @@ struct Edge {
 
 }  // namespace
 
+namespace {
+// Whether a stage of `n` waits for another node (wait-for, or the namespace it joins).
+bool WaitsForAnother(const NodeConfig& n) {
+  if (!n.NamespaceOf().empty()) return true;
+  for (const auto& [stage, st] : n.stages)
+    if (!st.wait_for.empty()) return true;
+  return false;
+}
+}  // namespace
+
 StageCycle FindStageCycle(const std::vector<NodeConfig>& nodes) {
+  // A cycle needs a wait between nodes (a stage waits only for its own node's earlier ones):
+  // a lab with none has none, and is not walked.
+  if (std::none_of(nodes.begin(), nodes.end(), WaitsForAnother)) return {};
   const size_t stages = StageNames().size();
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < nodes.size(); ++i) index.emplace(nodes[i].name, i);

@@ -165,19 +165,31 @@ Result<std::string> ExpandEnvWithin(std::string_view text, const std::map<std::s
   return out;
 }
 
-uint64_t Fnv1a64(std::string_view data) {
-  uint64_t h = 14695981039346656037ull;
+namespace {
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+uint64_t Fnv1a64From(uint64_t h, std::string_view data) {
   for (unsigned char c : data) {
     h ^= c;
     h *= 1099511628211ull;
   }
   return h;
 }
+}  // namespace
+
+uint64_t Fnv1a64(std::string_view data) {
+  return Fnv1a64From(kFnvOffset, data);
+}
+
+uint64_t Fnv1a64(std::initializer_list<std::string_view> parts) {
+  uint64_t h = kFnvOffset;
+  for (std::string_view p : parts) h = Fnv1a64From(h, p);
+  return h;
+}
 
 std::string Hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = "0123456789abcdef"[v & 0xf];
+  return out;
 }
 
 std::string Counted(size_t n, const std::string& noun) {

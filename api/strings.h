@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,7 +29,9 @@ Result<std::string> ExpandEnvWithin(std::string_view text, const std::map<std::s
 
 // 64-bit FNV-1a, stable across builds and machines (used for spec hashes and generated MACs).
 uint64_t Fnv1a64(std::string_view data);
-std::string Hex64(uint64_t v);
+// Fnv1a64 of the parts' concatenation, without making it.
+uint64_t Fnv1a64(std::initializer_list<std::string_view> parts);
+std::string Hex64(uint64_t v);  // 16 lower-case hex digits
 
 bool StartsWith(std::string_view s, std::string_view prefix);
 // "1 node", "3 nodes": a count with its noun (plural by an s).

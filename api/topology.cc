@@ -11,11 +11,14 @@ namespace lk {
 
 std::string GeneratedMac(const std::string& lab, const std::string& node, const std::string& iface) {
   // containerlab's aa:c1:ab OUI; the rest is a stable hash, so a recreated link gets the same MAC.
-  uint64_t h = Fnv1a64(lab + "/" + node + "/" + iface);
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "aa:c1:ab:%02x:%02x:%02x", static_cast<unsigned>((h >> 16) & 0xff),
-                static_cast<unsigned>((h >> 8) & 0xff), static_cast<unsigned>(h & 0xff));
-  return buf;
+  uint64_t h = Fnv1a64({lab, "/", node, "/", iface});
+  std::string mac = "aa:c1:ab:00:00:00";
+  for (size_t at : {9, 12, 15}) {  // the hash's low three bytes, high first
+    unsigned byte = static_cast<unsigned>(h >> (8 * (2 - (at - 9) / 3))) & 0xff;
+    mac[at] = "0123456789abcdef"[byte >> 4];
+    mac[at + 1] = "0123456789abcdef"[byte & 0xf];
+  }
+  return mac;
 }
 
 std::optional<Diagnostic> PlaceByNodeLabels(LabSpec* lab, const std::string& fallback) {

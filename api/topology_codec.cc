@@ -62,12 +62,11 @@ void SortErrors(std::vector<Diagnostic>* errors) {
 
 // The lab name a document declares (`name:` of a topology file, `metadata.name` of a Lab), if it
 // is a scalar; only the keys on the way are looked up.
-std::optional<std::string> DeclaredLabName(const YAML::Node& doc, bool lab_resource) {
+std::optional<std::string> DeclaredLabName(const yaml::Node& doc, bool lab_resource) {
   if (!doc.IsMap()) return std::nullopt;
-  // Never `node = other` here: assigning a YAML::Node writes through into the document.
-  const YAML::Node holder = lab_resource ? doc["metadata"] : doc;
+  const yaml::Node holder = lab_resource ? doc["metadata"] : doc;
   if (!holder || !holder.IsMap()) return std::nullopt;
-  const YAML::Node name = holder["name"];
+  const yaml::Node name = holder["name"];
   if (!name || !name.IsScalar()) return std::nullopt;
   return name.Scalar();
 }
@@ -95,29 +94,31 @@ constexpr size_t kMaxYamlValues = 100000;
 constexpr int kMaxYamlDepth = 64;
 
 struct YamlLimitError : std::runtime_error {
-  YamlLimitError(const YAML::Node& n, const std::string& what) : std::runtime_error(what), mark(n.Mark()) {}
+  YamlLimitError(const YAML::Mark& at, const std::string& what) : std::runtime_error(what), mark(at) {}
   YAML::Mark mark;
 };
 
-// Spends one value of *budget on `n`, at `depth`; throws when a limit is passed.
-void SpendYamlValue(const YAML::Node& n, size_t* budget, int depth, size_t max_values, int max_depth) {
+// Spends one value of *budget on `n` (a yaml-cpp node or a yaml::Node), at `depth`; throws when a
+// limit is passed.
+template <typename YamlNode>
+void SpendYamlValue(const YamlNode& n, size_t* budget, int depth, size_t max_values, int max_depth) {
   if (*budget == 0) {
     std::string msg = "more than ";
     msg += std::to_string(max_values);
     msg += " values (aliases included; the limit)";
-    throw YamlLimitError(n, msg);
+    throw YamlLimitError(n.Mark(), msg);
   }
   --*budget;
   if (depth > max_depth) {
     std::string msg = "nested deeper than ";
     msg += std::to_string(max_depth);
     msg += " levels (the limit)";
-    throw YamlLimitError(n, msg);
+    throw YamlLimitError(n.Mark(), msg);
   }
 }
 
 // Counts the values `n` holds, as a reader that copies them would meet them.
-void CountYamlValues(const YAML::Node& n, size_t* budget, int depth, size_t max_values, int max_depth) {
+void CountYamlValues(const yaml::Node& n, size_t* budget, int depth, size_t max_values, int max_depth) {
   SpendYamlValue(n, budget, depth, max_values, max_depth);
   if (n.IsMap()) {
     for (auto it = n.begin(); it != n.end(); ++it) {
@@ -165,8 +166,8 @@ nlohmann::json YamlToJson(const YAML::Node& n, size_t* budget, int depth) {
 // with "---" (followed by a blank or the line's end) begins a document, a line that starts with
 // "..." ends one. YAML forbids both at the start of a line inside any content (block scalars and
 // multi-line flow or quoted scalars included: c-forbidden in YAML 1.2, 6.5.7 of 1.1), so the split
-// is exact. Each part is then parsed alone with YAML::Load, which reads one document and
-// returns; yaml-cpp 0.7's YAML::LoadAll, which Debian 12 ships, loops forever allocating on some
+// is exact. Each part is then parsed alone (yaml::Doc::Load reads one document, as YAML::Load
+// does, and returns); yaml-cpp 0.7's YAML::LoadAll, which Debian 12 ships, loops forever allocating on some
 // inputs (a file holding only ",": its issue 1040) and is not used.
 struct DocumentText {
   std::string text;
@@ -295,7 +296,7 @@ void PointAtTemplate(const std::vector<int>& line_map, const std::string& abs, s
 // The YAML documents of a file's expanded text, each with the file line its text starts at
 // (0-based); false, with the error, when one cannot be read or the file holds too much.
 struct Documents {
-  std::vector<YAML::Node> docs;
+  std::vector<std::unique_ptr<yaml::Doc>> docs;
   std::vector<int> lines;
 };
 bool ReadDocuments(const std::string& expanded, const std::string& abs, FileLoad* r, Documents* out) {
@@ -312,8 +313,8 @@ bool ReadDocuments(const std::string& expanded, const std::string& abs, FileLoad
   }
   for (const auto& t : texts) {
     try {
-      // YAML::Load reads exactly one document; YAML::LoadAll is never called (see SplitDocuments).
-      out->docs.push_back(YAML::Load(t.text));
+      // One document, as YAML::Load reads it; YAML::LoadAll is never called (see SplitDocuments).
+      out->docs.push_back(yaml::Doc::Load(t.text));
       out->lines.push_back(t.first_line);
     } catch (const YAML::DeepRecursion& e) {
       PushError(&r->errors, abs, e.mark.line + 1 + t.first_line, e.mark.column + 1,
@@ -327,14 +328,14 @@ bool ReadDocuments(const std::string& expanded, const std::string& abs, FileLoad
   // The names come first, read off the top of each document without walking anything below, so
   // a file that fails any later check still names the labs it is about (they become Stalled).
   for (const auto& doc : out->docs)
-    if (auto name = DeclaredLabName(doc, IsLabResourceFileName(abs))) r->names.push_back(std::move(*name));
+    if (auto name = DeclaredLabName(doc->Root(), IsLabResourceFileName(abs))) r->names.push_back(std::move(*name));
   // Aliases share nodes, so a small file can name an exponential number of values (a "billion
   // laughs" alias bomb); the reading below copies them, so they are counted, each use of an alias
   // again, before anything is read, and so is the nesting.
   size_t budget = kMaxFileValues;
   for (size_t k = 0; k < out->docs.size(); ++k) {
     try {
-      CountYamlValues(out->docs[k], &budget, 0, kMaxFileValues, kMaxFileDepth);
+      CountYamlValues(out->docs[k]->Root(), &budget, 0, kMaxFileValues, kMaxFileDepth);
     } catch (const YamlLimitError& e) {
       PushError(&r->errors, abs, e.mark.line + 1 + out->lines[k], e.mark.column + 1, e.what());
       return false;
@@ -349,12 +350,12 @@ void ResolveDocuments(const Documents& d, const std::string& abs, FileReader& fi
   parser.files = &files;
   std::vector<LabSpec> labs;
   for (size_t k = 0; k < d.docs.size(); ++k) {
-    const YAML::Node& doc = d.docs[k];
+    const yaml::Node doc = d.docs[k]->Root();
     parser.line_offset = d.lines[k];
     parser.DuplicateKeys(doc);
     if (IsLabResourceFileName(abs)) {
       if (doc.IsNull()) continue;  // an empty document between two ---
-      if (auto lab = codec::ResolveLabDocument(&parser, doc, r)) labs.push_back(std::move(*lab));
+      if (auto lab = codec::ResolveLabDocument(&parser, d.docs[k].get(), r)) labs.push_back(std::move(*lab));
     } else {
       if (auto lab = codec::ResolveRoot(&parser, doc, &r->errors)) labs.push_back(std::move(*lab));
     }
@@ -362,7 +363,7 @@ void ResolveDocuments(const Documents& d, const std::string& abs, FileReader& fi
     parser.errors.clear();
   }
   r->inputs.insert(r->inputs.end(), parser.inputs.begin(), parser.inputs.end());
-  bool any_document = std::any_of(d.docs.begin(), d.docs.end(), [](const YAML::Node& n) { return !n.IsNull(); });
+  bool any_document = std::any_of(d.docs.begin(), d.docs.end(), [](const auto& doc) { return !doc->Root().IsNull(); });
   if (IsLabResourceFileName(abs) && !any_document) PushError(&r->errors, abs, 1, 1, "the file holds no Lab document");
   std::set<std::string> seen;
   for (const auto& lab : labs)

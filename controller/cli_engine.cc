@@ -64,15 +64,28 @@ void WriteArtifacts(World& world, const ArtifactOptions& opts, const LabSpec& la
 }
 
 std::optional<World> Connect() {
-  auto docker = std::make_shared<DockerClient>();
-  auto v = docker->Version();
-  if (!v) {
-    std::cerr << "labkeeper: " << v.error() << "\n";
-    return std::nullopt;
-  }
-  auto env = MakePosixEnv();
-  auto runtime = MakeDockerRuntime(docker, *env);
-  return World{docker, std::move(env), std::move(runtime), MakeNetlinkLinkManager()};
+  return ConnectAhead().Take();
+}
+
+ConnectAhead::ConnectAhead()
+    : reached_(std::async(std::launch::async, [] {
+        Reached r;
+        auto docker = std::make_shared<DockerClient>();
+        auto v = docker->Version();
+        if (!v) {
+          r.error = v.error();
+          return r;
+        }
+        auto env = MakePosixEnv();
+        auto runtime = MakeDockerRuntime(docker, *env);
+        r.world = World{docker, std::move(env), std::move(runtime), MakeNetlinkLinkManager()};
+        return r;
+      })) {}
+
+std::optional<World> ConnectAhead::Take() {
+  Reached r = reached_.get();
+  if (!r.world) std::cerr << "labkeeper: " << r.error << "\n";
+  return std::move(r.world);
 }
 
 void PrintEvent(const Event& e) {

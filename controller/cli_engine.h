@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,21 @@ struct World {
 };
 // nullopt (with the engine's error printed) when no Docker engine answers.
 std::optional<World> Connect();
+// Connect() begun on another thread while a command reads its files (the engine's answer and the
+// parsing overlap); Take() waits for it and prints the engine's error as Connect() does, so the
+// files' errors, printed before, keep their place.
+class ConnectAhead {
+ public:
+  ConnectAhead();
+  std::optional<World> Take();
+
+ private:
+  struct Reached {
+    std::optional<World> world;
+    std::string error;
+  };
+  std::future<Reached> reached_;
+};
 
 // --no-host-names, --hosts-file and --ssh-config-dir (apply, run, destroy): where a lab's names go.
 void AddNameFlags(CLI::App* cmd, ArtifactOptions* opts);

@@ -34,9 +34,10 @@ bool Report(const LabSpec& lab, const ApplyResult& r) {
 int Apply(const std::vector<std::string>& files, int max_workers, const std::string& emulation, bool adopt,
           const ArtifactOptions& artifacts) {
   bool ok = true;
+  ConnectAhead engine;  // while the files are read
   auto labs = LoadAll(files, &ok);
   if (!ok || !NoneSpread(labs, "apply")) return 1;
-  auto world = Connect();
+  auto world = engine.Take();
   if (!world) return 1;
   std::mutex out_mu;
   Applier applier(

@@ -30,9 +30,10 @@ void PrintPlan(const LabSpec& lab, const ApplyResult& r) {
 
 int PlanFiles(const std::vector<std::string>& files, const std::string& output, bool adopt) {
   bool ok = true;
+  ConnectAhead engine;  // while the files are read
   auto labs = LoadAll(files, &ok);
   if (!ok || !NoneSpread(labs, "plan")) return 2;
-  auto world = Connect();
+  auto world = engine.Take();
   if (!world) return 2;
   ApplyOptions opts{kDefaultMaxWorkers, ""};
   opts.adopt = adopt;

@@ -1,5 +1,6 @@
 #include "controller/observer.h"
 
+#include <optional>
 #include <set>
 
 #include "api/strings.h"
@@ -27,18 +28,27 @@ Status Observer::Scan(const NetNs& ns, const LabSpec& lab, std::vector<Iface>* o
 
 void Observer::Classify(std::vector<Iface> all, const LabSpec& lab, std::vector<Iface>* owned,
                         std::vector<std::string>* strays) {
-  std::set<std::string> temp;
-  for (const auto& l : lab.links) {
-    for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, *e));
-    if (!l.stitch_vxlan.empty()) temp.insert(TempIfaceName(lab.name, l, StitchEnd(l)));
-    if (!l.stitch_netns.empty())
-      for (const auto* e : {&l.a, &l.b}) temp.insert(TempIfaceName(lab.name, l, FarEnd(*e)));
-  }
+  // The lab's temporary names (each "lkt" and a hash), made only when an interface of the
+  // namespace could be one: every namespace of a pass used to hash every link of the lab again.
+  std::optional<std::set<std::string>> temp;
+  auto temporary = [&](const std::string& name) {
+    if (name.rfind(kTempIfacePrefix, 0) != 0) return false;
+    if (!temp) {
+      temp.emplace();
+      for (const auto& l : lab.links) {
+        for (const auto* e : {&l.a, &l.b}) temp->insert(TempIfaceName(lab.name, l, *e));
+        if (!l.stitch_vxlan.empty()) temp->insert(TempIfaceName(lab.name, l, StitchEnd(l)));
+        if (!l.stitch_netns.empty())
+          for (const auto* e : {&l.a, &l.b}) temp->insert(TempIfaceName(lab.name, l, FarEnd(*e)));
+      }
+    }
+    return temp->count(name) > 0;
+  };
   for (auto& i : all) {
     auto m = IfaceMarker::Parse(i.alias);
     if (m && m->lab == lab.name)
       owned->push_back(std::move(i));
-    else if (temp.count(i.name))
+    else if (temporary(i.name))
       strays->push_back(i.name);
   }
 }

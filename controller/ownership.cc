@@ -74,7 +74,7 @@ Result<std::vector<ContainerState>> LabContainers(ContainerRuntime& runtime, con
 }
 
 std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end) {
-  return "lkt" + Hex64(Fnv1a64(lab + "/" + link.Id() + "/" + end.node + ":" + end.iface)).substr(0, 12);
+  return kTempIfacePrefix + Hex64(Fnv1a64({lab, "/", link.Id(), "/", end.node, ":", end.iface})).substr(0, 12);
 }
 
 }  // namespace lk

@@ -64,6 +64,8 @@ struct IfaceMarker {
 
 // The name a link end has between its creation and its marking: a deterministic function of
 // lab, link and end, so an interface left by an interrupted creation is recognisably ours.
+// Every such name begins with kTempIfacePrefix.
+inline constexpr const char* kTempIfacePrefix = "lkt";
 std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end);
 // The VXLAN device of a vxlan-stitch, as an end in the host namespace (for its temporary name).
 inline Endpoint StitchEnd(const LinkConfig& link) {

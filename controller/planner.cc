@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "api/addresses.h"
 #include "api/strings.h"
@@ -25,6 +27,7 @@ class Planner {
   }
 
   Plan Make() {
+    plan_.actions.reserve(d_.nodes.size() + d_.links.size() + 1);  // a lab made from nothing
     bool needs_network = false;
     for (const auto& n : d_.nodes) needs_network |= n.IsContainer() && n.network_mode.empty();
     if (needs_network && !o_.network_exists)
@@ -71,7 +74,7 @@ class Planner {
         Add(ActionKind::kExec, "node/" + n.name, "links recreated", n.name);
     }
     Order();
-    return plan_;
+    return std::move(plan_);
   }
 
  private:
@@ -185,19 +188,20 @@ class Planner {
   }
 
   void PlanLink(const LinkConfig& l) {
-    std::string object = "link/" + l.Id();
+    const std::string id = l.Id();  // made once: every look at a marker compares with it
+    std::string object = "link/" + id;
     std::function<void(std::string)> create = [&](std::string reason) {
       Action a = Make(ActionKind::kCreateLink, object, std::move(reason), l.a.node);
-      a.link_id = l.Id();
-      plan_.actions.push_back(a);
+      a.link_id = id;
+      plan_.actions.push_back(std::move(a));
       relinked_.insert(l.a.node);
       relinked_.insert(l.b.node);
     };
     for (const auto* end : {&l.a, &l.b}) {
       if (blocked_.count(end->node)) {
         Action a = Make(ActionKind::kConflict, object, "node " + end->node + " cannot be made", end->node);
-        a.link_id = l.Id();
-        plan_.actions.push_back(a);
+        a.link_id = id;
+        plan_.actions.push_back(std::move(a));
         return;
       }
     }
@@ -206,7 +210,7 @@ class Planner {
     const Iface* a = ia ? FindIface(*ia, l.a.iface) : nullptr;
     auto marked = [&](const Iface* i, const Endpoint& e) {
       auto m = i ? IfaceMarker::Parse(i->alias) : std::nullopt;
-      return m && m->link == l.Id() && m->node == e.node;
+      return m && m->link == id && m->node == e.node;
     };
     if (l.OneEnded()) {  // macvlan, dummy, vxlan: one interface, no peer
       if (marked(a, l.a) && l.type == "vxlan" && !a->remote.empty() && !SameAddress(a->remote, l.remote))
@@ -397,8 +401,9 @@ class Planner {
     bool staged = false;
     for (const auto& n : d_.nodes) staged |= !n.stages.empty();
     std::set<std::string> renewed = plan_.RenewedNodes();  // containers (re)made or started
-    std::map<std::string, const LinkConfig*> links;
-    for (const auto& l : d_.links) links[l.Id()] = &l;
+    std::unordered_map<std::string, const LinkConfig*> links;
+    links.reserve(d_.links.size());
+    for (const auto& l : d_.links) links.emplace(l.Id(), &l);
     for (auto& a : plan_.actions) {
       if (!IsNodeAction(a.kind)) continue;
       a.group = a.reason == "orphan" ? "orphan/" + a.container_id : a.node;
@@ -439,9 +444,7 @@ class Planner {
           break;
       }
     }
-    std::stable_sort(plan_.actions.begin(), plan_.actions.end(), [](const Action& x, const Action& y) {
-      return std::pair(x.step, x.depth) < std::pair(y.step, y.depth);
-    });
+    SortBySteps(&plan_.actions);
     if (staged) PlanWaits(renewed);
   }
 
@@ -473,15 +476,15 @@ class Planner {
   std::map<std::string, const NodeConfig*> nodes_;  // d_'s nodes by name
   Plan plan_;
   std::vector<Action> repairs_;
-  std::set<std::string> fresh_;     // nodes whose container is (re)created or started: no links yet
-  std::set<std::string> blocked_;   // nodes that cannot be made
-  std::set<std::string> relinked_;  // nodes that get a link made anew
-  std::set<std::string> desired_ifaces_;
-  std::set<std::string> bridge_ids_;             // markers of the bridges labkeeper made for bridge nodes
-  std::set<std::string> adopted_;                // nodes whose containerlab-made container is taken over as it is
-  std::set<std::string> taken_;                  // "node:iface": containerlab's interfaces taken over as links
-  std::map<std::string, std::string> clab_why_;  // "node:iface": why containerlab's interface is not
-  std::string owner_;                            // this controller's id ("" = no owner fence)
+  std::set<std::string> fresh_;                     // nodes whose container is (re)created or started: no links yet
+  std::set<std::string> blocked_;                   // nodes that cannot be made
+  std::set<std::string> relinked_;                  // nodes that get a link made anew
+  std::unordered_set<std::string> desired_ifaces_;  // looked up, never listed
+  std::unordered_set<std::string> bridge_ids_;      // markers of the bridges labkeeper made for bridge nodes
+  std::set<std::string> adopted_;                   // nodes whose containerlab-made container is taken over as it is
+  std::set<std::string> taken_;                     // "node:iface": containerlab's interfaces taken over as links
+  std::map<std::string, std::string> clab_why_;     // "node:iface": why containerlab's interface is not
+  std::string owner_;                               // this controller's id ("" = no owner fence)
 };
 
 }  // namespace

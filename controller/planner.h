@@ -88,6 +88,9 @@ struct Plan {
   std::set<std::string> RenewedNodes() const;
 };
 
+// Actions in the order of their steps and, within a step, their depths; stable otherwise.
+void SortBySteps(std::vector<Action>* actions);
+
 // Actions in the order of their steps (see Step). Nodes whose container is (re)created or
 // started get their links created and their exec run; executing the plan and planning again gives
 // an empty plan. With `owner` (labkeeper.dev/owner of whoever plans), a container of the lab that

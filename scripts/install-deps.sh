@@ -3,7 +3,7 @@
 # Installs nothing when all is present already.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git ca-certificates
-      libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev
+      libyaml-cpp-dev libyaml-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev nlohmann-json3-dev
       libcli11-dev libgtest-dev libgmock-dev clang-format clang-14 libclang-rt-14-dev prometheus-cpp-dev libcpprest-dev libssl-dev
       prometheus curl python3-jsonschema python3-yaml
       docker.io iproute2 iputils-ping debootstrap busybox-static

@@ -20,7 +20,7 @@ std::string RenderError(const std::string& text) {
 }
 
 // yaml-cpp 0.7's YAML::LoadAll never returns on a lone ",", allocating all the while (its
-// issue 1040); labkeeper splits documents itself and parses each with YAML::Load.
+// issue 1040); labkeeper splits documents itself and parses each alone (yaml::Doc::Load).
 TEST(HostileInput, ALoneCommaIsNoLabAndEnds) {
   FileLoad lab = LoadFileText(",", "/nowhere/x.lab.yml");
   EXPECT_EQ(lab.ErrorText(), "/nowhere/x.lab.yml:1:1: the file holds no Lab document\n");

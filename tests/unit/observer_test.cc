@@ -122,5 +122,16 @@ TEST_F(ObserverTest, AnEngineThatFailsToListIsAnObserveError) {
   EXPECT_EQ(o.errors[0], "engine unavailable");
 }
 
+// A temporary name left by an interrupted creation is recognised by its value: it must not
+// change between versions.
+TEST(TempIfaceNames, AreTheSameFromVersionToVersion) {
+  LinkConfig l;
+  l.type = "veth";
+  l.a = {"n1", "eth1", "", "", "", ""};
+  l.b = {"n2", "eth1", "", "", "", ""};
+  EXPECT_EQ(TempIfaceName("lab", l, l.a), "lktde03691b4e76");
+  EXPECT_EQ(std::string(TempIfaceName("lab", l, l.b)).rfind(kTempIfacePrefix, 0), 0u);
+}
+
 }  // namespace
 }  // namespace lk::test

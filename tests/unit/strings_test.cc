@@ -34,6 +34,13 @@ TEST(ExpandEnv, UnsetVariablesStayVerbatim) {
 TEST(Fnv1a64, KnownVectors) {
   EXPECT_EQ(Hex64(Fnv1a64("")), "cbf29ce484222325");
   EXPECT_EQ(Hex64(Fnv1a64("a")), "af63dc4c8601ec8c");
+  EXPECT_EQ(Hex64(0), "0000000000000000");
+  EXPECT_EQ(Hex64(0xfedcba9876543210ull), "fedcba9876543210");
+}
+
+TEST(Fnv1a64, OfPartsIsOfTheirConcatenation) {
+  EXPECT_EQ(Fnv1a64({"lab", "/", "", "node:eth1"}), Fnv1a64("lab/node:eth1"));
+  EXPECT_EQ(Fnv1a64({}), Fnv1a64(""));
 }
 
 }  // namespace

@@ -171,6 +171,20 @@ topology:
   EXPECT_EQ(links[3].b.iface, "b-host");
 }
 
+// Lab and node names: a letter, digit or '_', then those, '.' and '-' (containerlab's rule).
+TEST(TopologyCodec, NamesAreLettersDigitsUnderscoresDotsAndDashes) {
+  auto lab = [](const std::string& name) {
+    return Load("name: " + name + "\ntopology:\n  nodes: {n1: {kind: linux, image: i}}\n");
+  };
+  for (const char* good : {"a", "_x", "9lab", "lab.one-two_3", "A.-_"}) EXPECT_TRUE(lab(good).ok()) << good;
+  for (const char* bad : {"-a", ".a", "'a b'", "a/b", "'a:b'", "\"l\u00e4b\""}) {
+    auto r = lab(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.ErrorText().find("only letters, digits, '_', '.' and '-' are allowed"), std::string::npos)
+        << r.ErrorText();
+  }
+}
+
 TEST(TopologyCodec, GeneratedMacsAreStable) {
   const char* text =
       "name: s\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes: {a: {}, b: {}}\n"
@@ -179,6 +193,9 @@ TEST(TopologyCodec, GeneratedMacsAreStable) {
   ASSERT_TRUE(r1.ok() && r2.ok());
   EXPECT_EQ(r1.lab->links[0].a.mac, r2.lab->links[0].a.mac);
   EXPECT_NE(r1.lab->links[0].a.mac, r1.lab->links[0].b.mac);
+  // The MACs of links already made: a different one would be a drift on every link after an upgrade.
+  EXPECT_EQ(r1.lab->links[0].a.mac, "aa:c1:ab:6e:f0:a1");
+  EXPECT_EQ(GeneratedMac("s", "a", "eth1"), "aa:c1:ab:6e:f0:a1");
 }
 
 // Bad input: each error names the file, line and column, and the node or link.
@@ -290,7 +307,7 @@ TEST(TopologyCodec, AKeyWrittenTwiceIsAnErrorInBothFormsAtTheSecond) {
 TEST(TopologyCodec, AKeyWrittenTwiceInALargeMappingIsAnErrorAtTheSecond) {
   std::string text = "name: a\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n";
   for (int i = 1; i <= 40; ++i) text += "    n" + std::to_string(i) + ": {}\n";  // n1 on line 5
-  text += "    n3: {}\n    n40: {}\n";                                          // lines 45 and 46
+  text += "    n3: {}\n    n40: {}\n";                                           // lines 45 and 46
   FileLoad f = LoadFileText(text, "/labs/a.clab.yml");
   ASSERT_EQ(f.errors.size(), 4u) << f.ErrorText();  // each also a node whose name is taken
   EXPECT_EQ(f.errors[0].str(), "/labs/a.clab.yml:45:5: duplicate key \"n3\" (first at line 7, column 5)");
