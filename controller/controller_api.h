@@ -16,8 +16,11 @@ class ControllerApi : public ApiBackend {
   std::optional<nlohmann::json> Plan(const std::string& name) override { return c_.PlanJson(name); }
   bool Reconcile(const std::string& name) override;
   Suspend SetSuspended(const std::string& name, bool suspended) override;
-  uint64_t SubscribeEvents(const std::set<std::string>& labs, EventSink sink) override {
-    return c_.Events().Subscribe(labs, std::move(sink));
+  uint64_t SubscribeEvents(const std::set<std::string>& labs, const std::optional<EventsFrom>& from,
+                           EventSink sink) override {
+    std::optional<EventHub::Cursor> cursor;
+    if (from) cursor = EventHub::Cursor{from->since, from->boot};
+    return c_.Events().Subscribe(labs, std::move(sink), cursor);
   }
   void UnsubscribeEvents(uint64_t id) override { c_.Events().Unsubscribe(id); }
 

@@ -151,11 +151,15 @@ std::optional<nlohmann::json> Controller::LabJson(const std::string& lab) const 
   nlohmann::json st = LabStatus(lab, it->second);
   nlohmann::json events = st["events"];
   st.erase("events");
+  // Events are published under mu_: none can come between this state and the cursor, so a reader
+  // that follows GET /api/v1/events from it misses nothing and sees nothing twice.
+  EventHub::Cursor at = hub_.Now();
   return nlohmann::json{{"name", lab},
                         {"file", it->second.file},
                         {"spec", it->second.spec ? SpecJson(*it->second.spec) : nlohmann::json(nullptr)},
                         {"status", st},
-                        {"events", events}};
+                        {"events", events},
+                        {"cursor", {{"seq", at.since}, {"boot", at.boot}}}};
 }
 
 nlohmann::json Controller::StateJson() const {

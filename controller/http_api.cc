@@ -150,24 +150,58 @@ std::optional<HttpResponse> OverLimits(const HttpRequest& req, const ApiOptions&
 
 namespace {
 
+constexpr uint64_t kNoSince = UINT64_MAX;
+
+EventsRequest Refused(HttpResponse r) {
+  EventsRequest e;
+  e.refused = std::move(r);
+  return e;
+}
+
+// since=SEQ (digits) and boot=RUN (hex) into out->from; the error for a malformed one.
+std::optional<HttpResponse> ResumeParam(const std::string& param, EventsRequest* out) {
+  bool since = param.rfind("since=", 0) == 0, boot = param.rfind("boot=", 0) == 0;
+  if (!since && !boot) return std::nullopt;
+  std::string value = param.substr(since ? 6 : 5);
+  auto all = [&](const char* set) { return !value.empty() && value.find_first_not_of(set) == std::string::npos; };
+  if (!out->from) out->from = EventsFrom{kNoSince, ""};
+  if (since) {
+    if (!all("0123456789") || value.size() > 19)
+      return JsonError(400, "since=\"" + value.substr(0, 32) + "\": expected the seq of an event (digits)");
+    out->from->since = std::stoull(value);
+  } else {
+    if (!all("0123456789abcdef") || value.size() > 64)
+      return JsonError(400, "boot=\"" + value.substr(0, 32) + "\": expected the boot of an event (hex digits)");
+    out->from->boot = value;
+  }
+  return std::nullopt;
+}
+
 EventsRequest CheckEvents(const HttpRequest& req, const ApiOptions& opts) {
   EventsRequest out;
-  if (auto over = OverLimits(req, opts)) return {{}, over};
-  if (req.method != "GET") return {{}, MethodNotAllowed(req, "GET")};
-  if (!opts.token.empty() && !opts.loopback && !Authorized(req, opts)) return {{}, Unauthorized(req)};
-  if (req.content_length > 0) return {{}, JsonError(400, "GET events takes no request body")};
+  if (auto over = OverLimits(req, opts)) return Refused(*over);
+  if (req.method != "GET") return Refused(MethodNotAllowed(req, "GET"));
+  if (!opts.token.empty() && !opts.loopback && !Authorized(req, opts)) return Refused(Unauthorized(req));
+  if (req.content_length > 0) return Refused(JsonError(400, "GET events takes no request body"));
   for (size_t i = 0; i < req.query.size();) {
     size_t amp = req.query.find('&', i);
     std::string param = req.query.substr(i, amp == std::string::npos ? std::string::npos : amp - i);
     i = amp == std::string::npos ? req.query.size() : amp + 1;
     if (param.empty()) continue;
+    if (auto refused = ResumeParam(param, &out)) return Refused(*refused);
+    if (param.rfind("since=", 0) == 0 || param.rfind("boot=", 0) == 0) continue;
     if (param.rfind("lab=", 0) != 0)
-      return {{}, JsonError(400, "unknown query parameter \"" + param.substr(0, 64) + "\" (lab=NAME, repeatable)")};
+      return Refused(JsonError(400, "unknown query parameter \"" + param.substr(0, 64) +
+                                        "\" (lab=NAME, repeatable; since=SEQ with boot=RUN)"));
     std::string name = param.substr(4);
     if (!std::regex_match(name, kLabName))
-      return {{}, JsonError(400, "\"" + name.substr(0, 64) + "\" is not a lab name (letters, digits, '_', '.', '-')")};
+      return Refused(
+          JsonError(400, "\"" + name.substr(0, 64) + "\" is not a lab name (letters, digits, '_', '.', '-')"));
     out.labs.insert(name);
   }
+  if (out.from && out.from->boot.empty())
+    return Refused(JsonError(400, "since=SEQ needs boot=RUN (both from an event)"));
+  if (out.from && out.from->since == kNoSince) return Refused(JsonError(400, "boot=RUN needs since=SEQ"));
   return out;
 }
 
@@ -177,7 +211,7 @@ EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts)
   try {
     return CheckEvents(req, opts);
   } catch (const std::exception& e) {
-    return {{}, JsonError(400, std::string("malformed request: ") + e.what())};
+    return Refused(JsonError(400, std::string("malformed request: ") + e.what()));
   }
 }
 

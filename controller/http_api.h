@@ -32,6 +32,13 @@ struct HttpResponse {
 };
 
 // What the API serves; the controller implements it.
+// Where a reader of the event stream left off: the seq of the last event it had, and the
+// controller run (`boot`) it had it from.
+struct EventsFrom {
+  uint64_t since = 0;
+  std::string boot;
+};
+
 class ApiBackend {
  public:
   // kNotSaved: done, but not saved in the state directory, so a restarted controller forgets it.
@@ -49,9 +56,11 @@ class ApiBackend {
   virtual bool Reconcile(const std::string& name) = 0;
   virtual Suspend SetSuspended(const std::string& name, bool suspended) = 0;
   // GET /api/v1/events: from now on, every event of `labs` (empty: all) to `sink`, which must
-  // not block and returns false to be dropped; Unsubscribe when the client has gone.
+  // not block and returns false to be dropped; Unsubscribe when the client has gone. With
+  // `from`, first what came after it (EventHub::Subscribe).
   using EventSink = std::function<bool(const nlohmann::json& event)>;
-  virtual uint64_t SubscribeEvents(const std::set<std::string>& labs, EventSink sink) = 0;
+  virtual uint64_t SubscribeEvents(const std::set<std::string>& labs, const std::optional<EventsFrom>& from,
+                                   EventSink sink) = 0;
   virtual void UnsubscribeEvents(uint64_t id) = 0;
 };
 
@@ -75,11 +84,13 @@ struct ApiOptions {
   int64_t event_heartbeat_ms = 3000;
 };
 
-// Whether GET /api/v1/events?lab=A&lab=B may be streamed: the labs asked for (none: all), or
-// the error to answer instead (method, token, a malformed lab name).
+// Whether GET /api/v1/events?lab=A&lab=B&since=SEQ&boot=RUN may be streamed: the labs asked for
+// (none: all) and where the reader left off, or the error to answer instead (method, token, a
+// malformed lab name, since without boot).
 struct EventsRequest {
   std::set<std::string> labs;
   std::optional<HttpResponse> refused;
+  std::optional<EventsFrom> from;  // since=SEQ&boot=RUN: where the reader left off
 };
 EventsRequest CheckEventsRequest(const HttpRequest& req, const ApiOptions& opts);
 inline constexpr char kEventsPath[] = "/api/v1/events";

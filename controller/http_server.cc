@@ -229,7 +229,7 @@ struct HttpServer::Impl {
     resp.headers().add("Cache-Control", "no-store");
     resp.set_body(s->Body(), "application/x-ndjson");  // no length: chunked, as it comes
     size_t max = opts.max_event_backlog;
-    s->id = backend->SubscribeEvents(e.labs,
+    s->id = backend->SubscribeEvents(e.labs, e.from,
                                      [s, max](const nlohmann::json& ev) { return s->Write(ev.dump() + "\n", max); });
     {
       std::lock_guard lock(mu);

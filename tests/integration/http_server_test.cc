@@ -31,8 +31,11 @@ class Backend : public ApiBackend {
   std::optional<nlohmann::json> Plan(const std::string&) override { return std::nullopt; }
   bool Reconcile(const std::string&) override { return false; }
   Suspend SetSuspended(const std::string&, bool) override { return Suspend::kNoSuchLab; }
-  uint64_t SubscribeEvents(const std::set<std::string>& labs, EventSink sink) override {
-    return hub.Subscribe(labs, std::move(sink));
+  uint64_t SubscribeEvents(const std::set<std::string>& labs, const std::optional<EventsFrom>& from,
+                           EventSink sink) override {
+    std::optional<EventHub::Cursor> cursor;
+    if (from) cursor = EventHub::Cursor{from->since, from->boot};
+    return hub.Subscribe(labs, std::move(sink), cursor);
   }
   void UnsubscribeEvents(uint64_t id) override { hub.Unsubscribe(id); }
   EventHub hub;
@@ -86,6 +89,18 @@ class HttpServerTest : public ::testing::Test {
     if (fd >= 0) (void)send(fd, req.data(), req.size(), MSG_NOSIGNAL);
     if (!test::WaitFor([&] { return backend_.hub.Subscribers() == 1; }, 60, 20)) return -1;
     return fd;
+  }
+  // What arrives on `fd` until `marker` has (or 60 s pass, or the connection ends).
+  static std::string ReadUntil(int fd, const std::string& marker) {
+    std::string got;
+    char buf[4096];
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (got.find(marker) == std::string::npos && std::chrono::steady_clock::now() < until) {
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    return got;
   }
   Backend backend_;
   std::unique_ptr<HttpServer> server_;
@@ -146,14 +161,7 @@ TEST_F(HttpServerTest, AnEventStreamCarriesTheLabsEventsAndEndsWhenTheClientLeav
   backend_.hub.Publish("b", {{"reason", "NotMine"}});
   backend_.hub.Publish("a", {{"reason", "First"}});
   backend_.hub.Publish("a", {{"reason", "Second"}});
-  std::string got;
-  char buf[4096];
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (got.find("Second") == std::string::npos && std::chrono::steady_clock::now() < until) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<size_t>(n));
-  }
+  std::string got = ReadUntil(fd, "Second");
   EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
   EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos) << got;
   EXPECT_NE(got.find("application/x-ndjson"), std::string::npos) << got;
@@ -162,17 +170,30 @@ TEST_F(HttpServerTest, AnEventStreamCarriesTheLabsEventsAndEndsWhenTheClientLeav
   // Quiet for longer than the idle cut (10 s): heartbeats keep the stream open.
   std::this_thread::sleep_for(std::chrono::seconds(12));
   backend_.hub.Publish("a", {{"reason", "Third"}});
-  std::string later;
-  until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (later.find("Third") == std::string::npos && std::chrono::steady_clock::now() < until) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    later.append(buf, static_cast<size_t>(n));
-  }
+  std::string later = ReadUntil(fd, "Third");
   EXPECT_NE(later.find("Third"), std::string::npos) << "the stream was cut while quiet";
   close(fd);
   EXPECT_TRUE(test::WaitFor([&] { return backend_.hub.Subscribers() == 0; }, 60, 100))
       << "the client left; its subscription stays";
+}
+
+// A reader that comes back (since=SEQ&boot=RUN, from the last event it had) is sent what it
+// missed before the live events, over the wire as the page and `labkeeper events` read it.
+TEST_F(HttpServerTest, AReaderThatComesBackWithSinceAndBootGetsWhatItMissed) {
+  backend_.hub.Publish("a", {{"reason", "One"}});
+  backend_.hub.Publish("a", {{"reason", "Two"}});
+  backend_.hub.Publish("b", {{"reason", "NotMine"}});
+  backend_.hub.Publish("a", {{"reason", "Three"}});
+  int fd = OpenEvents("?lab=a&since=1&boot=" + backend_.hub.Boot());
+  ASSERT_GE(fd, 0);
+  backend_.hub.Publish("a", {{"reason", "Four"}});
+  std::string got = ReadUntil(fd, "Four");
+  close(fd);
+  EXPECT_EQ(got.find("\"One\""), std::string::npos) << "it had One";
+  EXPECT_EQ(got.find("NotMine"), std::string::npos);
+  ASSERT_NE(got.find("\"Two\""), std::string::npos) << got;
+  EXPECT_LT(got.find("\"Two\""), got.find("\"Three\"")) << got;
+  EXPECT_LT(got.find("\"Three\""), got.find("\"Four\"")) << got;
 }
 
 // A reader that never reads: what it has not read stays bounded (the kernel's socket buffers,

@@ -30,7 +30,9 @@ class FakeBackend : public ApiBackend {
     suspended = s;
     return Suspend::kOk;
   }
-  uint64_t SubscribeEvents(const std::set<std::string>&, EventSink) override { return 0; }
+  uint64_t SubscribeEvents(const std::set<std::string>&, const std::optional<EventsFrom>&, EventSink) override {
+    return 0;
+  }
   void UnsubscribeEvents(uint64_t) override {}
   bool ready = true, suspended = false;
   int reconciles = 0;
