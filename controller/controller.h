@@ -133,6 +133,9 @@ class Controller {
   std::optional<nlohmann::json> LabJson(const std::string& lab) const;
   // What a pass would do now, observed on demand.
   std::optional<nlohmann::json> PlanJson(const std::string& lab);
+  // The lab's interfaces as the kernel reports them now (state, MTU, counters), read in the
+  // namespaces of the containers the last pass saw: GET /api/v1/labs/{name}/interfaces.
+  std::optional<nlohmann::json> InterfacesJson(const std::string& lab);
   bool HasLab(const std::string& lab) const;
   // Suspension through the API, kept in STATE_DIR/suspended.json across restarts; a lab its
   // file suspends cannot be resumed this way.
@@ -214,6 +217,9 @@ class Controller {
   nlohmann::json LabStatus(const std::string& name, const LabRecord& rec) const;  // under mu_
   void CollectLabMetrics(Exposition* e) const;
   void CollectInterfaceMetrics(Exposition* e);
+  // Every interface whose marker names one of `labs` (all: every lab), as the kernel reports it
+  // now: lab -> interfaces. Asks the kernel only, never the engine.
+  std::map<std::string, std::vector<Iface>> ReadInterfaces(const std::optional<std::string>& only);
   void ResyncLoop();
   std::string Now() const;
 

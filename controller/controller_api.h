@@ -14,6 +14,7 @@ class ControllerApi : public ApiBackend {
   nlohmann::json Labs() override { return c_.LabsJson(); }
   std::optional<nlohmann::json> Lab(const std::string& name) override { return c_.LabJson(name); }
   std::optional<nlohmann::json> Plan(const std::string& name) override { return c_.PlanJson(name); }
+  std::optional<nlohmann::json> Interfaces(const std::string& name) override { return c_.InterfacesJson(name); }
   bool Reconcile(const std::string& name) override;
   Suspend SetSuspended(const std::string& name, bool suspended) override;
   uint64_t SubscribeEvents(const std::set<std::string>& labs, const std::optional<EventsFrom>& from,

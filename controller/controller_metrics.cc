@@ -111,6 +111,60 @@ void Controller::CollectLabMetrics(Exposition* e) const {
   for (const auto& [lab, rec] : labs_) CollectLab(e, lab, rec);
 }
 
+std::map<std::string, std::vector<Iface>> Controller::ReadInterfaces(const std::optional<std::string>& only) {
+  std::map<std::string, std::vector<Iface>> out;
+  auto take = [&](const std::string& lab, const Iface& i) {
+    auto m = IfaceMarker::Parse(i.alias);
+    if (m && m->lab == lab) out[lab].push_back(i);
+  };
+  // The containers' processes as the last pass saw them: a read asks the kernel, never the
+  // engine, so it answers while the engine is slow. A container that restarted since is seen
+  // again after the pass its restart triggers.
+  std::map<std::string, std::map<std::string, int>> pids;  // lab -> container id -> pid
+  {
+    std::lock_guard l(mu_);
+    for (const auto& [name, rec] : labs_)
+      if (!only || *only == name) pids[name] = rec.pids;
+  }
+  std::vector<Iface> host;
+  if (auto h = links_.Host())
+    if (auto list = links_.List(*h)) host = std::move(*list);
+  for (const auto& [lab, containers] : pids) {
+    out[lab];  // a lab with no interface yet is there, empty
+    for (const auto& [id, pid] : containers) {
+      auto ns = links_.OfPid(pid);
+      if (!ns) continue;
+      if (auto ifaces = links_.List(*ns))
+        for (const auto& i : *ifaces) take(lab, i);
+    }
+    for (const auto& i : host) take(lab, i);
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> Controller::InterfacesJson(const std::string& lab) {
+  if (!HasLab(lab)) return std::nullopt;
+  auto read = ReadInterfaces(lab);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& i : read[lab])
+    list.push_back({{"node", IfaceMarker::Parse(i.alias)->node},
+                    {"interface", i.name},
+                    {"adminUp", i.admin_up},
+                    {"operUp", i.oper_up},
+                    {"mtu", i.mtu},
+                    {"mac", i.mac},
+                    {"rxBytes", i.rx_bytes},
+                    {"txBytes", i.tx_bytes},
+                    {"rxPackets", i.rx_packets},
+                    {"txPackets", i.tx_packets},
+                    {"rxErrors", i.rx_errors},
+                    {"txErrors", i.tx_errors},
+                    {"rxDropped", i.rx_dropped},
+                    {"txDropped", i.tx_dropped}});
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(env_.Now().time_since_epoch()).count();
+  return nlohmann::json{{"lab", lab}, {"time", Now()}, {"readAtMillis", ms}, {"interfaces", list}};
+}
+
 void Controller::CollectInterfaceMetrics(Exposition* e) {
   std::lock_guard lock(telemetry_mu_);
   // Read at scrape time, at most once a second whatever the number of scrapers.
@@ -133,33 +187,12 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
     for (const auto& f : counters) t.Declare(f.name, f.help, prometheus::MetricType::Counter);
     t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up",
               prometheus::MetricType::Gauge);
-    auto emit = [&](const std::string& lab, const Iface& i) {
-      auto m = IfaceMarker::Parse(i.alias);
-      if (!m || m->lab != lab) return;
-      MetricLabels labels = {{"lab", lab}, {"node", m->node}, {"interface", i.name}};
-      for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
-      t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
-    };
-    // The containers' processes as the last pass saw them: a scrape asks the kernel, never the
-    // engine, so /metrics answers while the engine is slow. A container that restarted since
-    // is seen again after the pass its restart triggers.
-    std::map<std::string, std::map<std::string, int>> pids;  // lab -> container id -> pid
-    {
-      std::lock_guard l(mu_);
-      for (const auto& [name, rec] : labs_) pids[name] = rec.pids;
-    }
-    std::vector<Iface> host;
-    if (auto h = links_.Host())
-      if (auto list = links_.List(*h)) host = std::move(*list);
-    for (const auto& [lab, containers] : pids) {
-      for (const auto& [id, pid] : containers) {
-        auto ns = links_.OfPid(pid);
-        if (!ns) continue;
-        if (auto ifaces = links_.List(*ns))
-          for (const auto& i : *ifaces) emit(lab, i);
+    for (const auto& [lab, ifaces] : ReadInterfaces(std::nullopt))
+      for (const auto& i : ifaces) {
+        MetricLabels labels = {{"lab", lab}, {"node", IfaceMarker::Parse(i.alias)->node}, {"interface", i.name}};
+        for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
+        t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
       }
-      for (const auto& i : host) emit(lab, i);
-    }
     telemetry_cache_ = t.Take();
     telemetry_at_ = env_.Now();
   }

@@ -96,13 +96,13 @@ HttpResponse RouteApi(const HttpRequest& req, ApiBackend& backend, const ApiOpti
     return lab ? Json(200, *lab) : JsonError(404, "no lab named " + name);
   }
   const std::string& action = s[4];
-  if (action == "plan") {
+  if (action == "plan" || action == "interfaces") {
     if (!read) return MethodNotAllowed(req, "GET, HEAD");
-    auto plan = backend.Plan(name);
-    return plan ? Json(200, *plan) : JsonError(404, "no lab named " + name);
+    auto doc = action == "plan" ? backend.Plan(name) : backend.Interfaces(name);
+    return doc ? Json(200, *doc) : JsonError(404, "no lab named " + name);
   }
   if (action != "reconcile" && action != "suspend" && action != "resume")
-    return JsonError(404, "no such endpoint: " + req.path + " (plan, reconcile, suspend, resume)");
+    return JsonError(404, "no such endpoint: " + req.path + " (plan, interfaces, reconcile, suspend, resume)");
   if (!write) return MethodNotAllowed(req, "POST");
   if (req.content_length > 0 || !req.body.empty()) return JsonError(400, "POST " + action + " takes no request body");
   if (action == "reconcile") {

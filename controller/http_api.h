@@ -52,6 +52,9 @@ class ApiBackend {
   virtual std::optional<nlohmann::json> Lab(const std::string& name) = 0;
   // What a pass would do now, observed on demand; nullopt when there is no such lab.
   virtual std::optional<nlohmann::json> Plan(const std::string& name) = 0;
+  // The lab's interfaces as the kernel reports them now (state, counters); nullopt when there is
+  // no such lab.
+  virtual std::optional<nlohmann::json> Interfaces(const std::string& name) = 0;
   // Queues a pass; false when there is no such lab.
   virtual bool Reconcile(const std::string& name) = 0;
   virtual Suspend SetSuspended(const std::string& name, bool suspended) = 0;

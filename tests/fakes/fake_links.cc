@@ -295,6 +295,16 @@ void FakeLinks::SetDownBehindItsBack(const std::string& ns, const std::string& n
   if (Entry* e = At(ns, name)) e->iface.admin_up = e->iface.oper_up = false;
 }
 
+void FakeLinks::CountTraffic(const std::string& ns, const std::string& name, uint64_t bytes, uint64_t packets) {
+  std::lock_guard lock(mu_);
+  if (Entry* e = At(ns, name)) {
+    e->iface.rx_bytes += bytes;
+    e->iface.tx_bytes += bytes;
+    e->iface.rx_packets += packets;
+    e->iface.tx_packets += packets;
+  }
+}
+
 void FakeLinks::SetMtuBehindItsBack(const std::string& ns, const std::string& name, int mtu) {
   std::lock_guard lock(mu_);
   if (Entry* e = At(ns, name)) e->iface.mtu = mtu;

@@ -28,6 +28,8 @@ class FakeLinks : public LinkManager {
   // changes its MTU; or adds an interface labkeeper did not make.
   void DeleteBehindItsBack(const std::string& ns, const std::string& name);
   void SetDownBehindItsBack(const std::string& ns, const std::string& name);
+  // Traffic through an interface: its counters grow as the kernel's would (sent and received).
+  void CountTraffic(const std::string& ns, const std::string& name, uint64_t bytes, uint64_t packets);
   void SetMtuBehindItsBack(const std::string& ns, const std::string& name, int mtu);
   void DelAltNameBehindItsBack(const std::string& ns, const std::string& name, const std::string& altname);
   void AddForeign(const std::string& ns, const Iface& iface);

@@ -29,6 +29,7 @@ class Backend : public ApiBackend {
   nlohmann::json Labs() override { return {{"labs", nlohmann::json::array()}}; }
   std::optional<nlohmann::json> Lab(const std::string&) override { return std::nullopt; }
   std::optional<nlohmann::json> Plan(const std::string&) override { return std::nullopt; }
+  std::optional<nlohmann::json> Interfaces(const std::string&) override { return std::nullopt; }
   bool Reconcile(const std::string&) override { return false; }
   Suspend SetSuspended(const std::string&, bool) override { return Suspend::kNoSuchLab; }
   uint64_t SubscribeEvents(const std::set<std::string>& labs, const std::optional<EventsFrom>& from,

@@ -130,6 +130,7 @@ class FakeBackendForRoute : public ApiBackend {
   nlohmann::json Labs() override { return nlohmann::json::object(); }
   std::optional<nlohmann::json> Lab(const std::string&) override { return std::nullopt; }
   std::optional<nlohmann::json> Plan(const std::string&) override { return std::nullopt; }
+  std::optional<nlohmann::json> Interfaces(const std::string&) override { return std::nullopt; }
   bool Reconcile(const std::string&) override { return false; }
   Suspend SetSuspended(const std::string&, bool) override { return Suspend::kNoSuchLab; }
   uint64_t SubscribeEvents(const std::set<std::string>&, const std::optional<EventsFrom>&, EventSink) override {

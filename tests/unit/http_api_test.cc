@@ -20,6 +20,10 @@ class FakeBackend : public ApiBackend {
     if (n != "a") return std::nullopt;
     return nlohmann::json{{"lab", "a"}, {"inSync", true}};
   }
+  std::optional<nlohmann::json> Interfaces(const std::string& n) override {
+    if (n != "a") return std::nullopt;
+    return nlohmann::json{{"lab", "a"}, {"interfaces", nlohmann::json::array()}};
+  }
   bool Reconcile(const std::string& n) override {
     reconciles += n == "a";
     return n == "a";
@@ -72,6 +76,9 @@ TEST(ApiRoute, OneRowPerRule) {
       {"bad lab name", Req("GET", "/api/v1/labs/bad%20name"), 400},
       {"plan", Req("GET", "/api/v1/labs/a/plan"), 200},
       {"plan of unknown lab", Req("GET", "/api/v1/labs/zzz/plan"), 404},
+      {"interfaces", Req("GET", "/api/v1/labs/a/interfaces"), 200},
+      {"interfaces of unknown lab", Req("GET", "/api/v1/labs/zzz/interfaces"), 404},
+      {"POST on interfaces", Req("POST", "/api/v1/labs/a/interfaces", tok), 405},
       {"unknown action", Req("POST", "/api/v1/labs/a/explode", tok), 404},
       {"too deep", Req("GET", "/api/v1/labs/a/plan/x"), 404},
       {"other version", Req("GET", "/api/v2/labs"), 404},
