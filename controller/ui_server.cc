@@ -19,7 +19,7 @@ HttpResponse Redirect(const std::string& to) {
 }  // namespace
 
 std::optional<HttpResponse> ServeUi(const HttpRequest& req) {
-  if (req.path == "/" || req.path == "/ui") return Redirect("/ui/");
+  if (req.path == "/" || req.path == "/ui") return Redirect("/ui/" + (req.query.empty() ? "" : "?" + req.query));
   if (req.path.rfind("/ui/", 0) != 0) return std::nullopt;
   if (req.method != "GET" && req.method != "HEAD") {
     HttpResponse r = JsonError(405, req.method + " is not allowed here (GET, HEAD)");

@@ -154,6 +154,7 @@ async function follow() {
       const q = "?lab=" + encodeURIComponent(lab) + "&since=" + model.seq + "&boot=" + model.boot;
       const r = await fetch("/api/v1/events" + q, { headers: headers(), signal: streamAbort.signal });
       if (!r.ok) throw new Error("events: " + r.status);
+      heard = Date.now();  // connected: the controller answers
       const reader = r.body.getReader();
       const text = new TextDecoder();
       let buf = "";
@@ -219,9 +220,11 @@ function selectLab(name) {
   model.ifaces = {};
   document.getElementById("lab-name").textContent = name;
   if (cy) cy.elements().remove();
-  loadLab()
+  // Until the lab's document is read (a lab just added may not be known yet), again every 2 s.
+  const first = () => loadLab()
     .then(() => { follow(); readInterfaces().catch((e) => failed(String(e))); })
-    .catch((e) => failed(String(e)));
+    .catch((e) => { failed(String(e)); if (model.lab === name) setTimeout(first, 2000); });
+  first();
   loadLabs().catch((e) => failed(String(e)));
 }
 
@@ -250,6 +253,10 @@ function draw() {
       ],
     });
     cy.on("tap", "node, edge", (ev) => details(ev.target.data("kind"), ev.target.id()));
+    // Hovering shows the same details (a link's rates as they come); leaving goes back to the one clicked.
+    cy.on("mouseover", "node, edge", (ev) => { hovered = [ev.target.data("kind"), ev.target.id()]; details(); });
+    cy.on("mouseout", "node, edge", () => { hovered = null; details(); });
+    window.labkeeper.cy = cy;  // for tests: where things are drawn
     cy.on("dragfree", "node", savePositions);
   }
   const want = new Set();
@@ -292,9 +299,11 @@ function savePositions() {
   localStorage.setItem("labkeeper-positions-" + model.lab, JSON.stringify(pos));
 }
 
-let shown = null;  // [kind, id] in the side panel
+let clicked = null;  // [kind, id] clicked last
+let hovered = null;  // [kind, id] under the pointer
 function details(kind, id) {
-  shown = kind ? [kind, id] : shown;
+  clicked = kind ? [kind, id] : clicked;
+  const shown = hovered || clicked;
   if (!shown) return;
   const rows = [];
   if (shown[0] === "node" && model.nodes[shown[1]]) {

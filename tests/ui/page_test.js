@@ -6,10 +6,13 @@
 //   3. `ip link del` of a link's end inside a node turns the link down, the repair up again;
 //   4. a ping flood across a link shows a rate on it;
 //   5. the controller restarted: the page goes on (a new run, read again) without a reload;
+//   6. a lab of 500 nodes is drawn whole;
 // and after all: no console error, no request to anything but the controller. A screenshot of each
 // step goes to ARTIFACTS. Everything it made (the lab, its controller, its files) is removed at the
 // end, also on failure. Exit 0 when every check held; each failure is printed.
-// Usage: node tests/ui/page_test.js LABKEEPER_BIN PORT ARTIFACTS IMAGE
+// Usage: node tests/ui/page_test.js LABKEEPER_BIN PORT ARTIFACTS IMAGE [LAB] [NET]
+// (LAB, default lkpage, and NET, the first two octets' /16 it takes two /24s of, default 198.18,
+// for a run beside another.)
 "use strict";
 const { chromium } = require("playwright-core");
 const { spawn, execFileSync } = require("child_process");
@@ -17,9 +20,10 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const [bin, port, artifacts, image] = process.argv.slice(2);
+const [bin, port, artifacts, image, labArg, netArg] = process.argv.slice(2);
 const base = `http://127.0.0.1:${port}`;
-const lab = "lkpage";
+const lab = labArg || "lkpage";
+const net = netArg || "198.18";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lkpage-"));
 const failures = [];
 let ctl = null;
@@ -103,11 +107,20 @@ async function run(page) {
     "3. ... and green again after the repair");
   check(await page.evaluate((u) => window.labkeeper.model.updates > u, updates), "2-3. without a reload");
 
-  sh("docker", ["exec", `clab-${lab}-a`, "ip", "addr", "add", "198.18.45.1/24", "dev", "eth1"]);
-  sh("docker", ["exec", `clab-${lab}-b`, "ip", "addr", "add", "198.18.45.2/24", "dev", "eth1"]);
-  spawn("docker", ["exec", `clab-${lab}-a`, "ping", "-A", "-c", "50000", "-s", "1000", "-w", "90", "198.18.45.2"], { stdio: "ignore" });
+  sh("docker", ["exec", `clab-${lab}-a`, "ip", "addr", "add", `${net}.45.1/24`, "dev", "eth1"]);
+  sh("docker", ["exec", `clab-${lab}-b`, "ip", "addr", "add", `${net}.45.2/24`, "dev", "eth1"]);
+  spawn("docker", ["exec", `clab-${lab}-a`, "ping", "-A", "-c", "50000", "-s", "1000", "-w", "90", `${net}.45.2`], { stdio: "ignore" });
   check(await until(page, "a rate on a--b", () => (window.labkeeper.model.links["a:eth1--b:eth1"].bps || 0) > 100000, 60),
     "4. a ping flood shows a rate on its link");
+  // Hovering the link shows its rates in the side panel.
+  const at = await page.evaluate(() => {
+    const box = document.getElementById("graph").getBoundingClientRect();
+    const mid = window.labkeeper.cy.getElementById("a:eth1--b:eth1").renderedMidpoint();
+    return { x: box.left + mid.x, y: box.top + mid.y };
+  });
+  await page.mouse.move(at.x, at.y);
+  check(await until(page, "the link's details on hover", () => /bit\/s/.test(document.getElementById("details").textContent) &&
+    document.getElementById("details").textContent.includes("a:eth1--b:eth1"), 20), "4. hovering the link shows its rates");
   await shot(page, "4-traffic");
 
   const boot = await page.evaluate(() => window.labkeeper.model.boot);
@@ -121,13 +134,38 @@ async function run(page) {
   }, 180), "5. the page goes on after the controller restarted, without a reload");
   check(await page.evaluate((b) => window.labkeeper.model.boot !== b, boot), "5. ... following the new run");
   await shot(page, "5-restarted");
+  await bigLab(page);
+}
+
+// 6. A lab of 500 nodes (a chain, suspended: its file read and observed, nothing made) is drawn
+// whole; the time it took is printed, bounded only generously (the machine is shared).
+async function bigLab(page) {
+  const n = 500;
+  let text = `apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: ${lab}big}\nspec:\n  suspend: true\n  prune: false\n` +
+    `  mgmt: {network: ${lab}big-mgmt}\n  topology:\n    defaults: {kind: linux, image: ${image}}\n    nodes:\n`;
+  for (let i = 0; i < n; i++) text += `      n${i}: {}\n`;
+  text += "    links:\n";
+  for (let i = 0; i + 1 < n; i++) text += `      - endpoints: ["n${i}:eth1", "n${i + 1}:eth2"]\n`;
+  fs.writeFileSync(`${dir}/labs/big.lab.yml`, text);
+  for (let i = 0; i < 600; i++) {  // the controller has read the file (generously: 60 s)
+    if ((await fetch(`${base}/api/v1/labs/${lab}big`)).ok) break;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  const started = Date.now();
+  await page.goto(`${base}/?lab=${lab}big`);
+  const drawn = await until(page, "the 500-node lab drawn", () => window.labkeeper.cy &&
+    Object.keys(window.labkeeper.model.nodes).length === 500 && window.labkeeper.cy.nodes().length === 500 &&
+    window.labkeeper.cy.edges().length === 499, 300);
+  check(drawn, "6. a lab of 500 nodes is drawn whole");
+  if (drawn) console.log(`     (500 nodes and 499 links on the page ${((Date.now() - started) / 1000).toFixed(1)} s after it was opened)`);
+  await shot(page, "6-500-nodes");
 }
 
 (async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   fs.mkdirSync(`${dir}/labs`, { recursive: true });
   fs.writeFileSync(`${dir}/labs/ui.clab.yml`, `name: ${lab}
-mgmt: {network: lkpage-mgmt, ipv4-subnet: 198.18.44.0/24}
+mgmt: {network: ${lab}-mgmt, ipv4-subnet: ${net}.44.0/24}
 topology:
   defaults: {kind: linux, image: ${image}}
   nodes:
@@ -157,7 +195,8 @@ topology:
   } finally {
     await browser.close().catch(() => {});
     await stopController();
-    try { sh(bin, ["destroy", "--lab", lab, "--no-host-names"]); } catch (e) { failures.push("destroy: " + e); }
+    for (const l of [lab, `${lab}big`])  // the big one made nothing (suspended): to be sure
+      try { sh(bin, ["destroy", "--lab", l, "--no-host-names"]); } catch (e) { failures.push("destroy: " + e); }
     fs.copyFileSync(`${dir}/controller.log`, path.join(artifacts, "controller.log"));
     fs.rmSync(dir, { recursive: true, force: true });
   }

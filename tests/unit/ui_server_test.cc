@@ -22,6 +22,9 @@ TEST(UiServer, ThePageAndItsFilesComeFromTheBinaryWithTheirTypes) {
   ASSERT_TRUE(root);
   EXPECT_EQ(root->status, 302);
   EXPECT_EQ(root->headers["Location"], "/ui/");
+  HttpRequest with_lab = Get("/");
+  with_lab.query = "lab=x";
+  EXPECT_EQ(ServeUi(with_lab)->headers["Location"], "/ui/?lab=x") << "the lab asked for is kept";
   auto index = ServeUi(Get("/ui/"));
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
