@@ -93,6 +93,7 @@ class Builder : public YAML::EventHandler {
   std::vector<std::pair<uint32_t, size_t>> open_;  // collections being read, where their children begin
   std::vector<uint32_t> pending_;                  // children of the open collections
   std::vector<uint32_t> anchors_;                  // anchor id -> value
+  YAML::anchor_t anchor_count_ = 0;                // libyaml's anchors numbered so far
 };
 
 namespace {
@@ -152,7 +153,7 @@ std::string Str(const yaml_char_t* s) {
 bool Builder::Fed(const yaml_event_t& e, const std::string* text, std::map<std::string, YAML::anchor_t>* anchors) {
   auto anchor_of = [&](const yaml_char_t* name) -> YAML::anchor_t {
     if (!name) return YAML::NullAnchor;
-    YAML::anchor_t id = anchors->size() + 1;
+    YAML::anchor_t id = ++anchor_count_;  // a name given again names a new value
     (*anchors)[Str(name)] = id;
     return id;
   };

@@ -70,6 +70,7 @@ const std::vector<std::string> kCorners = {
     "? [a, b]\n: complex\n? {k: v}\n: map key\n~: null key\n",
     "base: &b {kind: linux, image: x}\none: *b\ntwo: *b\nlist: &l [1, 2]\nagain: *l\n",
     "scalar: &s text\nuse: *s\nkeys:\n  *s : value\n",
+    "x: &a one\ny: &a two\nz: &b three\nuse-a: *a\nuse-b: *b\n",
     "self: &me [1, *me]\n",
     "block: |\n  line one\n  line two\nfolded: >-\n  a\n  b\nkeep: |+\n  x\n\n",
     "multi: this is\n  one plain\n  scalar\nflow: {a: [1, {b: c}], d: 'e''f'}\n",
