@@ -1,6 +1,8 @@
 #include "controller/client_commands.h"
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "controller/status_format.h"
 
@@ -165,21 +167,43 @@ int PlanViaServer(const ApiClientOptions& opts, const std::vector<std::string>& 
   return failed ? 2 : pending ? 1 : 0;
 }
 
-int FollowEvents(const ApiClientOptions& opts, const std::vector<std::string>& labs, const std::string& output) {
-  std::string path = "/api/v1/events";
-  for (size_t i = 0; i < labs.size(); ++i) path += (i ? "&lab=" : "?lab=") + Encode(labs[i]);
-  Status s = ApiStream(opts, path, [&](const std::string& line) {
-    if (line.find_first_not_of(" \r\n") == std::string::npos) return;  // a heartbeat
-    auto e = nlohmann::json::parse(line, nullptr, false);
-    if (output == "json" || e.is_discarded()) {
-      std::cout << line << std::endl;
-      return;
+int FollowEvents(const ApiClientOptions& opts, const EventsFollow& follow) {
+  uint64_t since = follow.since;
+  std::string boot = follow.boot;
+  bool said_down = false;
+  while (true) {
+    std::string path = "/api/v1/events";
+    std::vector<std::string> query;
+    for (const auto& lab : follow.labs) query.push_back("lab=" + Encode(lab));
+    if (!boot.empty()) query.push_back("since=" + std::to_string(since) + "&boot=" + Encode(boot));
+    for (size_t i = 0; i < query.size(); ++i) path += (i ? "&" : "?") + query[i];
+    bool heard = false;
+    Status s = ApiStream(opts, path, [&](const std::string& line) {
+      heard = true;
+      if (line.find_first_not_of(" \r\n") == std::string::npos) return;  // a heartbeat
+      auto e = nlohmann::json::parse(line, nullptr, false);
+      if (!e.is_discarded() && e.value("boot", "") != "") {
+        boot = e.value("boot", "");
+        since = e.value("seq", uint64_t{0});
+      }
+      if (follow.output == "json" || e.is_discarded()) {
+        std::cout << line << std::endl;
+        return;
+      }
+      std::cout << e.value("time", "") << " " << e.value("lab", "") << " " << e.value("type", "") << " "
+                << e.value("reason", "") << " " << e.value("object", "") << ": " << e.value("message", "") << std::endl;
+    });
+    std::string why = s.ok() ? "the controller ended the stream" : s.message();
+    std::string resume =
+        boot.empty() ? "" : " (--since " + std::to_string(since) + " --boot " + boot + " resumes here)";
+    if (!follow.reconnect) {
+      std::cerr << "labkeeper events: " << why << resume << "\n";
+      return 1;
     }
-    std::cout << e.value("time", "") << " " << e.value("lab", "") << " " << e.value("type", "") << " "
-              << e.value("reason", "") << " " << e.value("object", "") << ": " << e.value("message", "") << std::endl;
-  });
-  std::cerr << "labkeeper events: " << (s.ok() ? "the controller ended the stream" : s.message()) << "\n";
-  return 1;
+    if (heard || !said_down) std::cerr << "labkeeper events: " << why << "; reconnecting" << resume << "\n";
+    said_down = !heard;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
 }
 
 int LabAction(const ApiClientOptions& opts, const std::string& action, const std::vector<std::string>& labs) {

@@ -23,6 +23,16 @@ int PlanViaServer(const ApiClientOptions& opts, const std::vector<std::string>& 
 int LabAction(const ApiClientOptions& opts, const std::string& action, const std::vector<std::string>& labs);
 // `events [LAB...] [-o json]`: the controller's events as they happen, one line (or one JSON
 // object) each, until interrupted; exit 1 when no controller answers or the stream ends.
-int FollowEvents(const ApiClientOptions& opts, const std::vector<std::string>& labs, const std::string& output);
+// `labkeeper events`: the stream from `since` of run `boot` (both from an event: every later one;
+// boot empty: from now), printed; with `reconnect`, resumed from the last event printed whenever
+// it ends (a controller restarted: its StreamGap event says so), until interrupted.
+struct EventsFollow {
+  std::vector<std::string> labs;
+  std::string output = "text";
+  uint64_t since = 0;
+  std::string boot;
+  bool reconnect = false;
+};
+int FollowEvents(const ApiClientOptions& opts, const EventsFollow& follow);
 
 }  // namespace lk

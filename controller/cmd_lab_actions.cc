@@ -19,21 +19,25 @@ std::vector<CliCommand> AddLabActionCommands(CLI::App& app, ClientFlags& client)
                      return opts ? LabAction(*opts, action, *labs) : 2;
                    }});
   }
-  struct EventsArgs {
-    std::vector<std::string> labs;
-    std::string output = "text";
-  };
-  auto ev = std::make_shared<EventsArgs>();
+  auto ev = std::make_shared<EventsFollow>();
   auto* cmd = app.add_subcommand(
       "events", "Follow the controller's events as they happen (drift found, repaired, failed; each pass's result)");
   cmd->add_option("labs", ev->labs, "only these labs' events (default: every lab's)");
   cmd->add_option("-o,--output", ev->output, "text (one line each) or json (one JSON object each)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  auto* since = cmd->add_option("--since", ev->since,
+                                "replay the events after this sequence number of run --boot (an event's seq; as "
+                                "many as the controller keeps, 4096), then follow");
+  cmd->add_option("--boot", ev->boot, "the controller's run that --since counts in (an event's boot)")->needs(since);
+  since->needs("--boot");
+  cmd->add_flag("--reconnect", ev->reconnect,
+                "when the stream ends (the controller stopped or restarted), reconnect and resume after the last event "
+                "printed, until interrupted");
   client.AddTo(cmd);
   out.push_back({cmd, [ev, &client] {
                    auto opts = client.Options();
-                   return opts ? FollowEvents(*opts, ev->labs, ev->output) : 2;
+                   return opts ? FollowEvents(*opts, *ev) : 2;
                  }});
   return out;
 }

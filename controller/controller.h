@@ -86,14 +86,16 @@ struct LabRecord {
   int last_actions = 0;
   uint64_t reconciles = 0, reconcile_errors = 0;
   std::deque<LabEvent> events;
-  std::map<std::string, uint64_t> drift;    // "kind|reason" -> corrections
-  std::map<std::string, uint64_t> results;  // reconcile result -> passes
-  HistogramData durations;                  // seconds per pass
-  std::map<std::string, int> pids;          // running container id -> pid, as the last pass saw
-  std::string artifacts_error;              // why the lab directory or the names were not written
-  std::set<std::string> adopted;            // nodes whose containerlab container the last pass took over
-  FileRevision source;                      // the commit the file is at now (when in a git checkout)
-  FileRevision applied;                     // the one the last successful pass applied
+  std::map<std::string, uint64_t> drift;            // "kind|reason" -> corrections
+  std::map<std::string, uint64_t> drift_by_object;  // "node/N", "link/ID", "iface/N:IF" -> corrections
+  std::deque<TimePoint> repairs;                    // when each correction of the last hour was made
+  std::map<std::string, uint64_t> results;          // reconcile result -> passes
+  HistogramData durations;                          // seconds per pass
+  std::map<std::string, int> pids;                  // running container id -> pid, as the last pass saw
+  std::string artifacts_error;                      // why the lab directory or the names were not written
+  std::set<std::string> adopted;                    // nodes whose containerlab container the last pass took over
+  FileRevision source;                              // the commit the file is at now (when in a git checkout)
+  FileRevision applied;                             // the one the last successful pass applied
   // Quiet resyncs (docs/controller.md): `looks` counts what asked to look at the lab (its events,
   // its file, the API); `quiet_from` is that count when the last pass that found the lab in sync,
   // its events covering everything a pass repairs, began (at `deep_at`). A resync that finds the

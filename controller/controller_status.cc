@@ -96,13 +96,18 @@ std::map<std::string, std::string> Controller::RecordOutcomes(LabRecord* rec, co
   rec->last_time = Now();
   rec->last_seconds = r.seconds;
   rec->last_actions = r.done();
+  while (!rec->repairs.empty() && env_.Now() - rec->repairs.front() > std::chrono::hours(1)) rec->repairs.pop_front();
   std::map<std::string, std::string> errors_by_object;
   for (const auto& o : r.outcomes) {
     std::string kind = o.action.object.substr(0, o.action.object.find('/'));
     if (o.ok) {
       bool drift = was_ready && IsDrift(o.action);
       AddEvent(rec, drift ? "Warning" : "Normal", ReasonFor(o.action), o.action.object, o.action.reason);
-      if (drift) ++rec->drift[kind + "|" + o.action.reason];
+      if (drift) {
+        ++rec->drift[kind + "|" + o.action.reason];
+        ++rec->drift_by_object[o.action.object];
+        rec->repairs.push_back(env_.Now());
+      }
     } else {
       AddEvent(rec, "Warning", ReasonFor(o.action) + "Failed", o.action.object, o.error);
       errors_by_object[o.action.object] = o.error;
@@ -260,6 +265,33 @@ void Controller::RecordAdopted(LabRecord* rec, const std::string& lab, const std
   rec->adopted = std::set<std::string>(adopted.begin(), adopted.end());
 }
 
+namespace {
+
+uint64_t DriftOf(const LabRecord& rec, const std::string& object) {
+  auto it = rec.drift_by_object.find(object);
+  return it == rec.drift_by_object.end() ? 0 : it->second;
+}
+
+// A node's corrections: the node's own (its container) and its interfaces'.
+uint64_t NodeDrift(const LabRecord& rec, const std::string& node) {
+  uint64_t n = DriftOf(rec, "node/" + node);
+  std::string prefix = "iface/" + node + ":";
+  for (auto it = rec.drift_by_object.lower_bound(prefix);
+       it != rec.drift_by_object.end() && it->first.starts_with(prefix); ++it)
+    n += it->second;
+  return n;
+}
+
+// A link's corrections: the link's own (made again) and its ends' (repaired in place).
+uint64_t LinkDrift(const LabRecord& rec, const LinkConfig& l) {
+  uint64_t n = DriftOf(rec, "link/" + l.Id());
+  for (const Endpoint* e : {&l.a, &l.b})
+    if (!e->node.empty()) n += DriftOf(rec, "iface/" + e->node + ":" + e->iface);
+  return n;
+}
+
+}  // namespace
+
 void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
                                      const std::map<std::string, std::string>& errors_by_object) {
   // Per node and link state, as last seen and done.
@@ -268,6 +300,15 @@ void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const
   for (const auto& [c, arch] : seen) {
     std::string node = c.labels.count(kNodeNameLabel) ? c.labels.at(kNodeNameLabel) : c.name;
     auto err = errors_by_object.find("node/" + node);
+    bool failed = err != errors_by_object.end();
+    nlohmann::json ready = {{"type", "Ready"},
+                            {"status", c.running() && !failed ? "True" : "False"},
+                            {"reason", failed        ? "RepairFailed"
+                                       : c.running() ? "Running"
+                                                     : "NotRunning"},
+                            {"message", failed        ? err->second
+                                        : c.running() ? ""
+                                                      : "the container is " + c.state}};
     rec->nodes.push_back({{"name", node},
                           {"kind", c.labels.count("clab-node-kind") ? c.labels.at("clab-node-kind") : ""},
                           {"architecture", arch},
@@ -279,7 +320,9 @@ void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const
                           {"image", NodeImage(c)},
                           {"mgmtIPv4", c.ipv4},
                           {"mgmtIPv6", c.ipv6},
-                          {"lastError", err == errors_by_object.end() ? "" : err->second}});
+                          {"lastError", failed ? err->second : ""},
+                          {"conditions", nlohmann::json::array({ready})},
+                          {"driftCorrections", NodeDrift(*rec, node)}});
     if (c.running() && c.pid > 0) rec->pids[c.id] = c.pid;
   }
   rec->links = nlohmann::json::array();
@@ -289,7 +332,8 @@ void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const
       bool failed = err != errors_by_object.end();
       rec->links.push_back({{"id", l.Id()},
                             {"state", failed ? "failed" : (r.ok() ? "up" : "unknown")},
-                            {"lastError", failed ? err->second : ""}});
+                            {"lastError", failed ? err->second : ""},
+                            {"driftCorrections", LinkDrift(*rec, l)}});
     }
 }
 

@@ -56,24 +56,27 @@ nlohmann::json Controller::LabStatus(const std::string& name, const LabRecord& r
   for (const auto& [key, n] : rec.drift)
     drift.push_back({{"kind", key.substr(0, key.find('|'))}, {"reason", key.substr(key.find('|') + 1)}, {"count", n}});
   bool by_spec = rec.spec && rec.spec->suspend, by_api = api_suspended_.count(name) > 0;
-  nlohmann::json st = {{"observedGeneration", rec.observed_generation},
-                       {"suspended", by_spec || by_api},
-                       {"suspendedBy", by_spec  ? "spec"
-                                       : by_api ? "api"
-                                                : ""},
-                       {"conditions", conditions},
-                       {"nodes", rec.nodes},
-                       {"links", rec.links},
-                       {"lastReconcile",
-                        {{"time", rec.last_time},
-                         {"seconds", rec.last_seconds},
-                         {"result", rec.last_result},
-                         {"actions", rec.last_actions}}},
-                       {"reconciles", rec.reconciles},
-                       {"reconcileErrors", rec.reconcile_errors},
-                       {"quietResyncs", rec.quiet_resyncs},
-                       {"driftCorrections", drift},
-                       {"events", events}};
+  nlohmann::json st = {
+      {"observedGeneration", rec.observed_generation},
+      {"suspended", by_spec || by_api},
+      {"suspendedBy", by_spec  ? "spec"
+                      : by_api ? "api"
+                               : ""},
+      {"conditions", conditions},
+      {"nodes", rec.nodes},
+      {"links", rec.links},
+      {"lastReconcile",
+       {{"time", rec.last_time},
+        {"seconds", rec.last_seconds},
+        {"result", rec.last_result},
+        {"actions", rec.last_actions}}},
+      {"reconciles", rec.reconciles},
+      {"reconcileErrors", rec.reconcile_errors},
+      {"quietResyncs", rec.quiet_resyncs},
+      {"driftCorrections", drift},
+      {"repairsLastHour", std::count_if(rec.repairs.begin(), rec.repairs.end(),
+                                        [&](TimePoint t) { return env_.Now() - t <= std::chrono::hours(1); })},
+      {"events", events}};
   if (rec.spec && rec.spec->Spread()) st["spread"] = SpreadJson(LocalLocked(*rec.spec), HostTableHere().me);
   if (!rec.source.revision.empty() || !rec.source.error.empty() || !rec.applied.revision.empty())
     st["source"] = SourceJson(rec.source, rec.applied);

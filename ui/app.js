@@ -9,12 +9,13 @@ const model = {
   labs: [],          // [{name, conditions, nodes, links}]
   lab: "",           // the lab shown
   nodes: {},         // name -> {name, kind, image, architecture, emulated, state, mgmtIPv4, mgmtIPv6, lastError,
-                     //          shown: as drawn (running, repairing, or the state)}
-  links: {},         // id -> {id, type, mtu, a, b, state, up, lastError, bps, pps, shown: "up" | "down" as drawn}
+                     //          conditions, driftCorrections, shown: as drawn (running, repairing, or the state)}
+  links: {},         // id -> {id, type, mtu, a, b, state, up, lastError, driftCorrections, bps, pps,
+                     //        shown: "up" | "down" as drawn}
   ifaces: {},        // "node:iface" -> {operUp, rxBytes, txBytes, rxPackets, txPackets, bps, pps}
   events: [],        // the lab's recent events, newest last
   conditions: [],
-  repairsLastHour: 0,
+  repairsLastHour: 0, // the lab's status.repairsLastHour
   seq: 0, boot: "",  // the last event had (the document's cursor at first)
   stale: true,       // no word from the controller for a while
   errors: [],        // what went wrong talking to the controller, newest last
@@ -82,17 +83,13 @@ async function loadLab() {
   for (const l of status.links || []) linkState[l.id] = l;
   for (const l of (doc.spec && doc.spec.links) || []) {
     const s = linkState[l.id] || {};
-    links[l.id] = { id: l.id, type: l.type, mtu: l.mtu, a: l.a, b: l.b || null, state: s.state || "unknown", lastError: s.lastError || "", up: false, bps: null, pps: null };
+    links[l.id] = { id: l.id, type: l.type, mtu: l.mtu, a: l.a, b: l.b || null, state: s.state || "unknown", lastError: s.lastError || "", driftCorrections: s.driftCorrections || 0, up: false, bps: null, pps: null };
   }
   model.nodes = nodes;
   model.links = links;
   model.conditions = status.conditions || [];
   model.events = doc.events || [];
-  const hour = Date.now() - 3600 * 1000;
-  // What a pass changed (the reasons of docs/controller.md's drift events) within the hour, of the
-  // events the document keeps.
-  const change = /^(Container(Created|Recreated|Replaced|Started|Removed)|Interface(Repaired|Deleted)|LinkCreated|BridgeCreated|NamespaceDeleted)$/;
-  model.repairsLastHour = (doc.events || []).filter((e) => change.test(e.reason) && Date.parse(e.time) >= hour).length;
+  model.repairsLastHour = status.repairsLastHour || 0;  // the controller's count of drift repaired
   if (!model.boot || model.boot !== doc.cursor.boot || model.seq < doc.cursor.seq) {
     model.seq = doc.cursor.seq;
     model.boot = doc.cursor.boot;
@@ -309,11 +306,11 @@ function details(kind, id) {
   if (shown[0] === "node" && model.nodes[shown[1]]) {
     const n = model.nodes[shown[1]];
     rows.push(["node", n.name], ["kind", n.kind], ["image", n.image], ["architecture", n.architecture || ""], ["emulated", String(!!n.emulated)], ["state", n.state], ["mgmt IPv4", n.mgmtIPv4 || ""], ["mgmt IPv6", n.mgmtIPv6 || ""], ["last error", n.lastError || ""]);
-    const drift = model.events.filter((e) => e.object === "node/" + n.name && e.type === "Normal").length;
-    rows.push(["repairs shown", String(drift)]);
+    for (const c of n.conditions || []) rows.push([c.type, c.status + " (" + c.reason + ")" + (c.message ? ": " + c.message : "")]);
+    rows.push(["drift repaired", String(n.driftCorrections || 0)]);
   } else if (shown[0] === "link" && model.links[shown[1]]) {
     const l = model.links[shown[1]];
-    rows.push(["link", l.id], ["type", l.type], ["a", l.a.node + ":" + l.a.interface], ["b", l.b ? l.b.node + ":" + l.b.interface : ""], ["MTU", String(l.mtu)], ["state", l.up ? "up" : "down (" + l.state + ")"], ["traffic", human(l.bps, "bit/s") + ", " + human(l.pps, "packets/s")], ["last error", l.lastError]);
+    rows.push(["link", l.id], ["type", l.type], ["a", l.a.node + ":" + l.a.interface], ["b", l.b ? l.b.node + ":" + l.b.interface : ""], ["MTU", String(l.mtu)], ["state", l.up ? "up" : "down (" + l.state + ")"], ["traffic", human(l.bps, "bit/s") + ", " + human(l.pps, "packets/s")], ["last error", l.lastError], ["drift repaired", String(l.driftCorrections)]);
   }
   const t = document.createElement("table");
   for (const [k, v] of rows) {
@@ -329,7 +326,7 @@ function render() {
   const links = Object.values(model.links);
   document.getElementById("counts").textContent =
     nodes.filter((n) => n.state === "running").length + "/" + nodes.length + " nodes running, " +
-    links.filter((l) => l.up).length + "/" + links.length + " links up, " + model.repairsLastHour + " changes made in the last hour";
+    links.filter((l) => l.up).length + "/" + links.length + " links up, " + model.repairsLastHour + " repairs in the last hour";
   const ol = document.getElementById("events");
   ol.replaceChildren();
   for (const e of model.events.slice(-30).reverse()) {

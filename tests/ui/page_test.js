@@ -2,8 +2,11 @@
 // playwright-core) against a real controller and a real lab (#19). It starts the controller on a
 // lab of its own, and checks on the page's data model (window.labkeeper.model), never on pixels:
 //   1. the nodes and links on the page are the API's;
-//   2. `docker stop` of a node turns it not running, and the repair turns it running again;
-//   3. `ip link del` of a link's end inside a node turns the link down, the repair up again;
+//   2. `docker stop` of a node turns it not running, and the repair turns it running again; the
+//      repair is counted (the node's drift counter, the header's repairs in the last hour) and
+//      shown in the node's side panel with its Ready condition;
+//   3. `ip link del` of a link's end inside a node turns the link down, the repair up again (and
+//      counted on the link);
 //   4. a ping flood across a link shows a rate on it;
 //   5. the controller restarted: the page goes on (a new run, read again) without a reload;
 //   6. a lab of 500 nodes is drawn whole;
@@ -67,6 +70,16 @@ async function until(page, what, ok, seconds = 120) {
   }
 }
 
+// Where a node (its centre) or a link (its middle) is drawn, in the page's coordinates.
+async function onScreen(page, id) {
+  return page.evaluate((id) => {
+    const box = document.getElementById("graph").getBoundingClientRect();
+    const el = window.labkeeper.cy.getElementById(id);
+    const p = el.isNode() ? el.renderedPosition() : el.renderedMidpoint();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, id);
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`) }).catch(() => {});
 }
@@ -97,6 +110,18 @@ async function run(page) {
   await shot(page, "2-node-stopped");
   check(await until(page, "node a repaired", () => window.labkeeper.model.nodes.a.shown === "running" &&
     Object.values(window.labkeeper.model.links).every((l) => l.shown === "up")), "2. ... and green again after the repair");
+  check(await until(page, "node a's repair counted", () => window.labkeeper.model.nodes.a.driftCorrections >= 1 &&
+    window.labkeeper.model.repairsLastHour >= 1 &&
+    (window.labkeeper.model.nodes.a.conditions || []).some((c) => c.type === "Ready" && c.status === "True")),
+    "2. the repair is counted: the node's drift counter, the header's repairs in the last hour; its Ready condition");
+  // Clicking the node shows its side panel: its conditions and drift counter.
+  const nodeAt = await onScreen(page, "a");
+  await page.mouse.click(nodeAt.x, nodeAt.y);
+  check(await until(page, "node a's side panel", () => {
+    const t = document.getElementById("details").textContent;
+    return t.includes("drift repaired") && /Ready\s*True \(Running\)/.test(t) && t.includes("linux");
+  }, 20), "2. the node's side panel shows its kind, image, conditions and drift counter");
+  await page.mouse.move(0, 0);
   await shot(page, "2-node-repaired");
 
   sh("nsenter", ["-t", pidOf("c"), "-n", "/sbin/ip", "link", "del", "eth1"]);
@@ -105,6 +130,8 @@ async function run(page) {
   await shot(page, "3-link-deleted");
   check(await until(page, "link b--c repaired", () => window.labkeeper.model.links["b:eth2--c:eth1"].shown === "up"),
     "3. ... and green again after the repair");
+  check(await until(page, "link b--c's repair counted", () => window.labkeeper.model.links["b:eth2--c:eth1"].driftCorrections >= 1),
+    "3. the link's drift counter counts the repair");
   check(await page.evaluate((u) => window.labkeeper.model.updates > u, updates), "2-3. without a reload");
 
   sh("docker", ["exec", `clab-${lab}-a`, "ip", "addr", "add", `${net}.45.1/24`, "dev", "eth1"]);
@@ -113,11 +140,7 @@ async function run(page) {
   check(await until(page, "a rate on a--b", () => (window.labkeeper.model.links["a:eth1--b:eth1"].bps || 0) > 100000, 60),
     "4. a ping flood shows a rate on its link");
   // Hovering the link shows its rates in the side panel.
-  const at = await page.evaluate(() => {
-    const box = document.getElementById("graph").getBoundingClientRect();
-    const mid = window.labkeeper.cy.getElementById("a:eth1--b:eth1").renderedMidpoint();
-    return { x: box.left + mid.x, y: box.top + mid.y };
-  });
+  const at = await onScreen(page, "a:eth1--b:eth1");
   await page.mouse.move(at.x, at.y);
   check(await until(page, "the link's details on hover", () => /bit\/s/.test(document.getElementById("details").textContent) &&
     document.getElementById("details").textContent.includes("a:eth1--b:eth1"), 20), "4. hovering the link shows its rates");

@@ -25,6 +25,44 @@ TEST_F(ControllerLoopTest, ALabNamedByASourceGetsAPassThatRepairsItsDrift) {
   EXPECT_FALSE(drift.empty()) << "a repair after Ready counts as drift";
 }
 
+TEST_F(ControllerLoopTest, ARepairIsCountedOnItsNodeAndLinkAndInTheLastHour) {
+  WriteLab("x.clab.yml", kLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  auto status = [&] { return c_->LabJson("x")->at("status"); };
+  EXPECT_EQ(status()["repairsLastHour"], 0) << "making the lab is no repair";
+  links_.DeleteBehindItsBack(Ns("clab-x-a"), "eth1");
+  sources_.FireLab("x");
+  ASSERT_TRUE(Eventually([&] { return Linked() && status()["repairsLastHour"] >= 1; })) << status().dump(2);
+  ASSERT_TRUE(Converged());
+  auto st = status();
+  uint64_t link = st["links"][0]["driftCorrections"], repairs = st["repairsLastHour"];
+  EXPECT_GE(link, 1u) << st.dump(2);
+  uint64_t by_kind = 0;
+  for (const auto& d : st["driftCorrections"]) by_kind += d["count"].get<uint64_t>();
+  EXPECT_EQ(repairs, by_kind) << "within the hour, every correction counted is one";
+  for (const auto& n : st["nodes"]) {
+    EXPECT_EQ(n["conditions"][0]["type"], "Ready");
+    EXPECT_EQ(n["conditions"][0]["status"], "True") << n.dump();
+    EXPECT_EQ(n["conditions"][0]["reason"], "Running");
+  }
+
+  // A removed container is the node's repair; an hour later the lab's count has forgotten both.
+  ASSERT_TRUE(rt_.Remove("clab-x-b").ok());
+  sources_.FireLab("x");
+  ASSERT_TRUE(Eventually([&] { return status()["repairsLastHour"] > repairs; })) << status().dump(2);
+  ASSERT_TRUE(Converged());
+  for (const auto& n : status()["nodes"])
+    if (n["name"] == "b") {
+      EXPECT_GE(n["driftCorrections"], 1u) << n.dump();
+    }
+  env_.Advance(std::chrono::minutes(61));
+  c_->ReconcileNow("x");
+  ASSERT_TRUE(Converged());
+  EXPECT_EQ(status()["repairsLastHour"], 0) << status().dump(2);
+  EXPECT_GE(status()["links"][0]["driftCorrections"], link) << "the counters since start stay";
+}
+
 TEST_F(ControllerLoopTest, ADirectoryChangeFromASourceLoadsANewLab) {
   Start();
   ASSERT_TRUE(Eventually([&] { return c_->Synced(); }));
