@@ -20,6 +20,7 @@ const model = {
   stale: true,       // no word from the controller for a while
   errors: [],        // what went wrong talking to the controller, newest last
   updates: 0,        // times the model changed (tests wait on it)
+  counterResets: 0,  // interfaces whose counters went down between two reads (made again): no rate then
 };
 window.labkeeper = { model };
 
@@ -28,7 +29,7 @@ let heard = 0;           // when the stream last said anything
 let token = sessionStorage.getItem("labkeeper-token") || "";
 let cy = null;
 let streamAbort = null;
-let prevCounters = null;  // {at, ifaces} of the last interfaces read
+let prevCounters = {};   // "node:iface" -> {at, counters} when last read (kept while it is gone: back, it was reset)
 
 function headers() {
   return token ? { Authorization: "Bearer " + token } : {};
@@ -124,19 +125,21 @@ async function readInterfaces() {
   for (const i of doc.interfaces) {
     const key = i.node + ":" + i.interface;
     const entry = { operUp: i.operUp, adminUp: i.adminUp, mtu: i.mtu, rxBytes: i.rxBytes, txBytes: i.txBytes, rxPackets: i.rxPackets, txPackets: i.txPackets, bps: null, pps: null };
-    const before = prevCounters && prevCounters.ifaces[key];
-    const dt = prevCounters ? (doc.readAtMillis - prevCounters.at) / 1000 : 0;
+    const before = prevCounters[key];
+    const dt = before ? (doc.readAtMillis - before.at) / 1000 : 0;
     if (before && dt > 0) {
       const bytes = i.rxBytes + i.txBytes - (before.rxBytes + before.txBytes);
       const packets = i.rxPackets + i.txPackets - (before.rxPackets + before.txPackets);
       if (bytes >= 0 && packets >= 0) {
         entry.bps = (bytes * 8) / dt;
         entry.pps = packets / dt;
+      } else {
+        model.counterResets++;
       }
     }
     now[key] = entry;
+    prevCounters[key] = { at: doc.readAtMillis, rxBytes: i.rxBytes, txBytes: i.txBytes, rxPackets: i.rxPackets, txPackets: i.txPackets };
   }
-  prevCounters = { at: doc.readAtMillis, ifaces: now };
   model.ifaces = now;
   applyInterfaces();
   changed();
@@ -213,7 +216,7 @@ function selectLab(name) {
   model.lab = name;
   model.seq = 0;
   model.boot = "";
-  prevCounters = null;
+  prevCounters = {};
   model.ifaces = {};
   document.getElementById("lab-name").textContent = name;
   if (cy) cy.elements().remove();

@@ -23,18 +23,8 @@ namespace fs = std::filesystem;
 using test::Labkeeper;
 using test::Sh;
 
-constexpr char kArm[] = "labkeeper.dev/busybox-arm64:test";
-
-// arm64 binaries run here when binfmt_misc has qemu-aarch64 enabled (scripts/emulation-up.sh).
-bool CanEmulateArm64(std::string* why) {
-  std::ifstream in("/proc/sys/fs/binfmt_misc/qemu-aarch64");
-  std::string first;
-  if (!std::getline(in, first) || first != "enabled") {
-    *why = "binfmt_misc has no enabled qemu-aarch64 handler (scripts/emulation-up.sh could not register one)";
-    return false;
-  }
-  return true;
-}
+constexpr const char* kArm = test::kBusyboxArm64Image;
+using test::CanEmulateArm64;
 
 std::string Uname(const std::string& container) {
   return test::Trim(Sh("docker exec " + container + " uname -m"));

@@ -207,6 +207,16 @@ std::string TempDir::Write(const std::string& name, const std::string& content) 
   return file;
 }
 
+bool CanEmulateArm64(std::string* why) {
+  std::ifstream in("/proc/sys/fs/binfmt_misc/qemu-aarch64");
+  std::string first;
+  if (!std::getline(in, first) || first != "enabled") {
+    *why = "binfmt_misc has no enabled qemu-aarch64 handler (scripts/emulation-up.sh could not register one)";
+    return false;
+  }
+  return true;
+}
+
 bool WaitFor(const std::function<bool()>& fn, int timeout_s, int step_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (true) {

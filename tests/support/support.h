@@ -182,6 +182,11 @@ inline constexpr int kStartBound = 300;
 
 // The busybox image images/build.sh makes, for labs and containers of the tests' own.
 inline constexpr char kBusyboxImage[] = "labkeeper.dev/busybox:test";
+// The same, built for arm64 (run here under qemu-user emulation).
+inline constexpr char kBusyboxArm64Image[] = "labkeeper.dev/busybox-arm64:test";
+// Whether arm64 binaries run here: binfmt_misc has qemu-aarch64 enabled (scripts/emulation-up.sh);
+// `why` says why not.
+bool CanEmulateArm64(std::string* why);
 inline constexpr int kPassBound = 180;
 
 // What is wrong with the lab's veth links between containers, one line each (empty when every

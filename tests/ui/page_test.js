@@ -7,9 +7,13 @@
 //      shown in the node's side panel with its Ready condition;
 //   3. `ip link del` of a link's end inside a node turns the link down, the repair up again (and
 //      counted on the link);
-//   4. a ping flood across a link shows a rate on it;
+//   4. a ping flood across a link shows a rate on it; its end deleted and made again, the reset
+//      counters give no rate for a read, never a negative one;
 //   5. the controller restarted: the page goes on (a new run, read again) without a reload;
 //   6. a lab of 500 nodes is drawn whole;
+//   7. off loopback (a second controller on an address of a veth pair the test makes, with a
+//      token), the page asks for the token and, given it, shows the labs live;
+// and, with LK_UI_EMULATED_IMAGE (an image of another architecture), a node of it is marked;
 // and after all: no console error, no request to anything but the controller. A screenshot of each
 // step goes to ARTIFACTS. Everything it made (the lab, its controller, its files) is removed at the
 // end, also on failure. Exit 0 when every check held; each failure is printed.
@@ -28,6 +32,13 @@ const base = `http://127.0.0.1:${port}`;
 const lab = labArg || "lkpage";
 const net = netArg || "198.18";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lkpage-"));
+// An image of another architecture (run under emulation), for a node the page marks; none: no such node.
+const emulated = process.env.LK_UI_EMULATED_IMAGE || "";
+// 7. The page off loopback: a second controller listening on an address of a veth pair the test
+// makes on the host (`${lab}-t0`, ${net}.46.1/30), with a token.
+const tokIf = `${lab}-t0`;
+const tokBase = `http://${net}.46.1:${Number(port) + 1}`;
+let tokCtl = null;
 const failures = [];
 let ctl = null;
 
@@ -59,9 +70,9 @@ async function api(p) {
 }
 
 // Waits (generously: containers start and repairs come when the engine says) for `ok` on the model.
-async function until(page, what, ok, seconds = 120) {
+async function until(page, what, ok, seconds = 120, arg = null) {
   try {
-    await page.waitForFunction(ok, null, { timeout: seconds * 1000, polling: 200 });
+    await page.waitForFunction(ok, arg, { timeout: seconds * 1000, polling: 200 });
     return true;
   } catch (e) {
     const m = await page.evaluate(() => JSON.stringify(window.labkeeper && window.labkeeper.model)).catch(() => "?");
@@ -101,6 +112,12 @@ async function run(page) {
     "1. the page's nodes are the API's");
   check(JSON.stringify(Object.keys(model.links).sort()) === JSON.stringify(doc.spec.links.map((l) => l.id).sort()),
     "1. the page's links are the API's");
+  if (emulated)
+    check(await page.evaluate(() => {
+      const m = window.labkeeper.model, cy = window.labkeeper.cy;
+      return m.nodes.e.emulated === true && cy.getElementById("e").data("border") > 0 &&
+        ["a", "b", "c"].every((n) => !m.nodes[n].emulated && cy.getElementById(n).data("border") === 0);
+    }), "1. the emulated node (another architecture's image) is marked, and only it");
   await shot(page, "1-lab");
 
   const updates = await page.evaluate(() => window.labkeeper.model.updates);
@@ -145,6 +162,14 @@ async function run(page) {
   check(await until(page, "the link's details on hover", () => /bit\/s/.test(document.getElementById("details").textContent) &&
     document.getElementById("details").textContent.includes("a:eth1--b:eth1"), 20), "4. hovering the link shows its rates");
   await shot(page, "4-traffic");
+  // The link's end deleted under the flood and made again by the repair: its counters start
+  // again from zero; the page takes that as a reset (no rate for that read), never a negative rate.
+  const resets = await page.evaluate(() => window.labkeeper.model.counterResets);
+  sh("nsenter", ["-t", pidOf("a"), "-n", "/sbin/ip", "link", "del", "eth1"]);
+  check(await until(page, "a counter reset", (before) => window.labkeeper.model.counterResets > before &&
+    window.labkeeper.model.links["a:eth1--b:eth1"].shown === "up" &&
+    Object.values(window.labkeeper.model.ifaces).every((i) => i.bps === null || i.bps >= 0), 120, resets),
+  "4. counters reset by a link made again give no rate for that read, and no negative one");
 
   const boot = await page.evaluate(() => window.labkeeper.model.boot);
   await stopController();
@@ -158,6 +183,58 @@ async function run(page) {
   check(await page.evaluate((b) => window.labkeeper.model.boot !== b, boot), "5. ... following the new run");
   await shot(page, "5-restarted");
   await bigLab(page);
+}
+
+// 7. Off loopback, the page asks for the API's token, and with it shows the controller's labs.
+async function tokenPrompt(browser) {
+  sh("/sbin/ip", ["link", "add", tokIf, "type", "veth", "peer", "name", `${lab}-t1`]);
+  sh("/sbin/ip", ["addr", "add", `${net}.46.1/30`, "dev", tokIf]);
+  sh("/sbin/ip", ["link", "set", tokIf, "up"]);
+  sh("/sbin/ip", ["link", "set", `${lab}-t1`, "up"]);
+  const token = require("crypto").randomBytes(16).toString("hex");
+  fs.writeFileSync(`${dir}/token`, token + "\n", { mode: 0o600 });
+  fs.mkdirSync(`${dir}/toklabs`, { recursive: true });
+  fs.writeFileSync(`${dir}/toklabs/tok.lab.yml`, `apiVersion: labkeeper.dev/v1alpha1\nkind: Lab\nmetadata: {name: ${lab}tok}\n` +
+    `spec:\n  suspend: true\n  prune: false\n  topology:\n    defaults: {kind: linux, image: ${image}}\n` +
+    `    nodes:\n      x: {}\n      y: {}\n    links:\n      - endpoints: ["x:eth1", "y:eth1"]\n`);
+  tokCtl = spawn(bin, ["run", "--dir", `${dir}/toklabs`, "--state-dir", `${dir}/tokstate`, "--listen", tokBase.slice(7),
+    "--token-file", `${dir}/token`, "--no-host-names"],
+    { stdio: ["ignore", fs.openSync(`${dir}/controller.log`, "a"), fs.openSync(`${dir}/controller.log`, "a")] });
+  let asked = 0;
+  for (let i = 0; i < 600 && asked !== 401; i++) {  // listening (generously: 60 s)
+    asked = await fetch(`${tokBase}/api/v1/labs`).then((r) => r.status).catch(() => 0);
+    if (asked !== 401) await new Promise((ok) => setTimeout(ok, 100));
+  }
+  check(asked === 401, "7. off loopback, the API's reads ask for the token");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });  // nothing kept
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const elsewhere = [];
+  page.on("request", (r) => { if (!r.url().startsWith(tokBase + "/") && !r.url().startsWith("data:")) elsewhere.push(r.url()); });
+  await page.goto(tokBase + "/");
+  check(await until(page, "the token prompt", () => !document.getElementById("token-form").hidden &&
+    window.labkeeper.model.labs.length === 0, 60), "7. the page asks for the token and shows nothing without it");
+  await shot(page, "7-token-asked");
+  await page.fill("#token", token);
+  await page.press("#token", "Enter");
+  check(await until(page, "the labs with the token", () => document.getElementById("token-form").hidden &&
+    window.labkeeper.model.labs.some((l) => l.name.endsWith("tok")) && Object.keys(window.labkeeper.model.nodes).length === 2 &&
+    Object.keys(window.labkeeper.model.links).length === 1 && !window.labkeeper.model.stale, 60),
+  "7. ... and with it, shows the controller's labs, live");
+  await shot(page, "7-token-given");
+  const unexpected = errors.filter((e) => !/status of 401 \(Unauthorized\)$/.test(e));
+  check(unexpected.length === 0, "7. no console error but the 401s that asked for the token" +
+    (unexpected.length ? ": " + unexpected.join(" | ") : ""));
+  check(elsewhere.length === 0, "7. no request to anything but that controller" + (elsewhere.length ? ": " + elsewhere.join(" ") : ""));
+  await context.close();
+}
+
+function stopTokenController() {
+  if (tokCtl) tokCtl.kill("SIGTERM");
+  tokCtl = null;
+  try { sh("/sbin/ip", ["link", "del", tokIf]); } catch (e) { /* never made, or gone */ }
 }
 
 // 6. A lab of 500 nodes (a chain, suspended: its file read and observed, nothing made) is drawn
@@ -194,7 +271,7 @@ topology:
   nodes:
     a: {}
     b: {}
-    c: {}
+    c: {}${emulated ? `\n    e: {image: ${emulated}}` : ""}
   links:
     - endpoints: ["a:eth1", "b:eth1"]
     - endpoints: ["b:eth2", "c:eth1"]
@@ -212,13 +289,15 @@ topology:
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("request", (r) => { if (!r.url().startsWith(base + "/") && !r.url().startsWith("data:")) elsewhere.push(r.url()); });
     await run(page);
+    await tokenPrompt(browser);
   } catch (e) {
     failures.push(String(e));
     console.log("FAIL " + e);
   } finally {
     await browser.close().catch(() => {});
     await stopController();
-    for (const l of [lab, `${lab}big`])  // the big one made nothing (suspended): to be sure
+    stopTokenController();
+    for (const l of [lab, `${lab}big`, `${lab}tok`])  // the big one made nothing (suspended): to be sure
       try { sh(bin, ["destroy", "--lab", l, "--no-host-names"]); } catch (e) { failures.push("destroy: " + e); }
     fs.copyFileSync(`${dir}/controller.log`, path.join(artifacts, "controller.log"));
     fs.rmSync(dir, { recursive: true, force: true });
