@@ -142,6 +142,11 @@ class Parser {
   }
 
   void NodeSections(const yaml::Node& n, const std::string& what, NodeDefinition* d);
+  // A link's or an extended endpoint's vars.netem, when it has one (errors at their values).
+  std::optional<Impairment> Netem(const yaml::Node& owner, const std::string& what);
+  // The impairment a mapping declares (delay, jitter, ...; keys in `also` are someone else's).
+  std::optional<Impairment> ImpairmentOf(const yaml::Node& n, const std::string& what,
+                                         const std::set<std::string>& also = {});
   // nokia_srsim's components (api/codec_components.cc).
   void Components(const yaml::Node& n, const std::string& what, NodeDefinition* d);
   // A node's values checked against what the engine takes (api/codec_checks.cc).

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "api/impairment.h"
+
 namespace lk {
 
 // Where a value was written: file:line:column (1-based), for error messages.
@@ -135,6 +137,7 @@ struct EndpointDefinition {
   std::string iface;
   std::string mac;
   std::string ipv4, ipv6;  // address/prefix put on the interface
+  std::optional<Impairment> netem;  // vars.netem of the extended form
   SourcePos pos;
   WrittenAt written;  // the extended form's keys; a brief endpoint is one scalar, at pos
 };
@@ -146,6 +149,7 @@ struct LinkDefinition {
   std::string mode;            // macvlan
   std::string remote;          // vxlan, vxlan-stitch
   std::optional<int> mtu, vni, dst_port;
+  std::optional<Impairment> netem;  // vars.netem: both ends (an end's own vars.netem wins)
   SourcePos pos;
   WrittenAt written;  // host-interface also where a brief "macvlan:PARENT" end wrote it
 };
@@ -211,6 +215,7 @@ struct Endpoint {
   std::string mac;         // always set after Resolve (generated when not given)
   std::string ipv4, ipv6;  // address/prefix to put on the interface; empty: none
   std::string altname;     // a host interface written longer than 15 characters, kept as an altname
+  std::optional<Impairment> impair;  // netem on what it sends (docs/impairments.md); none: no qdisc of labkeeper's
   bool operator==(const Endpoint&) const = default;
 };
 

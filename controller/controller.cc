@@ -26,7 +26,9 @@ std::string Generation(const LabSpec& lab) {
   std::string s = lab.name + "|" + (lab.prefix ? *lab.prefix : "<none>") + "|" + lab.mgmt.network + "|" +
                   lab.mgmt.ipv4_subnet + "|" + lab.mgmt.ipv6_subnet + "|" + (lab.suspend ? "s" : "") + "|";
   for (const auto& n : lab.nodes) s += n.name + "=" + n.SpecHash() + ":" + Join(n.exec, ";") + "|";
-  for (const auto& l : lab.links) s += l.Id() + "/" + std::to_string(l.mtu) + "/" + l.a.mac + "/" + l.b.mac + "|";
+  for (const auto& l : lab.links)
+    s += l.Id() + "/" + std::to_string(l.mtu) + "/" + l.a.mac + "/" + l.b.mac + "/" + (l.a.impair ? l.a.impair->str() : "") +
+         "/" + (l.b.impair ? l.b.impair->str() : "") + "|";
   return Hex64(Fnv1a64(s));
 }
 

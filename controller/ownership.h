@@ -69,12 +69,12 @@ inline constexpr const char* kTempIfacePrefix = "lkt";
 std::string TempIfaceName(const std::string& lab, const LinkConfig& link, const Endpoint& end);
 // The VXLAN device of a vxlan-stitch, as an end in the host namespace (for its temporary name).
 inline Endpoint StitchEnd(const LinkConfig& link) {
-  return Endpoint{kHostNode, link.stitch_vxlan, "", "", "", ""};
+  return Endpoint{kHostNode, link.stitch_vxlan, "", "", "", "", std::nullopt};
 }
 
 // A veth-stitch end's far end, in the link's namespace: named after the end's node.
 inline Endpoint FarEnd(const Endpoint& end) {
-  return Endpoint{end.node, end.node, "", "", "", ""};
+  return Endpoint{end.node, end.node, "", "", "", "", std::nullopt};
 }
 
 }  // namespace lk

@@ -127,8 +127,8 @@ TEST_F(ObserverTest, AnEngineThatFailsToListIsAnObserveError) {
 TEST(TempIfaceNames, AreTheSameFromVersionToVersion) {
   LinkConfig l;
   l.type = "veth";
-  l.a = {"n1", "eth1", "", "", "", ""};
-  l.b = {"n2", "eth1", "", "", "", ""};
+  l.a = {"n1", "eth1", "", "", "", "", std::nullopt};
+  l.b = {"n2", "eth1", "", "", "", "", std::nullopt};
   EXPECT_EQ(TempIfaceName("lab", l, l.a), "lktde03691b4e76");
   EXPECT_EQ(std::string(TempIfaceName("lab", l, l.b)).rfind(kTempIfacePrefix, 0), 0u);
 }
