@@ -1,5 +1,7 @@
 #include "controller/link_manager.h"
 
+#include "controller/netem.h"
+
 #include <linux/if.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -393,7 +395,33 @@ class NetlinkLinkManager : public LinkManager {
       i.tx_dropped = rtnl_link_get_stat(l, RTNL_LINK_TX_DROPPED);
       out.push_back(std::move(i));
     }
+    auto qdiscs = ReadRootQdiscs(sock->get());
+    if (!qdiscs) return Status::Fail("list interfaces in " + ns.name() + ": " + qdiscs.error());
+    for (auto& i : out)
+      if (auto q = qdiscs->find(i.ifindex); q != qdiscs->end()) {
+        i.qdisc = q->second.kind;
+        i.qdisc_handle = q->second.handle;
+        i.netem = q->second.netem;
+      }
     return out;
+  }
+
+  Status SetImpairment(const NetNs& ns, const std::string& name, const Impairment& imp) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    auto link = Get(sock->get(), ns, name);
+    if (!link) return Status::Fail("impairment: " + link.error());
+    Status s = SetNetemQdisc(sock->get(), rtnl_link_get_ifindex(link->get()), imp);
+    return s ? s : Status::Fail(name + " in " + ns.name() + ": " + s.message());
+  }
+
+  Status ClearImpairment(const NetNs& ns, const std::string& name) override {
+    auto sock = OpenSocket(ns);
+    if (!sock) return sock.status();
+    auto link = Get(sock->get(), ns, name);
+    if (!link) return Status::Fail("impairment: " + link.error());
+    Status s = DeleteOwnQdisc(sock->get(), rtnl_link_get_ifindex(link->get()));
+    return s ? s : Status::Fail(name + " in " + ns.name() + ": " + s.message());
   }
 
   Status Delete(const NetNs& ns, const std::string& name) override {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/impairment.h"
 #include "api/result.h"
 #include "controller/netns.h"
 
@@ -37,6 +38,11 @@ struct Iface {
   std::vector<std::string> addresses;  // "address/prefix", IPv4 and global IPv6
   bool admin_up = false;
   bool oper_up = false;
+  // Its root qdisc: kind ("noqueue", "netem", ...), handle (0: the kernel's default; 1ab: labkeeper's,
+  // kOwnQdiscHandle) and, for netem, what it does.
+  std::string qdisc;
+  uint32_t qdisc_handle = 0;
+  std::optional<Impairment> netem;
   // Counters as the kernel keeps them (IFLA_STATS64).
   uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0, rx_errors = 0, tx_errors = 0, rx_dropped = 0,
            tx_dropped = 0;
@@ -82,6 +88,11 @@ class LinkManager {
   virtual Status SetUp(const NetNs& ns, const std::string& name) = 0;
   virtual Status SetMtu(const NetNs& ns, const std::string& name, int mtu) = 0;
   virtual Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) = 0;
+  // Makes interface `name`'s root qdisc labkeeper's netem doing `imp` (changed in place when it
+  // is labkeeper's already). A kernel without netem: "this kernel has no netem qdisc ...".
+  virtual Status SetImpairment(const NetNs& ns, const std::string& name, const Impairment& imp) = 0;
+  // Removes labkeeper's root qdisc from `name`; a root qdisc of someone else's is refused.
+  virtual Status ClearImpairment(const NetNs& ns, const std::string& name) = 0;
   // Gives an existing interface an ownership marker (its alias): how an adopted one becomes the lab's.
   virtual Status Mark(const NetNs& ns, const std::string& name, const std::string& marker) = 0;
   // Gives interface `name` in `ns` the alternative name `altname`, which `ip` and the kernel

@@ -1,5 +1,7 @@
 #include "tests/fakes/fake_links.h"
 
+#include "controller/netem.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -181,6 +183,43 @@ Status FakeLinks::SetMac(const NetNs& ns, const std::string& name, const std::st
   if (!e) return Missing(ns.name(), name);
   e->iface.mac = mac;
   return Status::Ok();
+}
+
+Status FakeLinks::SetImpairment(const NetNs& ns, const std::string& name, const Impairment& imp) {
+  LK_FAKE_ENTER("SetImpairment");
+  std::lock_guard lock(mu_);
+  Entry* e = At(ns.name(), name);
+  if (!e) return Missing(ns.name(), name);
+  if (no_netem_)
+    return Status::Fail(name + " in " + ns.name() +
+                        ": this kernel has no netem qdisc (sch_netem is not built in or loaded)");
+  e->iface.qdisc = "netem";  // as the kernel's replace: whatever the root was
+  e->iface.qdisc_handle = kOwnQdiscHandle;
+  e->iface.netem = imp;
+  return Status::Ok();
+}
+
+Status FakeLinks::ClearImpairment(const NetNs& ns, const std::string& name) {
+  LK_FAKE_ENTER("ClearImpairment");
+  std::lock_guard lock(mu_);
+  Entry* e = At(ns.name(), name);
+  if (!e) return Missing(ns.name(), name);
+  if (e->iface.qdisc_handle != kOwnQdiscHandle)
+    return Status::Fail(name + " in " + ns.name() + ": remove netem: Invalid input data or parameter");
+  e->iface.qdisc = "noqueue";
+  e->iface.qdisc_handle = 0;
+  e->iface.netem.reset();
+  return Status::Ok();
+}
+
+void FakeLinks::SetQdiscBehindItsBack(const std::string& ns, const std::string& name, const std::string& kind,
+                                      uint32_t handle) {
+  std::lock_guard lock(mu_);
+  if (Entry* e = At(ns, name)) {
+    e->iface.qdisc = kind;
+    e->iface.qdisc_handle = handle;
+    e->iface.netem.reset();
+  }
 }
 
 Status FakeLinks::Mark(const NetNs& ns, const std::string& name, const std::string& marker) {

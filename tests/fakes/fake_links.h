@@ -33,6 +33,10 @@ class FakeLinks : public LinkManager {
   void SetMtuBehindItsBack(const std::string& ns, const std::string& name, int mtu);
   void DelAltNameBehindItsBack(const std::string& ns, const std::string& name, const std::string& altname);
   void AddForeign(const std::string& ns, const Iface& iface);
+  // A root qdisc put (or, kind "noqueue" and handle 0, `tc qdisc del` of one) by someone else.
+  void SetQdiscBehindItsBack(const std::string& ns, const std::string& name, const std::string& kind, uint32_t handle);
+  // A kernel without the netem qdisc (as this machine's): SetImpairment fails as the real one does.
+  void WithoutNetem() { no_netem_ = true; }
 
   // --- faults: methods by name ("CreateVeth", "List", "OfPid", ...) ---------------------------
   void FailNext(const std::string& method, const std::string& message, int times = 1) {
@@ -55,6 +59,8 @@ class FakeLinks : public LinkManager {
   Status SetUp(const NetNs& ns, const std::string& name) override;
   Status SetMtu(const NetNs& ns, const std::string& name, int mtu) override;
   Status SetMac(const NetNs& ns, const std::string& name, const std::string& mac) override;
+  Status SetImpairment(const NetNs& ns, const std::string& name, const Impairment& imp) override;
+  Status ClearImpairment(const NetNs& ns, const std::string& name) override;
   Status Mark(const NetNs& ns, const std::string& name, const std::string& marker) override;
   Status AddAltName(const NetNs& ns, const std::string& name, const std::string& altname) override;
   Result<std::map<std::string, std::vector<std::string>>> AltNames(const NetNs& ns) override;
@@ -78,6 +84,7 @@ class FakeLinks : public LinkManager {
   void Erase(const std::string& ns, const std::string& name);  // under mu_; a veth's peer too
 
   Faults faults_;
+  bool no_netem_ = false;
   mutable std::mutex mu_;
   std::map<std::string, Space> spaces_;
   std::set<std::string> named_;
