@@ -233,4 +233,9 @@ std::optional<LabSpec> ResolveRoot(Parser* parser, const yaml::Node& root, std::
 // (and to parser->errors, which the caller takes).
 std::optional<LabSpec> ResolveLabDocument(Parser* parser, yaml::Doc* doc, FileLoad* out);
 
+// api/codec_impairments.cc: spec.impairments onto a resolved Lab resource's veth ends; why a
+// link's vars.netem cannot be (a link of another type), if it cannot.
+void SpecImpairments(Parser* parser, const yaml::Node& list, LabSpec* lab);
+std::optional<std::string> NetemRefusal(const LinkDefinition& l);
+
 }  // namespace lk::codec

@@ -20,43 +20,6 @@ bool FlagFrom(Parser* parser, const yaml::Node& spec, const char* key, bool fall
   return parser->As<bool>(spec, key, "spec", "expected true or false").value_or(fallback);
 }
 
-// spec.impairments: [{endpoint: NODE:IFACE | link: A:IF--B:IF, delay: 50ms, ...}], onto the
-// resolved lab's veth ends (docs/impairments.md). An end given again takes the later entry.
-void Impairments(Parser* parser, const yaml::Node& list, LabSpec* lab) {
-  if (!list || list.IsNull()) return;
-  if (!list.IsSequence()) {
-    parser->Error(list, "spec.impairments: expected a list of {endpoint or link, delay, jitter, loss, ...}");
-    return;
-  }
-  for (size_t i = 0; i < list.size(); ++i) {
-    const yaml::Node item = list[i];
-    std::string what = "spec.impairments[" + std::to_string(i) + "]";
-    auto imp = parser->ImpairmentOf(item, what, {"endpoint", "link"});
-    if (!item.IsMap()) continue;
-    yaml::Node endpoint = item["endpoint"], link = item["link"];
-    if (!endpoint == !link) {
-      parser->Error(item, what + ": give one of \"endpoint\" (NODE:IFACE) or \"link\" (A:IF--B:IF)");
-      continue;
-    }
-    const yaml::Node& at = endpoint ? endpoint : link;
-    std::string name = at.IsScalar() ? at.Scalar() : "";
-    std::vector<Endpoint*> ends;
-    for (auto& l : lab->links) {
-      if (l.type != "veth") continue;
-      if (link && l.Id() == name) ends = {&l.a, &l.b};
-      for (Endpoint* e : {&l.a, &l.b})
-        if (endpoint && e->node + ":" + e->iface == name) ends = {e};
-    }
-    if (ends.empty()) {
-      parser->Error(at, what + (endpoint ? ".endpoint: no veth link has the end \"" : ".link: no veth link is \"") +
-                            name + "\"" + (endpoint ? " (NODE:IFACE)" : " (A:IF--B:IF, as the lab's links are named)"));
-      continue;
-    }
-    if (imp)
-      for (Endpoint* e : ends) e->impair = imp;
-  }
-}
-
 }  // namespace
 
 // One containerlab root (name, prefix, mgmt, topology, settings) into a LabSpec.
@@ -125,7 +88,7 @@ std::optional<LabSpec> ResolveLabDocument(Parser* parser, yaml::Doc* file, FileL
   lab->emulation = emulation;
   lab->adopt = adopt;
   lab->host_addresses = hosts;
-  Impairments(parser, spec["impairments"], &*lab);
+  SpecImpairments(parser, spec["impairments"], &*lab);
   return lab;
 }
 

@@ -307,40 +307,8 @@ void Parser::Link(const yaml::Node& n, size_t index, std::vector<LinkDefinition>
   if (!(type ? ExtendedLink(n, type, what, &l) : BriefLink(n, what, &l))) return;
   l.mtu = Int(n, "mtu", what);
   l.netem = Netem(n, what);
+  if (auto why = NetemRefusal(l)) Error(l.written.Of("vars", l.pos), what + ": " + *why);
   out->push_back(std::move(l));
-}
-
-// vars.netem of a link or an extended endpoint (docs/impairments.md): containerlab keeps `vars`
-// as free-form, so the file stays valid for it. The rest of `vars` is not labkeeper's to check.
-std::optional<Impairment> Parser::Netem(const yaml::Node& owner, const std::string& what) {
-  yaml::Node vars = Field(owner, "vars");
-  if (!vars || !vars.IsMap()) return std::nullopt;
-  yaml::Node n = Field(vars, "netem");
-  if (!n) return std::nullopt;
-  return ImpairmentOf(n, what + ".vars.netem");
-}
-
-std::optional<Impairment> Parser::ImpairmentOf(const yaml::Node& n, const std::string& what,
-                                               const std::set<std::string>& also) {
-  if (!IsMap(n, what)) return std::nullopt;
-  Impairment imp;
-  size_t before = errors.size();
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-    if (also.count(key)) continue;
-    if (!it->second.IsScalar()) {
-      Error(it->second, what + "." + key + ": expected a value");
-      continue;
-    }
-    if (std::string why = SetImpairmentValue(&imp, key, it->second.Scalar()); !why.empty())
-      Error(why.starts_with("unknown key") ? it->first : it->second, what + ": " + why);
-  }
-  if (errors.size() != before) return std::nullopt;
-  if (std::string why = ImpairmentProblem(imp); !why.empty()) {
-    Error(n, what + ": " + why);
-    return std::nullopt;
-  }
-  return imp;
 }
 
 // The brief form: {endpoints: ["a:eth1", "b:eth1"]}, with containerlab's special nodes.

@@ -1,7 +1,6 @@
 #include "api/codec_internal.h"
 #include "api/topology_codec.h"
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
@@ -17,8 +16,6 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <arpa/inet.h>
 
 #include "api/gotemplate.h"
 #include "api/kinds.h"
@@ -417,8 +414,7 @@ class Resolver {
       Error(l.pos, what + ": host interface " + name + " is used by more than one link");
     bool long_name = name.size() > 15;
     std::string kernel = long_name ? KernelIfaceName(name) : name;
-    return Endpoint{kHostNode,   kernel, GeneratedMac(lab.name, kHostNode, name), "", "", long_name ? name : "",
-                    std::nullopt};
+    return Endpoint{kHostNode, kernel, GeneratedMac(lab.name, kHostNode, name), "", "", long_name ? name : "", {}};
   }
 
   void ResolveLink(LabSpec& lab, const LinkDefinition& l, std::unordered_set<std::string>* used) {
@@ -450,13 +446,8 @@ class Resolver {
       const NodeConfig* node = Find(e.node);
       std::string iface = node ? LinuxIfaceName(node->kind, e.iface) : e.iface;
       std::string name = node ? node->name : e.node;  // an SR-SIM node's links are its first component's
-      return Endpoint{name,
-                      iface,
-                      e.mac.empty() ? GeneratedMac(lab.name, name, iface) : e.mac,
-                      e.ipv4,
-                      e.ipv6,
-                      "",
-                      e.netem ? e.netem : l.netem};
+      std::string mac = e.mac.empty() ? GeneratedMac(lab.name, name, iface) : e.mac;
+      return Endpoint{name, iface, mac, e.ipv4, e.ipv6, "", e.netem ? e.netem : l.netem};
     };
     c.a = end(l.endpoints[0]);
     if (l.type == "macvlan") {
@@ -482,10 +473,6 @@ class Resolver {
     } else if (l.endpoints.size() == 2) {
       c.b = end(l.endpoints[1]);
     }
-    bool netem = l.netem || std::any_of(l.endpoints.begin(), l.endpoints.end(), [](const auto& e) { return e.netem; });
-    if (netem && l.type != "veth")
-      Error(l.written.Of("vars", l.pos),
-            what + ": vars.netem: impairments are made on the ends of veth links only, not " + l.type);
     if (errors_->size() == before) lab.links.push_back(std::move(c));
   }
 

@@ -136,7 +136,7 @@ topology:
       << e;
   EXPECT_NE(e.find("imp.clab.yml:7:35: links[0].vars.netem: unknown key \"drop\""), std::string::npos) << e;
   EXPECT_NE(e.find("imp.clab.yml:9:21: links[1].vars.netem: jitter needs a delay"), std::string::npos) << e;
-  EXPECT_NE(e.find("imp.clab.yml:13:13: link 2: vars.netem: impairments are made on the ends of veth links only, "
+  EXPECT_NE(e.find("imp.clab.yml:13:13: links[2]: vars.netem: impairments are made on the ends of veth links only, "
                    "not host"),
             std::string::npos)
       << e;
