@@ -17,6 +17,7 @@ std::string ReasonFor(const Action& a) {
     case ActionKind::kCreateBridge:
       return "BridgeCreated";
     case ActionKind::kConflict:
+      if (StartsWith(a.object, "iface/")) return "ImpairmentBlocked";
       return a.reason.find("not managed by labkeeper") != std::string::npos ? "NameConflict" : "NodeUnavailable";
     case ActionKind::kRemoveContainer:
       return a.reason == "orphan" ? "ContainerRemoved" : "ContainerReplaced";
@@ -32,6 +33,8 @@ std::string ReasonFor(const Action& a) {
       return "LinkCreated";
     case ActionKind::kRepairIface:
       return "InterfaceRepaired";
+    case ActionKind::kImpair:
+      return StartsWith(a.reason, kImpairmentUndeclared) ? "ImpairmentRemoved" : "ImpairmentApplied";
     case ActionKind::kAdoptLink:
       return "LinkAdopted";
     case ActionKind::kExec:

@@ -112,6 +112,9 @@ bool Executor::RunStep(Step step, const std::vector<const Action*>& acts) {
       case ActionKind::kRepairIface:
         Record(*a, builder_.Repair(*a, *links_by_id_.at(a->link_id)), "repaired (" + a->reason + ")");
         break;
+      case ActionKind::kImpair:
+        Record(*a, builder_.Impair(*a, *links_by_id_.at(a->link_id)), "done (" + a->reason + ")");
+        break;
       case ActionKind::kAdoptLink:
         Record(*a, builder_.Adopt(*links_by_id_.at(a->link_id)), "taken over (made by containerlab)");
         break;

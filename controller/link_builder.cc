@@ -212,4 +212,11 @@ Status LinkBuilder::Repair(const Action& a, const LinkConfig& l) {
   return links_.SetUp(*ns, a.iface);
 }
 
+Status LinkBuilder::Impair(const Action& a, const LinkConfig& l) {
+  const Endpoint& e = l.a.node == a.node && l.a.iface == a.iface ? l.a : l.b;
+  const NetNs* ns = NsOf(a.node);
+  if (!ns) return Why(a.node);
+  return e.impair ? links_.SetImpairment(*ns, a.iface, *e.impair) : links_.ClearImpairment(*ns, a.iface);
+}
+
 }  // namespace lk

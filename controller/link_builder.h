@@ -30,6 +30,8 @@ class LinkBuilder {
   Status Create(const LinkConfig& l);
   // The drift `a` names on one end of `l` (down, MTU, MAC, a missing address).
   Status Repair(const Action& a, const LinkConfig& l);
+  // A kImpair: the end's declared impairment made (or changed), or, none declared, labkeeper's removed.
+  Status Impair(const Action& a, const LinkConfig& l);
   // A link containerlab made, taken over as it is: each end gets this lab's marker.
   Status Adopt(const LinkConfig& l);
   // A bridge node's Linux bridge, marked as the lab's (a bridge that was there is never touched).

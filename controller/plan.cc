@@ -27,6 +27,8 @@ const char* ActionName(ActionKind k) {
       return "create-link";
     case ActionKind::kRepairIface:
       return "repair-interface";
+    case ActionKind::kImpair:
+      return "impair-interface";
     case ActionKind::kAdoptLink:
       return "adopt-link";
     case ActionKind::kExec:

@@ -23,11 +23,15 @@ enum class ActionKind {
   kDeleteNetns,      // object: netns/NAME (a veth-stitch's namespace no link wants); iface: NAME
   kCreateLink,       // object: link/ID
   kRepairIface,      // object: iface/NODE:IFACE (admin down, MTU, MAC)
+  kImpair,           // object: iface/NODE:IFACE (its netem root qdisc made, changed or removed)
   kAdoptLink,        // object: link/ID (containerlab's interfaces for the link, taken over: marked as the lab's)
   kExec,             // object: node/NAME
 };
 
 const char* ActionName(ActionKind k);
+
+// How a kImpair's reason begins when the end's impairment is no longer declared (it is removed).
+inline constexpr char kImpairmentUndeclared[] = "impairment no longer declared";
 
 // When an action runs: the planner owns all of the order, the executor follows it. The steps run
 // in this order; a step's actions in plan order, except where said.

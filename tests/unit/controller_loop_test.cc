@@ -1,6 +1,8 @@
 // The controller's loop in-process, with every seam faked (tests/unit/controller_loop_fixture.h).
 #include "tests/unit/controller_loop_fixture.h"
 
+#include <nlohmann/json.hpp>
+
 namespace lk::test {
 namespace {
 
@@ -52,7 +54,8 @@ TEST_F(ControllerLoopTest, ARepairIsCountedOnItsNodeAndLinkAndInTheLastHour) {
   sources_.FireLab("x");
   ASSERT_TRUE(Eventually([&] { return status()["repairsLastHour"] > repairs; })) << status().dump(2);
   ASSERT_TRUE(Converged());
-  for (const auto& n : status()["nodes"])
+  auto after = status();
+  for (const auto& n : after["nodes"])
     if (n["name"] == "b") {
       EXPECT_GE(n["driftCorrections"], 1u) << n.dump();
     }
@@ -401,6 +404,80 @@ TEST_F(ControllerLoopTest, APlanShowsWhatAPassWouldDoAndChangesNothing) {
   EXPECT_FALSE((*plan)["inSync"].get<bool>());
   EXPECT_NE((*plan)["actions"].dump().find("link/"), std::string::npos) << plan->dump();
   EXPECT_FALSE(Linked());
+}
+
+constexpr char kImpairedLab[] = R"(
+name: x
+topology:
+  defaults: {kind: linux, image: img:1}
+  nodes:
+    a: {}
+    b: {}
+  links:
+    - endpoints: ["a:eth1", "b:eth1"]
+      vars: {netem: {delay: 50ms, loss: 10}}
+)";
+
+// An events' reasons and messages, for what a test looks for.
+std::string EventsOf(const nlohmann::json& lab) {
+  std::string out;
+  for (const auto& e : lab["events"])
+    out += e["reason"].get<std::string>() + " " + e["object"].get<std::string>() + ": " +
+           e["message"].get<std::string>() + "\n";
+  return out;
+}
+
+TEST_F(ControllerLoopTest, AnImpairmentIsKeptLikeEverythingElse) {
+  WriteLab("x.clab.yml", kImpairedLab);
+  Start();
+  ASSERT_TRUE(Converged());
+  auto a = links_.Find(Ns("clab-x-a"), "eth1");
+  ASSERT_TRUE(a && a->netem) << c_->LabJson("x")->dump(2);
+  EXPECT_EQ(a->netem->str(), "delay 50ms loss 10%");
+  EXPECT_EQ(links_.Find(Ns("clab-x-b"), "eth1")->netem, a->netem) << "a link's: both ends";
+
+  // `tc qdisc del` by hand: back, as drift with its reason.
+  links_.SetQdiscBehindItsBack(Ns("clab-x-a"), "eth1", "noqueue", 0);
+  sources_.FireLab("x");
+  ASSERT_TRUE(Eventually([&] { return links_.Find(Ns("clab-x-a"), "eth1")->netem.has_value(); }));
+  ASSERT_TRUE(Converged());
+  EXPECT_NE(EventsOf(*c_->LabJson("x")).find("ImpairmentApplied iface/a:eth1: impairment missing: delay 50ms loss 10%"),
+            std::string::npos)
+      << EventsOf(*c_->LabJson("x"));
+  bool counted = false;
+  nlohmann::json status = c_->LabJson("x")->at("status");
+  for (const auto& d : status["driftCorrections"])
+    counted |= d["kind"] == "iface" && d["reason"] == "impairment missing: delay 50ms loss 10%";
+  EXPECT_TRUE(counted) << status.dump(2);
+
+  // Removed from the file: removed from the interfaces.
+  WriteLab("x.clab.yml", kLab);
+  sources_.FireDir();
+  ASSERT_TRUE(Eventually([&] { return !links_.Find(Ns("clab-x-a"), "eth1")->netem; }));
+  ASSERT_TRUE(Converged());
+  EXPECT_EQ(links_.Find(Ns("clab-x-a"), "eth1")->qdisc_handle, 0u);
+}
+
+TEST_F(ControllerLoopTest, WithoutNetemTheLinkConvergesAndTheImpairmentFailsWithTheReason) {
+  links_.WithoutNetem();
+  WriteLab("x.clab.yml", kImpairedLab);
+  Start();
+  ASSERT_TRUE(Eventually([&] { return c_->Reconciles("x") >= 1; }));
+  EXPECT_TRUE(Linked()) << "the link is made";
+  ASSERT_TRUE(Eventually([&] {
+    return EventsOf(*c_->LabJson("x")).find("ImpairmentAppliedFailed iface/a:eth1: eth1 in pid") != std::string::npos;
+  })) << EventsOf(*c_->LabJson("x"));
+  EXPECT_NE(EventsOf(*c_->LabJson("x")).find("this kernel has no netem qdisc"), std::string::npos);
+  EXPECT_EQ(Condition("x", "Ready"), "False/ReconcileFailed");
+  EXPECT_NE(Condition("x", "Degraded"), "");
+  // Retried with backoff (the clock moved on): the same reason again, the link still there.
+  uint64_t passes = c_->Reconciles("x");
+  ASSERT_TRUE(Eventually([&] {
+    env_.Advance(std::chrono::seconds(1));
+    return c_->Reconciles("x") > passes;
+  }));
+  EXPECT_TRUE(Linked());
+  EXPECT_EQ(Condition("x", "Ready"), "False/ReconcileFailed");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/netem.h"
 #include "tests/support/lab_text.h"
 
 namespace lk {
@@ -337,6 +338,44 @@ TEST(IfaceMarker, RoundTrip) {
   IfaceMarker m{"lab", "node", "a:eth1--b:eth1"};
   EXPECT_EQ(IfaceMarker::Parse(m.str()), m);
   EXPECT_FALSE(IfaceMarker::Parse("someone else's alias"));
+}
+
+// Impairments (#20): made after the link they are on, compared like MTU and MAC, changed in
+// place, removed when no longer declared; a root qdisc someone else put is never touched.
+TEST(Planner, AnImpairmentIsMadeComparedChangedAndRemovedButNeverOverAnothersQdisc) {
+  LabSpec lab = TwoNodes();
+  Impairment want;
+  ASSERT_EQ(SetImpairmentValue(&want, "delay", "50ms"), "");
+  lab.links[0].a.impair = want;
+  ObservedLab empty;
+  empty.lab = lab.name;
+  std::string fresh = MakePlan(lab, empty).str();
+  EXPECT_NE(fresh.find("create-link link/a:eth1--b:eth1 (link missing)\n"), std::string::npos) << fresh;
+  EXPECT_NE(fresh.find("impair-interface iface/a:eth1 (impairment delay 50ms on the new end)"), std::string::npos)
+      << fresh;
+  EXPECT_LT(fresh.find("create-link link/a:eth1--b:eth1"), fresh.find("impair-interface")) << "made after its link";
+
+  ObservedLab o = InSync(lab);
+  EXPECT_EQ(MakePlan(lab, o).str(), "impair-interface iface/a:eth1 (impairment missing: delay 50ms)\n");
+  Iface& a = o.nodes["a"].ifaces[0];
+  a.qdisc = "netem";
+  a.qdisc_handle = kOwnQdiscHandle;
+  a.netem = want;
+  EXPECT_TRUE(MakePlan(lab, o).empty()) << MakePlan(lab, o).str();
+  ASSERT_EQ(SetImpairmentValue(&*lab.links[0].a.impair, "delay", "20ms"), "");
+  EXPECT_EQ(MakePlan(lab, o).str(), "impair-interface iface/a:eth1 (impairment delay 50ms != delay 20ms)\n");
+  lab.links[0].a.impair.reset();
+  EXPECT_EQ(MakePlan(lab, o).str(), "impair-interface iface/a:eth1 (impairment no longer declared (was delay 50ms))\n");
+
+  lab.links[0].a.impair = want;
+  a.qdisc = "tbf";
+  a.qdisc_handle = 0x00770000;
+  a.netem.reset();
+  EXPECT_EQ(MakePlan(lab, o).str(),
+            "conflict iface/a:eth1 (root qdisc tbf 77: is not labkeeper's: left as it is, impairment delay 50ms not "
+            "made)\n");
+  lab.links[0].a.impair.reset();
+  EXPECT_TRUE(MakePlan(lab, o).empty()) << "someone else's qdisc on an end with no impairment is theirs";
 }
 
 }  // namespace
