@@ -1,7 +1,6 @@
 #include "controller/planner.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -10,7 +9,6 @@
 
 #include "api/addresses.h"
 #include "api/strings.h"
-#include "controller/netem.h"
 
 namespace lk {
 
@@ -66,7 +64,6 @@ class Planner {
     for (const auto& l : d_.links) PlanLink(l);
     PlanClabLeftovers();
     for (auto& a : repairs_) plan_.actions.push_back(std::move(a));
-    for (auto& a : impairs_) plan_.actions.push_back(std::move(a));  // after the links they are on
     // exec configures a node's interfaces, as containerlab runs it after deploy: again when the
     // node is new or restarted, and when any of its links was made anew.
     for (const auto& n : d_.nodes) {
@@ -199,8 +196,8 @@ class Planner {
       plan_.actions.push_back(std::move(a));
       relinked_.insert(l.a.node);
       relinked_.insert(l.b.node);
-      for (const Endpoint* e : {&l.a, &l.b})  // the new ends get theirs once made
-        if (e->impair) PlanImpairment(l, *e, nullptr);
+      for (const Endpoint* e : {&l.a, &l.b})  // made after the link (repairs_ are)
+        if (auto imp = ImpairmentAction(l, *e, nullptr)) repairs_.push_back(*imp);
     };
     for (const auto* end : {&l.a, &l.b}) {
       if (blocked_.count(end->node)) {
@@ -366,37 +363,7 @@ class Planner {
     for (const std::string* want : {&e.ipv4, &e.ipv6})
       if (!want->empty() && std::find(i.addresses.begin(), i.addresses.end(), *want) == i.addresses.end())
         add("address " + *want + " missing");
-    PlanImpairment(l, e, &i);
-  }
-
-  // An end's impairment (docs/impairments.md): labkeeper's netem root qdisc (handle 1ab:) made,
-  // changed in place or removed; `i` null when the end is being made in this plan. A root qdisc
-  // of someone else's is never touched: the impairment is a conflict, said with the reason.
-  void PlanImpairment(const LinkConfig& l, const Endpoint& e, const Iface* i) {
-    std::string object = "iface/" + e.node + ":" + e.iface;
-    bool ours = i && i->qdisc_handle == kOwnQdiscHandle;
-    auto add = [&](ActionKind kind, std::string reason) {
-      Action a = Make(kind, object, std::move(reason), e.node);
-      a.link_id = l.Id();
-      a.iface = e.iface;
-      (kind == ActionKind::kConflict ? plan_.actions : impairs_).push_back(a);
-    };
-    if (!e.impair) {
-      if (ours)
-        add(ActionKind::kImpair,
-            std::string(kImpairmentUndeclared) + " (was " + (i->netem ? i->netem->str() : i->qdisc) + ")");
-      return;
-    }
-    if (i && !ours && (i->qdisc_handle >> 16) != 0) {
-      char handle[16];
-      std::snprintf(handle, sizeof handle, "%x:", i->qdisc_handle >> 16);
-      return add(ActionKind::kConflict, "root qdisc " + i->qdisc + " " + handle +
-                                            " is not labkeeper's: left as it is, impairment " + e.impair->str() +
-                                            " not made");
-    }
-    if (!i) return add(ActionKind::kImpair, "impairment " + e.impair->str() + " on the new end");
-    if (!ours || !i->netem) return add(ActionKind::kImpair, "impairment missing: " + e.impair->str());
-    if (*i->netem != *e.impair) add(ActionKind::kImpair, "impairment " + i->netem->str() + " != " + e.impair->str());
+    if (auto imp = ImpairmentAction(l, e, &i)) repairs_.push_back(*imp);  // a conflict goes first (Order)
   }
 
   void PlanStrays() {
@@ -513,7 +480,6 @@ class Planner {
   std::map<std::string, const NodeConfig*> nodes_;  // d_'s nodes by name
   Plan plan_;
   std::vector<Action> repairs_;
-  std::vector<Action> impairs_;
   std::set<std::string> fresh_;                     // nodes whose container is (re)created or started: no links yet
   std::set<std::string> blocked_;                   // nodes that cannot be made
   std::set<std::string> relinked_;                  // nodes that get a link made anew

@@ -101,4 +101,10 @@ void SortBySteps(std::vector<Action>* actions);
 // another controller owns is a conflict, never touched (nor removed as an orphan).
 Plan MakePlan(const LabSpec& desired, const ObservedLab& observed, const std::string& owner = "");
 
+// An end's impairment (docs/impairments.md, controller/planner_impairments.cc): labkeeper's netem
+// root qdisc made, changed in place or removed (kImpair); `i` null when the end is made in this
+// plan. A root qdisc of someone else's is never touched: a kConflict with the reason. None when
+// the end is as declared.
+std::optional<Action> ImpairmentAction(const LinkConfig& l, const Endpoint& e, const Iface* i);
+
 }  // namespace lk
