@@ -26,6 +26,12 @@ void PrintLabStatus(const nlohmann::json& doc) {
   const auto& last = st["lastReconcile"];
   std::cout << "\n  last reconcile: " << last.value("time", "-") << ", " << last.value("result", "-") << ", "
             << last.value("actions", 0) << " actions; " << st.value("reconciles", 0) << " passes\n";
+  for (const auto& l : st.value("links", nlohmann::json::array()))
+    for (const auto& imp : l.value("impairments", nlohmann::json::array())) {
+      std::string problem = imp.value("problem", "");
+      std::cout << "  impaired: link " << l.value("id", "?") << ", end " << imp.value("end", "?") << ": "
+                << imp.value("declared", "") << (problem.empty() ? "" : " (not made: " + problem + ")") << "\n";
+    }
   const auto& events = doc["events"];
   size_t from = events.size() > 5 ? events.size() - 5 : 0;
   for (size_t i = from; i < events.size(); ++i) {

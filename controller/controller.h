@@ -217,6 +217,8 @@ class Controller {
   Status SaveSuspended();
   nlohmann::json StateJson() const;  // the state directory and its last write
   nlohmann::json LabStatus(const std::string& name, const LabRecord& rec) const;  // under mu_
+  // "node:iface" -> the impairment the lab's spec declares on that end (takes mu_).
+  std::map<std::string, Impairment> DeclaredImpairments(const std::string& lab) const;
   void CollectLabMetrics(Exposition* e) const;
   void CollectInterfaceMetrics(Exposition* e);
   // Every interface whose marker names one of `labs` (all: every lab), as the kernel reports it

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "controller/netem.h"
+
 namespace lk {
 
 std::string Controller::Metrics() {
@@ -142,9 +144,35 @@ std::map<std::string, std::vector<Iface>> Controller::ReadInterfaces(const std::
   return out;
 }
 
+std::map<std::string, Impairment> Controller::DeclaredImpairments(const std::string& lab) const {
+  std::map<std::string, Impairment> out;
+  std::lock_guard lock(mu_);
+  auto it = labs_.find(lab);
+  if (it == labs_.end() || !it->second.spec) return out;
+  for (const auto& l : it->second.spec->links)
+    for (const Endpoint* e : {&l.a, &l.b})
+      if (e->impair) out[e->node + ":" + e->iface] = *e->impair;
+  return out;
+}
+
+namespace {
+
+// What an interface's impairment is: declared (the file's) and applied (labkeeper's netem root
+// qdisc as the kernel has it), each in the file's units (seconds, percent, kbit/s) or null.
+nlohmann::json ImpairmentJson(const Iface& i, const std::string& node, const std::map<std::string, Impairment>& want) {
+  auto declared = want.find(node + ":" + i.name);
+  bool applied = i.qdisc_handle == kOwnQdiscHandle && i.netem;
+  return {{"declared", declared == want.end() ? nlohmann::json(nullptr) : nlohmann::json(declared->second.Values())},
+          {"applied", applied ? nlohmann::json(i.netem->Values()) : nlohmann::json(nullptr)},
+          {"rootQdisc", i.qdisc}};
+}
+
+}  // namespace
+
 std::optional<nlohmann::json> Controller::InterfacesJson(const std::string& lab) {
   if (!HasLab(lab)) return std::nullopt;
   auto read = ReadInterfaces(lab);
+  auto want = DeclaredImpairments(lab);
   nlohmann::json list = nlohmann::json::array();
   for (const auto& i : read[lab])
     list.push_back({{"node", IfaceMarker::Parse(i.alias)->node},
@@ -160,10 +188,31 @@ std::optional<nlohmann::json> Controller::InterfacesJson(const std::string& lab)
                     {"rxErrors", i.rx_errors},
                     {"txErrors", i.tx_errors},
                     {"rxDropped", i.rx_dropped},
-                    {"txDropped", i.tx_dropped}});
+                    {"txDropped", i.tx_dropped},
+                    {"impairment", ImpairmentJson(i, IfaceMarker::Parse(i.alias)->node, want)}});
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(env_.Now().time_since_epoch()).count();
   return nlohmann::json{{"lab", lab}, {"time", Now()}, {"readAtMillis", ms}, {"interfaces", list}};
 }
+
+namespace {
+
+constexpr char kImpairment[] = "labkeeper_interface_impairment";
+
+void ImpairmentMetrics(Exposition* t, const MetricLabels& labels, const std::map<std::string, Impairment>& want,
+                       const std::string& node, const Iface& i) {
+  auto gauges = [&](const char* state, const Impairment& imp) {
+    for (const auto& [param, value] : imp.Values()) {
+      MetricLabels l = labels;
+      l["param"] = param;
+      l["state"] = state;
+      t->Gauge(kImpairment, "", l, value);
+    }
+  };
+  if (auto d = want.find(node + ":" + i.name); d != want.end()) gauges("declared", d->second);
+  if (i.qdisc_handle == kOwnQdiscHandle && i.netem) gauges("applied", *i.netem);
+}
+
+}  // namespace
 
 void Controller::CollectInterfaceMetrics(Exposition* e) {
   std::lock_guard lock(telemetry_mu_);
@@ -187,12 +236,20 @@ void Controller::CollectInterfaceMetrics(Exposition* e) {
     for (const auto& f : counters) t.Declare(f.name, f.help, prometheus::MetricType::Counter);
     t.Declare("labkeeper_interface_oper_up", "1 when a lab interface is operationally up",
               prometheus::MetricType::Gauge);
-    for (const auto& [lab, ifaces] : ReadInterfaces(std::nullopt))
+    t.Declare(kImpairment,
+              "A lab interface's impairment, declared (the file's) and applied (the kernel's netem): delay and "
+              "jitter in seconds, loss, corruption, duplicate and reorder in percent, rate in kbit/s",
+              prometheus::MetricType::Gauge);
+    for (const auto& [lab, ifaces] : ReadInterfaces(std::nullopt)) {
+      auto want = DeclaredImpairments(lab);
       for (const auto& i : ifaces) {
-        MetricLabels labels = {{"lab", lab}, {"node", IfaceMarker::Parse(i.alias)->node}, {"interface", i.name}};
+        std::string node = IfaceMarker::Parse(i.alias)->node;
+        MetricLabels labels = {{"lab", lab}, {"node", node}, {"interface", i.name}};
         for (const auto& f : counters) t.Counter(f.name, "", labels, static_cast<double>(i.*(f.field)));
         t.Gauge("labkeeper_interface_oper_up", "", labels, i.oper_up ? 1 : 0);
+        ImpairmentMetrics(&t, labels, want, node, i);
       }
+    }
     telemetry_cache_ = t.Take();
     telemetry_at_ = env_.Now();
   }

@@ -293,6 +293,20 @@ uint64_t LinkDrift(const LabRecord& rec, const LinkConfig& l) {
   return n;
 }
 
+// The link's declared impairments, an entry per end that has one, with what failed on it in the
+// last pass ("" when nothing did: it is made).
+nlohmann::json ImpairmentsJson(const LinkConfig& l, const std::map<std::string, std::string>& errors_by_object) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Endpoint* e : {&l.a, &l.b}) {
+    if (!e->impair) continue;
+    auto err = errors_by_object.find("iface/" + e->node + ":" + e->iface);
+    out.push_back({{"end", e->node + ":" + e->iface},
+                   {"declared", e->impair->str()},
+                   {"problem", err == errors_by_object.end() ? "" : err->second}});
+  }
+  return out;
+}
+
 }  // namespace
 
 void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const std::vector<NodeSeen>& seen,
@@ -336,7 +350,8 @@ void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const
       rec->links.push_back({{"id", l.Id()},
                             {"state", failed ? "failed" : (r.ok() ? "up" : "unknown")},
                             {"lastError", failed ? err->second : ""},
-                            {"driftCorrections", LinkDrift(*rec, l)}});
+                            {"driftCorrections", LinkDrift(*rec, l)},
+                            {"impairments", ImpairmentsJson(l, errors_by_object)}});
     }
 }
 
