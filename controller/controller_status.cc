@@ -112,7 +112,9 @@ std::map<std::string, std::string> Controller::RecordOutcomes(LabRecord* rec, co
         rec->repairs.push_back(env_.Now());
       }
     } else {
-      AddEvent(rec, "Warning", ReasonFor(o.action) + "Failed", o.action.object, o.error);
+      // A conflict is its reason already (NameConflict, ImpairmentBlocked); anything else failed.
+      std::string failed = o.action.kind == ActionKind::kConflict ? "" : "Failed";
+      AddEvent(rec, "Warning", ReasonFor(o.action) + failed, o.action.object, o.error);
       errors_by_object[o.action.object] = o.error;
     }
   }

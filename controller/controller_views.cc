@@ -89,6 +89,7 @@ nlohmann::json EndpointJson(const Endpoint& e) {
   nlohmann::json j = {{"node", e.node}, {"interface", e.iface}, {"mac", e.mac}};
   if (!e.ipv4.empty()) j["ipv4"] = e.ipv4;
   if (!e.ipv6.empty()) j["ipv6"] = e.ipv6;
+  if (e.impair) j["impairment"] = e.impair->Values();
   return j;
 }
 
