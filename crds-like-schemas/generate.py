@@ -118,9 +118,19 @@ NODE = obj({
 })
 NODE_OR_NULL = {"anyOf": [NODE, {"type": "null"}]}
 
-COMMON_LINK = {"mtu": {"type": "integer", "minimum": 68, "maximum": 65535}, "vars": ANY, "labels": ANY}
+# An impairment (docs/impairments.md): containerlab's `tools netem` names and units.
+DURATION = {"type": ["string", "number"], "pattern": "^[0-9.]+\\s*(ns|us|ms|s)?$", "minimum": 0}
+PERCENT = {"type": ["string", "number"], "pattern": "^[0-9.]+\\s*%?$", "minimum": 0, "maximum": 100}
+NETEM_PROPS = {"delay": DURATION, "jitter": DURATION, "loss": PERCENT, "corruption": PERCENT, "duplicate": PERCENT,
+               "reorder": PERCENT, "rate": {"type": ["string", "integer"], "pattern": "^[0-9]+$", "minimum": 0}}
+# `vars` stays free-form, as containerlab keeps it; its `netem` is labkeeper's.
+VARS = {"type": "object", "properties": {"netem": obj(NETEM_PROPS)}, "additionalProperties": True}
+IMPAIRMENTS = {"type": "array", "items": dict(obj(dict(NETEM_PROPS, endpoint={"type": "string", "pattern": "^[^:]+:[^:]+$"},
+                                                       link={"type": "string", "pattern": "^[^:]+:[^-]+--[^:]+:.+$"})),
+                                              oneOf=[{"required": ["endpoint"]}, {"required": ["link"]}])}
+COMMON_LINK = {"mtu": {"type": "integer", "minimum": 68, "maximum": 65535}, "vars": VARS, "labels": ANY}
 ENDPOINT = obj({"node": STR, "interface": {"type": "string", "pattern": "^" + IFACE_WRITTEN + "$"},
-                "mac": {"type": "string", "pattern": MAC}, "vars": ANY, "labels": ANY, "ipv4": IPV4, "ipv6": IPV6},
+                "mac": {"type": "string", "pattern": MAC}, "vars": VARS, "labels": ANY, "ipv4": IPV4, "ipv6": IPV6},
                ["node", "interface"])
 BRIEF = obj(dict(COMMON_LINK, endpoints={"type": "array", "minItems": 2, "maxItems": 2,
                                          "items": {"type": "string",
@@ -176,7 +186,7 @@ CLAB = {"$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://la
 
 SPEC = obj({"prefix": STR, "mgmt": MGMT, "topology": TOPOLOGY, "settings": ANY,
             "suspend": {"type": "boolean"}, "prune": {"type": "boolean"}, "adopt": {"type": "boolean"}, "host": STR, "hosts": STRMAP,
-            "emulation": {"type": "string", "enum": ["allow", "warn", "deny"]}}, ["topology"])
+            "emulation": {"type": "string", "enum": ["allow", "warn", "deny"]}, "impairments": IMPAIRMENTS}, ["topology"])
 META = obj({"name": {"type": "string", "pattern": NAME}, "namespace": STR, "labels": STRMAP,
             "annotations": STRMAP}, ["name"])
 LAB = {"$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://labkeeper.dev/schemas/lab.schema.json",
@@ -197,6 +207,11 @@ def openapi(schema):
         if not isinstance(n, dict):
             return n
         n = {k: walk(v) for k, v in n.items()}
+        if n.get("additionalProperties") is True:  # free-form with known fields (vars)
+            n.pop("additionalProperties")
+            n["x-kubernetes-preserve-unknown-fields"] = True
+        if "oneOf" in n and all(set(o) == {"required"} for o in n["oneOf"]):  # one of these keys: validation only
+            n.pop("oneOf")
         if "const" in n:
             n["enum"] = [n.pop("const")]
             n.setdefault("type", "string")
