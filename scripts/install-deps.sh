@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
       prometheus curl python3-jsonschema python3-yaml
       docker.io iproute2 iputils-ping debootstrap busybox-static
       qemu-user-static binfmt-support docker-registry ansible-core openssh-client heaptrack
-      chromium)
+      chromium qemu-system-x86)
 # The live page's browser test drives chromium with playwright-core from npm (tests/ui): Node.js
 # and npm as the machine has them, else Debian's.
 command -v npm >/dev/null || pkgs+=(nodejs npm)
@@ -40,4 +40,12 @@ bash "$(dirname "$0")/k8s-tools.sh"
 # playwright-core for the live page's browser test, at the version tests/ui/package-lock.json pins.
 if [ ! -d "$(dirname "$0")/../tests/ui/node_modules/playwright-core" ]; then
   (cd "$(dirname "$0")/../tests/ui" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# Debian's cloud kernel (netem and veth as modules) for the impairments' VM test (tests/vm), kept
+# as its package: unpacked by the test, never installed.
+kernel_cache=/var/cache/labkeeper/kernel
+if ! ls "$kernel_cache"/linux-image-6*-cloud-amd64_*.deb >/dev/null 2>&1; then
+  mkdir -p "$kernel_cache"
+  kernel_pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-6/{print $2; exit}')
+  (cd "$kernel_cache" && apt-get download -q "$kernel_pkg" >/dev/null)
 fi
