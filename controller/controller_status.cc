@@ -1,5 +1,7 @@
 // A lab's status as the controller records it after each pass: conditions, events, drift
 // counts, nodes and links, the result and the retry it leads to.
+#include <algorithm>
+
 #include "api/arch.h"
 #include "api/strings.h"
 #include "controller/controller.h"
@@ -344,13 +346,20 @@ void Controller::RecordNodesAndLinks(LabRecord* rec, const ApplyResult& r, const
                           {"driftCorrections", NodeDrift(*rec, node)}});
     if (c.running() && c.pid > 0) rec->pids[c.id] = c.pid;
   }
+  // A pass that failed only at impairments made every link it was to make: they are up.
+  bool links_made =
+      r.ok() || (!r.cancelled && r.observe_errors.empty() &&
+                 std::all_of(r.outcomes.begin(), r.outcomes.end(), [](const Outcome& o) {
+                   return o.ok || o.action.kind == ActionKind::kImpair ||
+                          (o.action.kind == ActionKind::kConflict && StartsWith(o.action.object, "iface/"));
+                 }));
   rec->links = nlohmann::json::array();
   if (rec->spec)
     for (const auto& l : rec->spec->links) {
       auto err = errors_by_object.find("link/" + l.Id());
       bool failed = err != errors_by_object.end();
       rec->links.push_back({{"id", l.Id()},
-                            {"state", failed ? "failed" : (r.ok() ? "up" : "unknown")},
+                            {"state", failed ? "failed" : (links_made ? "up" : "unknown")},
                             {"lastError", failed ? err->second : ""},
                             {"driftCorrections", LinkDrift(*rec, l)},
                             {"impairments", ImpairmentsJson(l, errors_by_object)}});

@@ -22,7 +22,7 @@ class EventSources {
   virtual Status Start(OnDir on_dir, OnLab on_lab) = 0;
   // Stops them; no call is made after it returns.
   virtual void Stop() = 0;
-  // The namespaces whose link and address events name `lab` (container id -> pid); replaces the
+  // The namespaces whose link, address and qdisc events name `lab` (container id -> pid); replaces the
   // lab's set. True when every one of them is watched.
   virtual bool Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container) = 0;
 };

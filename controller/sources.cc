@@ -227,7 +227,7 @@ bool LinkEvents::Watch(const std::string& lab, const std::map<std::string, int>&
       if (!sock.valid()) return;
       sockaddr_nl addr{};
       addr.nl_family = AF_NETLINK;
-      addr.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+      addr.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_TC;  // TC: impairments
       if (::bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) sock = Fd();
     });
     if (sock.valid())

@@ -71,7 +71,7 @@ class LinkEvents {
   ~LinkEvents();
   Status Start();
   void Stop();
-  // The namespaces to watch (link and address events): container id -> pid. Replaces the
+  // The namespaces to watch (link, address and qdisc events): container id -> pid. Replaces the
   // previous set for `lab`. True when every one of them is watched.
   bool Watch(const std::string& lab, const std::map<std::string, int>& pid_by_container);
 

@@ -2,7 +2,8 @@
 // the real sources (integration label: inotify, the Docker engine's events, netlink link events
 // in a namespace of the test's own). An implementation's test file defines an Env with
 // sources(), Unavailable() (why it cannot run here, or ""), and the pokes: ChangeDir(),
-// ChangeLabContainer(lab), a watched Namespace(), ChangeLinksIn(it) and ChangeAddressesIn(it).
+// ChangeLabContainer(lab), a watched Namespace(), ChangeLinksIn(it), ChangeAddressesIn(it) and
+// ChangeQdiscsIn(it).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -108,6 +109,16 @@ TYPED_TEST_P(SourcesContract, AnAddressChangeInAWatchedNamespaceNamesItsLab) {
   this->env_.sources().Watch("lkc-addr", {});
 }
 
+// A root qdisc put or removed is a change too (an end's impairment is part of the lab, and a
+// `tc qdisc del` by hand is drift: docs/impairments.md).
+TYPED_TEST_P(SourcesContract, AQdiscChangeInAWatchedNamespaceNamesItsLab) {
+  this->Start();
+  auto held = this->env_.Namespace();
+  ASSERT_TRUE(this->env_.sources().Watch("lkc-qdisc", {{held.first, held.second}}));
+  EXPECT_TRUE(this->Until([&] { this->env_.ChangeQdiscsIn(held.second); }, [&] { return this->Named("lkc-qdisc"); }));
+  this->env_.sources().Watch("lkc-qdisc", {});
+}
+
 // A watcher's own bookkeeping after a change (re-reading the tree) is no change: once the
 // change is said, a directory nobody touches stays quiet (a rescan per debounce, forever, was
 // most of an idle controller's cost).
@@ -131,7 +142,7 @@ TYPED_TEST_P(SourcesContract, NothingIsSaidAfterStop) {
 
 REGISTER_TYPED_TEST_SUITE_P(SourcesContract, AChangeInTheDirectoryIsSaid, AChangeToALabsContainerNamesTheLab,
                             AChangeInAWatchedNamespaceNamesItsLabAndAnUnwatchedOneDoesNot,
-                            AnAddressChangeInAWatchedNamespaceNamesItsLab,
+                            AnAddressChangeInAWatchedNamespaceNamesItsLab, AQdiscChangeInAWatchedNamespaceNamesItsLab,
                             AfterAChangeIsSaidAnUntouchedDirectoryStaysQuiet, NothingIsSaidAfterStop);
 
 }  // namespace lk::test

@@ -1,6 +1,7 @@
 // The event sources contract against the real ones: inotify on a directory of the test's own,
 // the Docker engine's events for a labelled container the test makes and removes, and netlink
-// link events in a network namespace of the test's own, held by a process the test starts.
+// link, address and qdisc events in a network namespace of the test's own, held by a process the
+// test starts.
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -65,7 +66,14 @@ class HostSourcesEnv {
   }
   // An address on the namespace's own loopback (TEST-NET-3, never routed anywhere).
   void ChangeAddressesIn(int /*pid*/) {
-    Sh("ip -n " + ns_->name() + " addr add 203.0.113." + std::to_string(++pokes_ % 250 + 1) + "/32 dev lo >/dev/null 2>&1");
+    Sh("ip -n " + ns_->name() + " addr add 203.0.113." + std::to_string(++pokes_ % 250 + 1) +
+       "/32 dev lo >/dev/null 2>&1");
+  }
+  // The root qdisc of the namespace's loopback, replaced (tbf, which this kernel has): no link or
+  // address changes with it.
+  void ChangeQdiscsIn(int /*pid*/) {
+    Sh("tc -n " + ns_->name() + " qdisc replace dev lo root tbf rate " + std::to_string(++pokes_ % 100 + 1) +
+       "mbit burst 32kb latency 400ms >/dev/null 2>&1");
   }
 
  private:

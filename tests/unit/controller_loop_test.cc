@@ -467,6 +467,10 @@ TEST_F(ControllerLoopTest, WithoutNetemTheLinkConvergesAndTheImpairmentFailsWith
   ASSERT_TRUE(Eventually([&] {
     return EventsOf(*c_->LabJson("x")).find("ImpairmentAppliedFailed iface/a:eth1: eth1 in pid") != std::string::npos;
   })) << EventsOf(*c_->LabJson("x"));
+  nlohmann::json link = c_->LabJson("x")->at("status").at("links").at(0);
+  EXPECT_EQ(link["state"], "up") << "only its impairment failed: " << link.dump();
+  EXPECT_NE(link["impairments"][0].value("problem", "").find("this kernel has no netem qdisc"), std::string::npos)
+      << link.dump();
   EXPECT_NE(EventsOf(*c_->LabJson("x")).find("this kernel has no netem qdisc"), std::string::npos);
   EXPECT_EQ(Condition("x", "Ready"), "False/ReconcileFailed");
   EXPECT_NE(Condition("x", "Degraded"), "");

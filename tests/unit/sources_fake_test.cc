@@ -16,6 +16,7 @@ class FakeSourcesEnv {
   std::pair<std::string, int> Namespace() { return {"fake-container", 4242}; }
   void ChangeLinksIn(int pid) { sources_.FireNamespace(pid); }
   void ChangeAddressesIn(int pid) { sources_.FireNamespace(pid); }
+  void ChangeQdiscsIn(int pid) { sources_.FireNamespace(pid); }
 
  private:
   FakeSources sources_;

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,83 +111,112 @@ Impairment Declared(std::initializer_list<std::pair<const char*, const char*>> v
   return imp;
 }
 
-int Run() {
-  auto links = MakeNetlinkLinkManager();
-  auto a = links->MakeNamed("lkvm-a");
-  auto b = links->MakeNamed("lkvm-b");
-  if (!a || !b) {
-    std::printf("FAIL namespaces: %s\n", (!a ? a.error() : b.error()).c_str());
-    return 1;
+// Two namespaces joined by a veth, the link as a lab declares it (its a end impaired), made as
+// labkeeper makes it; a pass over the a end's impairment is the planner's action for what is seen,
+// carried out.
+class VmLab {
+ public:
+  bool Open() {
+    auto a = links_->MakeNamed("lkvm-a"), b = links_->MakeNamed("lkvm-b");
+    Check(a && b, "two namespaces" + (a && b ? "" : ": " + (!a ? a.error() : b.error())));
+    if (!a || !b) return false;
+    a_.emplace(std::move(*a));
+    b_.emplace(std::move(*b));
+    link.type = "veth";
+    link.a = Endpoint{"a", "eth1", "02:00:00:00:01:0a", "10.99.0.1/24", "", "", Declared({{"delay", "50ms"}})};
+    link.b = Endpoint{"b", "eth1", "02:00:00:00:01:0b", "10.99.0.2/24", "", "", std::nullopt};
+    return true;
   }
-  // The link as a lab declares it (its a end impaired), made as labkeeper makes it.
-  LinkConfig link;
-  link.type = "veth";
-  link.a = Endpoint{"a", "eth1", "02:00:00:00:01:0a", "10.99.0.1/24", "", "", Declared({{"delay", "50ms"}})};
-  link.b = Endpoint{"b", "eth1", "02:00:00:00:01:0b", "10.99.0.2/24", "", "", std::nullopt};
-  auto make = [&] {
-    Status s = links->CreateVeth(*a, {"eth1", link.a.mac, "m", ""}, *b, {"eth1", link.b.mac, "m", ""}, 1500);
-    if (s) s = links->AddAddress(*a, "eth1", link.a.ipv4);
-    if (s) s = links->AddAddress(*b, "eth1", link.b.ipv4);
+  Status Make() {
+    Status s = links_->CreateVeth(*a_, {"eth1", link.a.mac, "m", ""}, *b_, {"eth1", link.b.mac, "m", ""}, 1500);
+    if (s) s = links_->AddAddress(*a_, "eth1", link.a.ipv4);
+    if (s) s = links_->AddAddress(*b_, "eth1", link.b.ipv4);
     return s;
-  };
-  // One pass over the a end's impairment: the planner's action for what is seen, carried out.
-  auto pass = [&]() -> std::string {
-    auto seen = links->List(*a);
+  }
+  Status Delete() { return links_->Delete(*a_, "eth1"); }
+  std::string Pass() {
+    auto seen = links_->List(*a_);
     if (!seen) return "list: " + seen.error();
     auto action = ImpairmentAction(link, link.a, Find(*seen, "eth1"));
     if (!action) return "in sync";
-    Status s = link.a.impair ? links->SetImpairment(*a, "eth1", *link.a.impair) : links->ClearImpairment(*a, "eth1");
+    Status s =
+        link.a.impair ? links_->SetImpairment(*a_, "eth1", *link.a.impair) : links_->ClearImpairment(*a_, "eth1");
     return action->reason + (s ? "" : ": " + s.message());
-  };
-  auto read_back = [&]() -> std::optional<Impairment> {
-    auto seen = links->List(*a);
+  }
+  // labkeeper's netem on the a end as the kernel has it.
+  std::optional<Impairment> ReadBack() {
+    auto seen = links_->List(*a_);
     const Iface* i = seen ? Find(*seen, "eth1") : nullptr;
     return i && i->qdisc_handle == 0x01ab0000 ? i->netem : std::nullopt;
-  };
+  }
+  double Rtt() { return Median(Ping(*a_, "10.99.0.2", 5)); }
+  int Lost() {
+    auto rtts = Ping(*a_, "10.99.0.2", 5);
+    return static_cast<int>(std::count(rtts.begin(), rtts.end(), -1.0));
+  }
 
-  Status made = make();
+  LinkConfig link;
+
+ private:
+  std::unique_ptr<LinkManager> links_ = MakeNetlinkLinkManager();
+  std::optional<NetNs> a_, b_;
+};
+
+// Made, read back, measured; then changed in place.
+void DelayAndChange(VmLab& lab, double base) {
+  std::string did = lab.Pass();
+  Check(did == "impairment missing: delay 50ms", "the planner asks for the declared impairment: " + did);
+  auto back = lab.ReadBack();
+  Check(back && *back == *lab.link.a.impair,
+        "read back through netlink: " + (back ? back->str() : std::string("none")));
+  double delayed = lab.Rtt();
+  Check(delayed >= base + 45, "delay 50ms adds at least 45 ms: " + Ms(base) + " -> " + Ms(delayed));
+  Check(lab.Pass() == "in sync", "the next pass finds it in sync");
+  lab.link.a.impair = Declared({{"delay", "100ms"}});
+  did = lab.Pass();
+  Check(did == "impairment delay 50ms != delay 100ms", "a changed value is changed in place: " + did);
+  double more = lab.Rtt();
+  Check(more >= base + 95, "delay 100ms takes effect: " + Ms(more));
+}
+
+// Loss, then none declared: removed.
+void LossAndRemoval(VmLab& lab, double base) {
+  lab.link.a.impair = Declared({{"loss", "100"}});
+  lab.Pass();
+  Check(lab.Lost() == 5, "loss 100% drops everything");
+  lab.link.a.impair.reset();
+  std::string did = lab.Pass();
+  Check(did == "impairment no longer declared (was loss 100%)", "a removed one is removed: " + did);
+  double after = lab.Rtt();
+  Check(after >= 0 && after < base + 20, "the base RTT is back: " + Ms(after));
+  Check(!lab.ReadBack(), "no qdisc of labkeeper's is left");
+}
+
+// The veth made again: the next pass finds the impairment missing and makes it.
+void Recreated(VmLab& lab, double base) {
+  lab.link.a.impair = Declared({{"delay", "50ms"}});
+  lab.Pass();
+  Status gone = lab.Delete();
+  Status made = gone ? lab.Make() : gone;
+  Check(made.ok(), "the veth deleted and made again" + (made ? "" : ": " + made.message()));
+  std::string did = lab.Pass();
+  Check(did == "impairment missing: delay 50ms", "the recreated end's impairment is missing, and made: " + did);
+  double again = lab.Rtt();
+  Check(again >= base + 45, "the recreated veth has its impairment back: " + Ms(again));
+}
+
+int Run() {
+  VmLab lab;
+  if (!lab.Open()) return 1;
+  Status made = lab.Make();
   Check(made.ok(), "a veth between two namespaces" + (made ? "" : ": " + made.message()));
   if (!made) return 1;
-  Ping(*a, "10.99.0.2", 3);  // neighbour discovery out of the way
-  double base = Median(Ping(*a, "10.99.0.2", 5));
+  lab.Rtt();  // neighbour discovery out of the way
+  double base = lab.Rtt();
   Check(base >= 0, "base RTT " + Ms(base));
-
-  std::string did = pass();
-  Check(did == "impairment missing: delay 50ms", "the planner asks for the declared impairment: " + did);
-  auto back = read_back();
-  Check(back && *back == *link.a.impair, "read back through netlink: " + (back ? back->str() : std::string("none")));
-  double delayed = Median(Ping(*a, "10.99.0.2", 5));
-  Check(delayed >= base + 45, "delay 50ms adds at least 45 ms: " + Ms(base) + " -> " + Ms(delayed));
-  Check(pass() == "in sync", "the next pass finds it in sync");
-
-  link.a.impair = Declared({{"delay", "100ms"}});
-  did = pass();
-  Check(did == "impairment delay 50ms != delay 100ms", "a changed value is changed in place: " + did);
-  double more = Median(Ping(*a, "10.99.0.2", 5));
-  Check(more >= base + 95, "delay 100ms takes effect: " + Ms(more));
-
-  link.a.impair = Declared({{"loss", "100"}});
-  pass();
-  auto lost = Ping(*a, "10.99.0.2", 5);
-  Check(std::count(lost.begin(), lost.end(), -1.0) == 5, "loss 100% drops everything");
-
-  link.a.impair.reset();
-  did = pass();
-  Check(did == "impairment no longer declared (was loss 100%)", "a removed one is removed: " + did);
-  double after = Median(Ping(*a, "10.99.0.2", 5));
-  Check(after >= 0 && after < base + 20, "the base RTT is back: " + Ms(after));
-  Check(!read_back(), "no qdisc of labkeeper's is left");
-
-  link.a.impair = Declared({{"delay", "50ms"}});
-  pass();
-  Status gone = links->Delete(*a, "eth1");
-  made = gone ? make() : gone;
-  Check(made.ok(), "the veth deleted and made again" + (made ? "" : ": " + made.message()));
-  did = pass();
-  Check(did == "impairment missing: delay 50ms", "the recreated end's impairment is missing, and made: " + did);
-  double again = Median(Ping(*a, "10.99.0.2", 5));
-  Check(again >= base + 45, "the recreated veth has its impairment back: " + Ms(again));
-
+  DelayAndChange(lab, base);
+  LossAndRemoval(lab, base);
+  Recreated(lab, base);
   if (failures)
     std::printf("netem-vm: %d failures\n", failures);
   else
