@@ -10,7 +10,7 @@ const model = {
   lab: "",           // the lab shown
   nodes: {},         // name -> {name, kind, image, architecture, emulated, state, mgmtIPv4, mgmtIPv6, lastError,
                      //          conditions, driftCorrections, shown: as drawn (running, repairing, or the state)}
-  links: {},         // id -> {id, type, mtu, a, b, state, up, lastError, driftCorrections, bps, pps,
+  links: {},         // id -> {id, type, mtu, a, b, state, up, lastError, driftCorrections, impairments, bps, pps,
                      //        shown: "up" | "down" as drawn}
   ifaces: {},        // "node:iface" -> {operUp, rxBytes, txBytes, rxPackets, txPackets, bps, pps}
   events: [],        // the lab's recent events, newest last
@@ -84,7 +84,7 @@ async function loadLab() {
   for (const l of status.links || []) linkState[l.id] = l;
   for (const l of (doc.spec && doc.spec.links) || []) {
     const s = linkState[l.id] || {};
-    links[l.id] = { id: l.id, type: l.type, mtu: l.mtu, a: l.a, b: l.b || null, state: s.state || "unknown", lastError: s.lastError || "", driftCorrections: s.driftCorrections || 0, up: false, bps: null, pps: null };
+    links[l.id] = { id: l.id, type: l.type, mtu: l.mtu, a: l.a, b: l.b || null, state: s.state || "unknown", lastError: s.lastError || "", driftCorrections: s.driftCorrections || 0, impairments: s.impairments || [], up: false, bps: null, pps: null };
   }
   model.nodes = nodes;
   model.links = links;
@@ -314,6 +314,8 @@ function details(kind, id) {
   } else if (shown[0] === "link" && model.links[shown[1]]) {
     const l = model.links[shown[1]];
     rows.push(["link", l.id], ["type", l.type], ["a", l.a.node + ":" + l.a.interface], ["b", l.b ? l.b.node + ":" + l.b.interface : ""], ["MTU", String(l.mtu)], ["state", l.up ? "up" : "down (" + l.state + ")"], ["traffic", human(l.bps, "bit/s") + ", " + human(l.pps, "packets/s")], ["last error", l.lastError], ["drift repaired", String(l.driftCorrections)]);
+    // Its ends' impairments (docs/impairments.md), and why one is not made.
+    for (const i of l.impairments) rows.push(["impaired " + i.end, i.declared + (i.problem ? " (not made: " + i.problem + ")" : "")]);
   }
   const t = document.createElement("table");
   for (const [k, v] of rows) {
@@ -323,6 +325,8 @@ function details(kind, id) {
   }
   document.getElementById("details").replaceChildren(t);
 }
+
+window.labkeeper.details = (kind, id) => details(kind, id);  // for tests: the side panel of an object
 
 function render() {
   const nodes = Object.values(model.nodes);

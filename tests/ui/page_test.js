@@ -10,7 +10,7 @@
 //   4. a ping flood across a link shows a rate on it; its end deleted and made again, the reset
 //      counters give no rate for a read, never a negative one;
 //   5. the controller restarted: the page goes on (a new run, read again) without a reload;
-//   6. a lab of 500 nodes is drawn whole;
+//   6. a lab of 500 nodes is drawn whole, a link's declared impairments in its side panel;
 //   7. off loopback (a second controller on an address of a veth pair the test makes, with a
 //      token), the page asks for the token and, given it, shows the labs live;
 // and, with LK_UI_EMULATED_IMAGE (an image of another architecture), a node of it is marked;
@@ -246,6 +246,7 @@ async function bigLab(page) {
   for (let i = 0; i < n; i++) text += `      n${i}: {}\n`;
   text += "    links:\n";
   for (let i = 0; i + 1 < n; i++) text += `      - endpoints: ["n${i}:eth1", "n${i + 1}:eth2"]\n`;
+  text += "  impairments:\n    - {link: \"n0:eth1--n1:eth2\", delay: 50ms, loss: 1}\n";  // declared, shown
   fs.writeFileSync(`${dir}/labs/big.lab.yml`, text);
   for (let i = 0; i < 600; i++) {  // the controller has read the file (generously: 60 s)
     if ((await fetch(`${base}/api/v1/labs/${lab}big`)).ok) break;
@@ -257,6 +258,12 @@ async function bigLab(page) {
     Object.keys(window.labkeeper.model.nodes).length === 500 && window.labkeeper.cy.nodes().length === 500 &&
     window.labkeeper.cy.edges().length === 499, 300);
   check(drawn, "6. a lab of 500 nodes is drawn whole");
+  await page.evaluate(() => window.labkeeper.details("link", "n0:eth1--n1:eth2"));
+  check(await until(page, "the link's impairments", () => {
+    const l = window.labkeeper.model.links["n0:eth1--n1:eth2"];
+    return l.impairments.length === 2 && l.impairments[0].declared === "delay 50ms loss 1%" &&
+      document.getElementById("details").textContent.includes("impaired n0:eth1delay 50ms loss 1%");
+  }, 30), "6. a link's declared impairments are in the model and its side panel");
   if (drawn) console.log(`     (500 nodes and 499 links on the page ${((Date.now() - started) / 1000).toFixed(1)} s after it was opened)`);
   await shot(page, "6-500-nodes");
 }
