@@ -106,7 +106,9 @@ Result<std::map<int, RootQdisc>> ReadRootQdiscs(nl_sock* sock) {
   tcm.tcm_family = AF_UNSPEC;
   int err = nl_send_simple(sock, RTM_GETQDISC, NLM_F_DUMP, &tcm, sizeof tcm);
   if (err < 0) return Status::Fail(std::string("list qdiscs: ") + nl_geterror(err));
-  std::unique_ptr<nl_cb, void (*)(nl_cb*)> cb(nl_cb_clone(nl_socket_get_cb(sock)), nl_cb_put);
+  nl_cb* base = nl_socket_get_cb(sock);  // a reference of its own, given back at once
+  std::unique_ptr<nl_cb, void (*)(nl_cb*)> cb(nl_cb_clone(base), nl_cb_put);
+  nl_cb_put(base);
   if (!cb) return Status::Fail("list qdiscs: out of memory");
   nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, OnQdisc, &out);
   err = nl_recvmsgs(sock, cb.get());
